@@ -1,0 +1,47 @@
+"""Argument checks shared by rslib: every bad input fails loudly, naming the parameter and the allowed range."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def _as_float_array(name: str, value) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a number or an array of numbers, got {value!r}") from exc
+    if np.isnan(arr).any():
+        raise ValueError(f"{name} must not be NaN")
+    return arr
+
+
+def probability(name: str, value) -> np.ndarray:
+    """`value` as a float array, checked to lie in [0, 1]."""
+    arr = _as_float_array(name, value)
+    if ((arr < 0) | (arr > 1)).any():
+        raise ValueError(f"{name} must lie in [0, 1], got {value!r}")
+    return arr
+
+
+def positive(name: str, value) -> float:
+    """A finite scalar > 0 (noise levels)."""
+    arr = _as_float_array(name, value)
+    if arr.ndim != 0 or not np.isfinite(arr) or arr <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return float(arr)
+
+
+def level(name: str, value) -> float:
+    """A significance level in the open interval (0, 1)."""
+    arr = _as_float_array(name, value)
+    if arr.ndim != 0 or not 0 < arr < 1:
+        raise ValueError(f"{name} must lie in the open interval (0, 1), got {value!r}")
+    return float(arr)
+
+
+def count(name: str, value, minimum: int = 1) -> int:
+    """An integer >= `minimum` (sample sizes, batch sizes)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)

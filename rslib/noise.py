@@ -1,0 +1,126 @@
+"""Smoothing distributions: each draws batched perturbed copies of an input on the input's device.
+
+One class per distribution (after rs4a's `noises.py`). A noise knows how to `sample` perturbed copies,
+which norm its certificate is stated in (`norm`), and how to turn a lower bound on p_A into a radius
+(`radius`). Random numbers come from an optional `torch.Generator` so certificates are reproducible.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from rslib import _checks, radii
+
+
+class Gaussian:
+    """Isotropic Gaussian noise N(0, sigma^2 I) (Cohen et al. 2019); certifies the l2 norm."""
+
+    norm = "l2"
+
+    def __init__(self, sigma: float):
+        self.sigma = _checks.positive("sigma", sigma)
+
+    def sample(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """x + eps with eps ~ N(0, sigma^2 I), elementwise over the batch `x`."""
+        eps = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+        return x + self.sigma * eps
+
+    def radius(self, p_a, p_b=None) -> np.ndarray:
+        """Certified l2 radius for a lower bound p_a (and optionally an upper bound p_b): `radii.gaussian_l2`."""
+        return radii.gaussian_l2(p_a, self.sigma, p_b)
+
+    def in_channels(self, channels: int) -> int:
+        return channels
+
+    def params(self) -> dict:
+        return {"noise": "gaussian", "sigma": self.sigma}
+
+    def __repr__(self) -> str:
+        return f"Gaussian(sigma={self.sigma:g})"
+
+
+class Laplace:
+    """I.i.d. Laplace noise with density exp(-|z|/scale) / (2 scale) per coordinate; certifies the l1 norm.
+
+    Its variance is 2 scale^2, so equal variance to Gaussian sigma means scale = sigma / sqrt(2).
+    """
+
+    norm = "l1"
+
+    def __init__(self, scale: float):
+        self.scale = _checks.positive("scale", scale)
+
+    @classmethod
+    def matching_variance(cls, sigma: float) -> "Laplace":
+        """The Laplace noise with the variance of N(0, sigma^2): scale = sigma / sqrt(2)."""
+        return cls(_checks.positive("sigma", sigma) / math.sqrt(2.0))
+
+    def sample(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """x + scale (E1 - E2) with E1, E2 ~ Exp(1) independent: the difference is standard Laplace."""
+        e1 = torch.empty_like(x).exponential_(generator=generator)
+        e2 = torch.empty_like(x).exponential_(generator=generator)
+        return x + self.scale * (e1 - e2)
+
+    def radius(self, p_a, p_b=None) -> np.ndarray:
+        """Certified l1 radius: `radii.laplace_l1`."""
+        return radii.laplace_l1(p_a, self.scale, p_b)
+
+    def in_channels(self, channels: int) -> int:
+        return channels
+
+    def params(self) -> dict:
+        return {"noise": "laplace", "scale": self.scale}
+
+    def __repr__(self) -> str:
+        return f"Laplace(scale={self.scale:g})"
+
+
+class Ablation:
+    """Randomized ablation (Levine & Feizi 2020; Jia et al. 2022): keep `keep` random pixels, ablate the rest.
+
+    A pixel is kept or ablated with all its channels. So that "ablated" is distinguishable from every
+    pixel value, an input with C channels in [0, 1] becomes 2C channels: (x, 1 - x) where kept, (0, 0)
+    where ablated. Certifies the l0 norm (number of changed pixels).
+    """
+
+    norm = "l0"
+
+    def __init__(self, keep: int):
+        self.keep = _checks.count("keep", keep, minimum=1)
+
+    def sample(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Ablated, encoded copies of the batch `x` of shape (B, C, H, W): output shape (B, 2C, H, W)."""
+        if x.dim() != 4:
+            raise ValueError(f"x must have shape (batch, channels, height, width), got {tuple(x.shape)}")
+        b, _, h, w = x.shape
+        d = h * w
+        if self.keep > d:
+            raise ValueError(f"keep must be at most the number of pixels d={d}, got keep={self.keep}")
+        scores = torch.rand((b, d), generator=generator, device=x.device)
+        kept = torch.zeros((b, d), device=x.device, dtype=x.dtype)
+        kept.scatter_(1, scores.topk(self.keep, dim=1).indices, 1.0)
+        kept = kept.view(b, 1, h, w)
+        return torch.cat([x * kept, (1.0 - x) * kept], dim=1)
+
+    def in_channels(self, channels: int) -> int:
+        return 2 * channels
+
+    def params(self) -> dict:
+        return {"noise": "ablation", "keep": self.keep}
+
+    def __repr__(self) -> str:
+        return f"Ablation(keep={self.keep})"
+
+
+def from_params(params: dict):
+    """Rebuild a noise from `params()` output (as stored in a model card or results file)."""
+    kind = params.get("noise")
+    if kind == "gaussian":
+        return Gaussian(params["sigma"])
+    if kind == "laplace":
+        return Laplace(params["scale"])
+    if kind == "ablation":
+        return Ablation(params["keep"])
+    raise ValueError(f"noise must be one of 'gaussian', 'laplace', 'ablation', got {kind!r}")

@@ -1,0 +1,81 @@
+"""Clopper-Pearson bounds: exact definition, coverage by simulation, Bonferroni, and bad input."""
+import numpy as np
+import pytest
+from scipy import stats
+
+from rslib import bounds
+
+
+def test_lower_bound_solves_the_tail_equation():
+    # The exact lower bound p solves P(Bin(n, p) >= k) = alpha.
+    for k, n, alpha in [(1, 10, 0.05), (90, 100, 0.001), (500, 1000, 0.01), (9999, 10000, 0.001)]:
+        p = bounds.clopper_pearson(k, n, alpha, side="lower")
+        assert stats.binom.sf(k - 1, n, p) == pytest.approx(alpha, rel=1e-6)
+        q = bounds.clopper_pearson(k - 1, n, alpha, side="upper")
+        assert stats.binom.cdf(k - 1, n, q) == pytest.approx(alpha, rel=1e-6)
+
+
+def test_edges_and_vectorisation():
+    k = np.array([0, 3, 10])
+    lower = bounds.clopper_pearson(k, 10, 0.05, side="lower")
+    upper = bounds.clopper_pearson(k, 10, 0.05, side="upper")
+    assert lower[0] == 0.0 and upper[2] == 1.0
+    assert (lower < k / 10 + 1e-12).all() and (upper > k / 10 - 1e-12).all()
+    assert isinstance(bounds.clopper_pearson(3, 10, 0.05), float)
+
+
+def _miss_rate_bound(alpha, trials):
+    """alpha plus 4 standard deviations of a mean of `trials` Bernoulli(alpha) (the simulation's error)."""
+    return alpha + 4 * np.sqrt(alpha * (1 - alpha) / trials)
+
+
+@pytest.mark.parametrize("p,n", [(0.5, 20), (0.9, 100), (0.99, 1000), (0.3, 50), (0.999, 10000)])
+@pytest.mark.parametrize("side", ["lower", "upper"])
+def test_coverage_by_simulation(p, n, side):
+    alpha, trials = 0.05, 40_000
+    k = np.random.default_rng(1).binomial(n, p, size=trials)
+    bound = bounds.clopper_pearson(k, n, alpha, side=side)
+    misses = (bound > p) if side == "lower" else (bound < p)
+    assert misses.mean() <= _miss_rate_bound(alpha, trials)
+
+
+def test_simultaneous_bounds_cover_all_classes_together():
+    # The certificate's event: lower bound of one class and upper bounds of all the others hold at once.
+    probs = np.array([0.45, 0.25, 0.2, 0.1])
+    alpha, n, trials = 0.1, 200, 20_000
+    counts = np.random.default_rng(2).multinomial(n, probs, size=trials)
+    lower, upper = bounds.simultaneous_clopper_pearson(counts, alpha)
+    assert lower.shape == counts.shape
+    for cls in range(len(probs)):
+        others = np.arange(len(probs)) != cls
+        miss = (lower[:, cls] > probs[cls]) | (upper[:, others] < probs[others]).any(axis=1)
+        assert miss.mean() <= _miss_rate_bound(alpha, trials)
+    # All 2c one-sided bounds at once: at level 2 alpha.
+    any_miss = ((lower > probs) | (upper < probs)).any(axis=1)
+    assert any_miss.mean() <= _miss_rate_bound(2 * alpha, trials)
+
+
+def test_simultaneous_uses_bonferroni_level():
+    lower, upper = bounds.simultaneous_clopper_pearson([80, 15, 5], 0.03)
+    assert lower[0] == pytest.approx(bounds.clopper_pearson(80, 100, 0.01, side="lower"))
+    assert upper[1] == pytest.approx(bounds.clopper_pearson(15, 100, 0.01, side="upper"))
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(k=5, n=0, alpha=0.05), "n must be >= 1"),
+    (dict(k=11, n=10, alpha=0.05), "k must lie in \\[0, n\\]"),
+    (dict(k=-1, n=10, alpha=0.05), "k must lie"),
+    (dict(k=5, n=10, alpha=0.0), "alpha must lie in the open interval \\(0, 1\\)"),
+    (dict(k=5, n=10, alpha=1.5), "alpha must lie"),
+    (dict(k=5, n=10, alpha=float("nan")), "alpha must not be NaN"),
+    (dict(k=5.5, n=10, alpha=0.05), "k must be an integer"),
+    (dict(k=5, n=10, alpha=0.05, side="both"), "side must be"),
+])
+def test_bad_input(kwargs, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        bounds.clopper_pearson(**kwargs)
+
+
+def test_simultaneous_needs_two_classes():
+    with pytest.raises(ValueError, match="counts must have a last axis"):
+        bounds.simultaneous_clopper_pearson([10], 0.05)

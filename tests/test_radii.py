@@ -1,0 +1,96 @@
+"""Certified radii against independent computations (quadrature and root finding), and bad input."""
+import numpy as np
+import pytest
+from scipy import integrate, optimize, stats
+
+from rslib import radii
+
+
+def _worst_case_gaussian_radius(p_a, p_b, sigma):
+    """The ||delta|| at which the worst-case half-spaces A and B become equally likely under N(delta, sigma^2).
+
+    A = {z_1 <= sigma Phi^-1(p_a)} and B = {z_1 >= sigma Phi^-1(1 - p_b)} have probabilities p_a, p_b
+    under N(0, sigma^2); their probabilities after a shift t along e_1 are integrated numerically.
+    """
+    a_edge = sigma * stats.norm.ppf(p_a)
+    b_edge = sigma * stats.norm.ppf(1 - p_b)
+
+    def density(z, t):
+        return np.exp(-((z - t) ** 2) / (2 * sigma**2)) / (sigma * np.sqrt(2 * np.pi))
+
+    def gap(t):
+        prob_a = integrate.quad(density, -np.inf, a_edge, args=(t,))[0]
+        prob_b = integrate.quad(density, b_edge, np.inf, args=(t,))[0]
+        return prob_a - prob_b
+
+    return optimize.brentq(gap, 0.0, 50 * sigma, xtol=1e-12)
+
+
+@pytest.mark.parametrize("p_a,p_b,sigma", [(0.9, 0.05, 0.25), (0.7, 0.2, 1.0), (0.6, 0.4, 0.5),
+                                           (0.99, 0.001, 0.12), (0.55, 0.45, 2.0)])
+def test_gaussian_l2_matches_worst_case_by_quadrature(p_a, p_b, sigma):
+    expected = _worst_case_gaussian_radius(p_a, p_b, sigma)
+    assert radii.gaussian_l2(p_a, sigma, p_b) == pytest.approx(expected, rel=1e-7, abs=1e-9)
+
+
+def test_gaussian_l2_binary_is_distance_to_a_linear_boundary():
+    # f(z) = [w.z + b > 0] smoothed by N(0, sigma^2 I) has P(f = 1 at x) = Phi(dist / sigma),
+    # and the distance from x to the boundary is exactly the radius (Cohen et al. show tightness).
+    rng = np.random.default_rng(0)
+    dist = rng.uniform(0.01, 2.0, size=200)
+    sigma = 0.5
+    p_a = stats.norm.cdf(dist / sigma)
+    np.testing.assert_allclose(radii.gaussian_l2(p_a, sigma), dist, rtol=1e-9)
+
+
+def test_gaussian_l2_is_zero_where_not_certified_and_vectorised():
+    r = radii.gaussian_l2(np.array([0.2, 0.5, 0.51]), 1.0)
+    assert r.shape == (3,)
+    assert r[0] == 0.0 and r[1] == 0.0 and r[2] > 0
+    assert radii.gaussian_l2(0.4, 1.0, 0.4) == 0.0
+    assert radii.gaussian_l2(0.3, 1.0, 0.45) == 0.0
+
+
+def test_gaussian_l2_extremes():
+    assert radii.gaussian_l2(1.0, 1.0) == np.inf
+    assert np.isfinite(radii.gaussian_l2(1 - 1e-15, 1.0))
+
+
+def test_laplace_l1_binary_against_worst_case_integral():
+    # Theorem 3's 1-D worst case: A = {z >= t} with P(A) = p_a under Laplace(0, scale); the radius is the
+    # shift after which P(A) falls to 1/2 under Laplace(delta, scale).
+    scale = 0.7
+    for p_a in (0.6, 0.8, 0.95, 0.999):
+        t = stats.laplace.ppf(1 - p_a, scale=scale)
+        shift = optimize.brentq(lambda d: stats.laplace.sf(t, loc=-d, scale=scale) - 0.5, 0, 100)
+        assert radii.laplace_l1(p_a, scale) == pytest.approx(shift, rel=1e-9)
+
+
+def test_laplace_l1_multiclass_takes_the_larger_term():
+    p_a, p_b, scale = 0.5, 0.1, 1.0
+    expected = max(scale / 2 * np.log(p_a / p_b), -scale * np.log(1 - p_a + p_b))
+    assert radii.laplace_l1(p_a, scale, p_b) == pytest.approx(expected)
+    assert radii.laplace_l1(0.3, 1.0, 0.3) == 0.0
+
+
+@pytest.mark.parametrize("func,kwargs", [(radii.gaussian_l2, {"sigma": 1.0}), (radii.laplace_l1, {"scale": 1.0})])
+@pytest.mark.parametrize("p_a,message", [(1.2, "p_a must lie in \\[0, 1\\]"), (-0.1, "p_a must lie"),
+                                         (float("nan"), "p_a must not be NaN"), ("high", "p_a must be a number")])
+def test_bad_probabilities_are_rejected(func, kwargs, p_a, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        func(p_a, **kwargs)
+
+
+@pytest.mark.parametrize("sigma", [0.0, -1.0, float("nan"), float("inf"), [0.5, 1.0]])
+def test_bad_noise_levels_are_rejected(sigma):
+    with pytest.raises(ValueError, match="sigma"):
+        radii.gaussian_l2(0.9, sigma)
+    with pytest.raises(ValueError, match="scale"):
+        radii.laplace_l1(0.9, sigma)
+
+
+def test_inconsistent_bounds_are_rejected():
+    with pytest.raises(ValueError, match="p_a \\+ p_b must be at most 1"):
+        radii.gaussian_l2(0.8, 1.0, 0.5)
+    with pytest.raises(ValueError, match="p_b must lie"):
+        radii.laplace_l1(0.8, 1.0, 1.5)

@@ -1,0 +1,117 @@
+"""The certification engine against classifiers whose smoothed version is known exactly.
+
+A half-space classifier f(z) = [w.z + b > 0] is its own smoothed classifier under Gaussian noise, and
+under Laplace noise when w is axis-aligned: g = f, so the exact robust radius of g at x is the distance
+from x to the boundary (l2 for Gaussian, l1 = l2 along an axis for Laplace). No certificate may exceed it.
+"""
+import numpy as np
+import pytest
+import torch
+from scipy import stats
+
+from rslib import noise, radii
+from rslib.smooth import ABSTAIN, Smoothed
+
+DIM = 64
+
+
+class HalfSpace(torch.nn.Module):
+    """Logits (0, w.z + b): class 1 on the positive side of the hyperplane."""
+
+    def __init__(self, w, b):
+        super().__init__()
+        self.w, self.b = w, b
+
+    def forward(self, z):
+        score = z.flatten(1) @ self.w + self.b
+        return torch.stack([torch.zeros_like(score), score], dim=1)
+
+
+def _half_space(seed, axis_aligned=False):
+    gen = torch.Generator().manual_seed(seed)
+    w = torch.zeros(DIM) if axis_aligned else torch.randn(DIM, generator=gen)
+    if axis_aligned:
+        w[0] = 1.0
+    return w / w.norm(), 0.1
+
+
+def _signed_distance(x, w, b):
+    return float(x @ w + b)  # w has unit norm
+
+
+@pytest.mark.parametrize("make_noise,axis_aligned", [(lambda: noise.Gaussian(0.5), False),
+                                                     (lambda: noise.Laplace(0.4), True)])
+def test_certified_radius_never_exceeds_the_exact_radius(make_noise, axis_aligned):
+    w, b = _half_space(0, axis_aligned)
+    smoothed = Smoothed(HalfSpace(w, b), make_noise(), num_classes=2, device="cpu", input_shape=(DIM,))
+    gen = torch.Generator().manual_seed(1)
+    certified, too_large = 0, 0
+    for i in range(150):
+        x = torch.randn(DIM, generator=gen) * 0.5
+        cert = smoothed.certify(x, n0=50, n=2000, alpha=0.001, seed=i)
+        dist = _signed_distance(x, w, b)
+        if cert.label != ABSTAIN:
+            certified += 1
+            assert cert.label == int(dist > 0), "a certified label must be the smoothed classifier's"
+            too_large += cert.radius > abs(dist)
+    assert certified > 50
+    assert too_large == 0
+
+
+def test_exact_probability_gives_the_exact_radius_and_sampling_agrees():
+    w, b = _half_space(2)
+    sigma = 0.5
+    smoothed = Smoothed(HalfSpace(w, b), noise.Gaussian(sigma), num_classes=2, device="cpu")
+    x = w * 0.3  # distance 0.3 + b from the boundary
+    dist = _signed_distance(x, w, b)
+    p_exact = stats.norm.cdf(dist / sigma)
+    assert radii.gaussian_l2(p_exact, sigma) == pytest.approx(dist)
+    n = 20_000
+    counts = smoothed.sample_counts(x, n, batch_size=4096, generator=torch.Generator().manual_seed(0)).numpy()
+    assert counts.sum() == n
+    assert abs(counts[1] / n - p_exact) < 4 * np.sqrt(p_exact * (1 - p_exact) / n)
+
+
+def test_certify_is_reproducible_and_abstains_on_the_boundary():
+    w, b = _half_space(3)
+    smoothed = Smoothed(HalfSpace(w, b), noise.Gaussian(1.0), num_classes=2, device="cpu")
+    x = torch.randn(DIM)
+    first = smoothed.certify(x, 10, 500, 0.01, batch_size=128, seed=7)
+    again = smoothed.certify(x, 10, 500, 0.01, batch_size=64, seed=7)
+    assert first.label == again.label and first.radius == again.radius
+    assert np.array_equal(first.counts, again.counts), "the batch size must not change the samples"
+    on_boundary = -b * w
+    assert smoothed.certify(on_boundary, 10, 2000, 0.001).label == ABSTAIN
+    assert smoothed.predict(on_boundary, 2000, 0.001) == ABSTAIN
+    assert smoothed.predict(w * 5, 200, 0.001) == 1
+
+
+def test_bad_input_is_rejected_with_the_parameter_named():
+    w, b = _half_space(4)
+    smoothed = Smoothed(HalfSpace(w, b), noise.Gaussian(1.0), num_classes=2, device="cpu", input_shape=(DIM,))
+    x = torch.randn(DIM)
+    with pytest.raises(ValueError, match="n0 must be an integer >= 1"):
+        smoothed.certify(x, 0, 100, 0.01)
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        smoothed.certify(x, 10, 0, 0.01)
+    with pytest.raises(ValueError, match="alpha must lie in the open interval"):
+        smoothed.certify(x, 10, 100, 1.0)
+    with pytest.raises(ValueError, match="batch_size"):
+        smoothed.certify(x, 10, 100, 0.01, batch_size=0)
+    with pytest.raises(ValueError, match="x must have shape \\(64,\\)"):
+        smoothed.certify(x.unsqueeze(0), 10, 100, 0.01)
+    with pytest.raises(ValueError, match="x must be finite"):
+        smoothed.certify(torch.full((DIM,), float("nan")), 10, 100, 0.01)
+    with pytest.raises(TypeError, match="x must be a floating-point torch.Tensor"):
+        smoothed.certify(np.zeros(DIM), 10, 100, 0.01)
+    with pytest.raises(ValueError, match="seed"):
+        smoothed.certify(x, 10, 100, 0.01, seed=-1)
+    with pytest.raises(ValueError, match="num_classes"):
+        Smoothed(HalfSpace(w, b), noise.Gaussian(1.0), num_classes=1)
+
+
+def test_a_model_with_the_wrong_number_of_classes_is_caught():
+    w, b = _half_space(5)
+    smoothed = Smoothed(HalfSpace(w, b), noise.Gaussian(1.0), num_classes=10, device="cpu")
+    with pytest.raises(ValueError, match="num_classes=10"):
+        smoothed.certify(torch.randn(DIM), 10, 100, 0.01)
