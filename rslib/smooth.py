@@ -25,7 +25,8 @@ class Certificate:
 
     label: int  # the certified class, or ABSTAIN
     radius: float  # certified radius in the noise's norm (0.0 when abstaining)
-    p_a: float  # lower confidence bound on the top class's probability
+    p_a: float  # lower confidence bound on the selected class's probability
+    count_a: int  # votes for the selected class in the estimation sample
     counts: np.ndarray  # votes per class in the estimation sample
     norm: str
 
@@ -81,10 +82,11 @@ class Smoothed:
         estimation = self.sample_counts(x, n, batch_size, generator)
         selection, estimation = torch.stack([selection, estimation]).cpu().numpy()  # the one host sync
         label = int(selection.argmax())
-        p_a = float(bounds.clopper_pearson(int(estimation[label]), n, alpha, side="lower"))
+        count_a = int(estimation[label])
+        p_a = float(bounds.clopper_pearson(count_a, n, alpha, side="lower"))
         if p_a < 0.5:
-            return Certificate(ABSTAIN, 0.0, p_a, estimation, self.noise.norm)
-        return Certificate(label, float(self.noise.radius(p_a)), p_a, estimation, self.noise.norm)
+            return Certificate(ABSTAIN, 0.0, p_a, count_a, estimation, self.noise.norm)
+        return Certificate(label, float(self.noise.radius(p_a)), p_a, count_a, estimation, self.noise.norm)
 
     @torch.inference_mode()
     def sample_counts(self, x: torch.Tensor, n: int, batch_size: int,

@@ -1,0 +1,114 @@
+"""ipywidgets explorers for a live kernel (Jupyter Lab or Voila): they recompute with rslib on every move.
+
+In the static HTML they show the state they had when the book was built; the plotly figures of
+`rslib.viz` are the forms that stay interactive there.
+"""
+from __future__ import annotations
+
+import io
+import time
+
+import ipywidgets as w
+import numpy as np
+import plotly.graph_objects as go
+
+from rslib import radii, viz
+from rslib.smooth import ABSTAIN
+
+
+def _png(image) -> bytes:
+    """A (C, H, W) tensor in [0, 1] as PNG bytes (first channel, grey)."""
+    from PIL import Image
+
+    pixels = (image[0].clamp(0, 1).numpy() * 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _slider(description, value, low, high, step):
+    return w.FloatSlider(value=value, min=low, max=high, step=step, description=description,
+                         continuous_update=False, readout_format=".3f", style={"description_width": "initial"})
+
+
+def half_space_explorer(p_a=0.8, p_b=0.1, sigma=1.0, delta_norm=0.5, angle_degrees=30.0) -> w.Widget:
+    """Sliders for p_A, p_B, sigma, ||delta|| and the direction of delta over the proof's 2-D picture."""
+    controls = {"p_a": _slider("p_A", p_a, 0.01, 0.999, 0.001), "p_b": _slider("p_B", p_b, 0.0, 0.99, 0.001),
+                "sigma": _slider("σ", sigma, 0.1, 2.0, 0.05), "delta_norm": _slider("‖δ‖", delta_norm, 0.0, 4.0, 0.01),
+                "angle": _slider("angle of δ (degrees)", angle_degrees, -180, 180, 1)}
+    message = w.HTML()
+    figure = go.FigureWidget(_half_space_state(p_a, p_b, sigma, delta_norm, angle_degrees))
+
+    def redraw(_=None):
+        values = {k: c.value for k, c in controls.items()}
+        if values["p_a"] + values["p_b"] > 1:
+            message.value = "<b>p_A + p_B must be at most 1</b>: these bounds cannot both hold."
+            return
+        message.value = ""
+        angle = values.pop("angle")
+        state = _half_space_state(**values, angle_degrees=angle)
+        with figure.batch_update():
+            for trace, new in zip(figure.data, state.data):
+                trace.x, trace.y, trace.name = new.x, new.y, new.name
+            figure.layout.title = state.layout.title
+            figure.layout.sliders = []
+
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    redraw()
+    return w.VBox([w.HBox([controls["p_a"], controls["p_b"], controls["sigma"]]),
+                   w.HBox([controls["delta_norm"], controls["angle"]]), message, figure])
+
+
+def _half_space_state(p_a, p_b, sigma, delta_norm, angle_degrees):
+    return viz.half_spaces_2d(p_a, p_b, sigma, angle=np.deg2rad(angle_degrees), delta_norms=[delta_norm], active=0)
+
+
+def radius_explorer(p_a=0.9, p_b=0.05, sigma=0.5) -> w.Widget:
+    """p_A, p_B and sigma in; every certified radius rslib knows for them out (a table)."""
+    controls = [_slider("p_A", p_a, 0.0, 1.0, 0.001), _slider("p_B", p_b, 0.0, 1.0, 0.001),
+                _slider("σ", sigma, 0.05, 2.0, 0.05)]
+    binary = w.Checkbox(value=False, description="binary: p_B = 1 − p_A")
+    table = w.HTML()
+
+    def recompute(_=None):
+        p_a_value, p_b_value, sigma_value = (c.value for c in controls)
+        p_b_used = None if binary.value else p_b_value
+        if p_b_used is not None and p_a_value + p_b_used > 1:
+            table.value = "<b>p_A + p_B must be at most 1</b>: these bounds cannot both hold."
+            return
+        rows = {"Gaussian l2 (Cohen et al., Theorem 1)": radii.gaussian_l2(p_a_value, sigma_value, p_b_used)}
+        table.value = "<table>" + "".join(f"<tr><td>{name}</td><td><b>{float(r):.4f}</b></td></tr>"
+                                          for name, r in rows.items()) + "</table>"
+
+    for control in (*controls, binary):
+        control.observe(recompute, names="value")
+    recompute()
+    return w.VBox([w.HBox(controls), binary, table])
+
+
+def certify_explorer(smoothed: dict, dataset, class_names=None, n0=100, n=1000, alpha=0.001) -> w.Widget:
+    """Certify one test image with a chosen smoothed model (`smoothed`: name -> rslib.smooth.Smoothed)."""
+    model = w.Dropdown(options=list(smoothed), description="model")
+    index = w.BoundedIntText(value=0, min=0, max=len(dataset) - 1, description="image")
+    samples = w.Dropdown(options=[100, 1000, 10_000, 100_000], value=n, description="N")
+    level = w.Dropdown(options=[0.1, 0.01, 0.001], value=alpha, description="α")
+    button = w.Button(description="Certify", button_style="primary")
+    picture, result = w.Image(format="png", width=168, height=168), w.HTML()
+
+    def certify(_=None):
+        image, label = dataset[index.value]
+        start = time.perf_counter()
+        cert = smoothed[model.value].certify(image, n0=n0, n=samples.value, alpha=level.value)
+        seconds = time.perf_counter() - start
+        name = (lambda c: class_names[c] if class_names else str(c))
+        verdict = "abstains" if cert.label == ABSTAIN else (
+            f"predicts <b>{name(cert.label)}</b> ({'correct' if cert.label == label else 'wrong'}), "
+            f"certified radius <b>{cert.radius:.3f}</b> ({cert.norm})")
+        result.value = (f"True class {name(label)}. The smoothed classifier {verdict}; "
+                        f"lower bound p_A = {cert.p_a:.4f} from N = {samples.value:,} samples in {seconds:.1f} s.")
+        picture.value = _png(image)
+
+    button.on_click(certify)
+    certify()
+    return w.VBox([w.HBox([model, index]), w.HBox([samples, level, button]), w.HBox([picture, result])])

@@ -1,0 +1,82 @@
+"""Results files and dataset certification: round trip, resume after a kill, refusal to mix runs."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from rslib import certify, noise, results
+from rslib.smooth import Smoothed
+
+
+class ThresholdModel(torch.nn.Module):
+    """Class 1 when the mean pixel exceeds 0.5: smooth enough that certificates vary across inputs."""
+
+    def forward(self, z):
+        score = (z.flatten(1).mean(dim=1) - 0.5) * 20
+        return torch.stack([-score, score], dim=1)
+
+
+def _dataset(size=12, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    images = torch.rand(size, 1, 4, 4, generator=gen)
+    return [(img, int(img.mean() > 0.5)) for img in images]
+
+
+def _smoothed():
+    return Smoothed(ThresholdModel(), noise.Gaussian(0.25), num_classes=2, device="cpu")
+
+
+def test_round_trip_and_certified_accuracy(tmp_path):
+    out = tmp_path / "run.tsv"
+    res = certify.certify_dataset(_smoothed(), _dataset(), range(12), n0=10, n=200, alpha=0.01, out=out,
+                                  params={"model": "threshold"}, provenance={"command": "test"}, progress=False)
+    assert len(res) == 12 and res.params["model"] == "threshold" and res.params["noise"]["sigma"] == 0.25
+    assert res.provenance == {"command": "test"}
+    acc = res.certified_accuracy([0.0, 0.1, 100.0])
+    assert acc[0] >= acc[1] >= acc[2] == 0.0
+    manual = np.mean([(c == 1) and r >= 0.1 for c, r in zip(res.columns["correct"], res.columns["radius"])])
+    assert acc[1] == pytest.approx(manual)
+
+
+def test_in_memory_run_equals_file_run(tmp_path):
+    in_memory = certify.certify_dataset(_smoothed(), _dataset(), range(6), 10, 200, 0.01, progress=False)
+    on_disk = certify.certify_dataset(_smoothed(), _dataset(), range(6), 10, 200, 0.01, out=tmp_path / "r.tsv",
+                                      progress=False)
+    np.testing.assert_allclose(in_memory.columns["radius"], on_disk.columns["radius"], rtol=1e-5)
+    assert list(in_memory.columns["predict"]) == list(on_disk.columns["predict"])
+
+
+def test_resume_after_a_torn_write_loses_and_repeats_nothing(tmp_path):
+    out = tmp_path / "run.tsv"
+    full = certify.certify_dataset(_smoothed(), _dataset(), range(12), 10, 200, 0.01, progress=False)
+    certify.certify_dataset(_smoothed(), _dataset(), range(5), 10, 200, 0.01, out=out, progress=False)
+    with open(out, "a") as handle:  # a kill in the middle of writing row 5
+        handle.write("5\t1\t1\t0.2")
+    resumed = certify.certify_dataset(_smoothed(), _dataset(), range(12), 10, 200, 0.01, out=out, progress=False)
+    assert list(resumed.columns["idx"]) == list(range(12))
+    np.testing.assert_allclose(resumed.columns["radius"], full.columns["radius"], rtol=1e-5)
+
+
+def test_a_file_from_other_parameters_is_refused(tmp_path):
+    out = tmp_path / "run.tsv"
+    certify.certify_dataset(_smoothed(), _dataset(), range(3), 10, 200, 0.01, out=out, progress=False)
+    with pytest.raises(ValueError, match="other parameters \\(n differ\\)"):
+        certify.certify_dataset(_smoothed(), _dataset(), range(6), 10, 300, 0.01, out=out, progress=False)
+
+
+def test_malformed_files_are_named(tmp_path):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("idx\tradius\n1\t0.5\n")
+    with pytest.raises(ValueError, match="bad.tsv"):
+        results.read(bad)
+    worse = tmp_path / "worse.tsv"
+    worse.write_text("# rslib-params: " + json.dumps({"n": 1}) + "\n" + "\t".join(results.COLUMNS) + "\n1\t2\n")
+    with pytest.raises(ValueError, match="worse.tsv: line 3"):
+        results.read(worse)
+
+
+def test_input_seeds_depend_only_on_seed_and_index():
+    assert certify.input_seed(0, 5) == certify.input_seed(0, 5)
+    assert len({certify.input_seed(0, i) for i in range(1000)}) == 1000
+    assert certify.input_seed(1, 5) != certify.input_seed(0, 5)
