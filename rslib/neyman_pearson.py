@@ -75,3 +75,17 @@ EXAMPLE_REGIONS = {
     "checkerboard": lambda z: (np.floor(z[:, 0]) + np.floor(z[:, 1])) % 2 == 0,
     "wedge": lambda z: np.abs(np.arctan2(z[:, 1], z[:, 0])) <= np.pi / 3,
 }
+
+
+def worst_case_regions(p_a, p_b, sigma, direction):
+    """The decision regions of the worst-case classifier around x = 0: class A on A, class B on B.
+
+    Returns two functions of points (n, d) -> bool. Any classifier with P(f(X) = c_A) >= p_a and
+    P(f(X) = c_B) <= p_b loses class A no faster, and gains class B no faster, than this one (Lemma 1).
+    """
+    u = np.asarray(direction, float)
+    if not np.linalg.norm(u) > 0:
+        raise ValueError("direction must be a non-zero vector")
+    u = u / np.linalg.norm(u)
+    a, b = half_space_offsets(p_a, p_b, sigma)
+    return (lambda z: z @ u <= a), (lambda z: z @ u >= b)
