@@ -1,0 +1,89 @@
+"""Soundness: no certified radius exceeds the exact robust radius of a classifier known in closed form.
+
+The base classifier splits R^d into three slabs along a unit vector u (class 0 below t1, class 1 between
+t1 and t2, class 2 above t2). Its smoothed class probabilities at any point are differences of the
+noise's 1-D CDF, so the smoothed classifier's exact robust radius at x (the shortest move along u that
+changes its prediction) is found by root finding. Moves orthogonal to u change nothing, and for an
+axis-aligned u the l1 and l2 lengths of a move along u agree, so the same radius is exact in both norms.
+"""
+import numpy as np
+import pytest
+from scipy import optimize, stats
+
+from rslib import radii
+
+rng = np.random.default_rng(2024)
+CASES = [(rng.uniform(-2, 2), *np.sort(rng.uniform(-1.5, 1.5, size=2))) for _ in range(600)]
+SATURATED = 1 - 1e-12  # beyond this p_A rounds towards 1.0 in floating point, where the radius is inf by design
+# Near p_A = 1 both the certificate and the root-found truth lose relative precision ~ eps / (1 - p_A);
+# a relative tolerance of 1e-6 covers that rounding and is far below any real violation.
+RTOL = 1e-6
+
+
+def _probabilities(cdf, position, t1, t2):
+    low, high = cdf(t1 - position), cdf(t2 - position)
+    return np.array([low, high - low, 1.0 - high])
+
+
+def _exact_radius(cdf, position, t1, t2):
+    """Shortest |s| with argmax of the smoothed probabilities at position + s different from at position."""
+    top = np.argmax(_probabilities(cdf, position, t1, t2))
+
+    def margin(s):
+        p = _probabilities(cdf, position + s, t1, t2)
+        return p[top] - np.delete(p, top, axis=0).max(axis=0)
+
+    best = np.inf
+    for direction in (1.0, -1.0):
+        steps = np.linspace(0, 8, 2001) * direction
+        flips = np.nonzero(margin(steps) <= 0)[0]
+        if flips.size:
+            i = flips[0]
+            best = min(best, abs(optimize.brentq(margin, steps[i - 1], steps[i], xtol=1e-12)))
+    return best, top
+
+
+def _bounds_from_exact(p):
+    order = np.argsort(p)[::-1]
+    return p[order[0]], p[order[1]]
+
+
+@pytest.mark.parametrize("sigma", [0.25, 0.5, 1.0])
+def test_gaussian_l2_is_sound_and_tight_in_the_binary_limit(sigma):
+    cdf = stats.norm(scale=sigma).cdf
+    slack = []
+    for position, t1, t2 in CASES:
+        p = _probabilities(cdf, position, t1, t2)
+        truth, _ = _exact_radius(cdf, position, t1, t2)
+        p_a, p_b = _bounds_from_exact(p)
+        if p_a > SATURATED:
+            continue
+        for certified in (radii.gaussian_l2(p_a, sigma, p_b), radii.gaussian_l2(p_a, sigma)):
+            assert certified <= truth * (1 + RTOL) + 1e-12, (position, t1, t2)
+        slack.append(truth - radii.gaussian_l2(p_a, sigma, p_b))
+    assert min(slack) < 1e-6  # where one class is negligible the slab is a half-space: the bound is tight
+
+
+@pytest.mark.parametrize("scale", [0.2, 0.5, 1.0])
+def test_laplace_l1_is_sound(scale):
+    cdf = stats.laplace(scale=scale).cdf
+    for position, t1, t2 in CASES:
+        p = _probabilities(cdf, position, t1, t2)
+        truth, _ = _exact_radius(cdf, position, t1, t2)
+        p_a, p_b = _bounds_from_exact(p)
+        if p_a > SATURATED:
+            continue
+        assert radii.laplace_l1(p_a, scale, p_b) <= truth * (1 + RTOL) + 1e-12, (position, t1, t2)
+        if p_a > 0.5:
+            assert radii.laplace_l1(p_a, scale) <= truth * (1 + RTOL) + 1e-12, (position, t1, t2)
+
+
+def test_lower_bounds_only_shrink_the_radius():
+    # Replacing p_A by a smaller lower bound and p_B by a larger upper bound never grows the radius.
+    p_a = rng.uniform(0.3, 1.0, 2000)
+    p_b = rng.uniform(0, 1 - p_a)
+    shrink = rng.uniform(0, 1, 2000)
+    smaller_a, larger_b = p_a * shrink, p_b + (1 - p_a - p_b) * shrink * 0.5
+    ok = smaller_a + larger_b <= 1
+    assert (radii.gaussian_l2(smaller_a[ok], 0.5, larger_b[ok]) <= radii.gaussian_l2(p_a[ok], 0.5, p_b[ok]) + 1e-12).all()
+    assert (radii.laplace_l1(smaller_a[ok], 0.5, larger_b[ok]) <= radii.laplace_l1(p_a[ok], 0.5, p_b[ok]) + 1e-12).all()
