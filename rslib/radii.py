@@ -60,7 +60,7 @@ def laplace_l1(p_a, scale, p_b=None):
         if binary:
             radius = -scale * np.log(2.0 * (1.0 - p_a))
         else:
-            ratio_term = scale / 2.0 * np.log(p_a / p_b)
+            ratio_term = scale / 2.0 * (np.log(p_a) - np.log(p_b))  # no overflow for tiny p_b
             gap_term = -scale * np.log1p(-(p_a - p_b))
             radius = np.maximum(ratio_term, gap_term)
     return _scalar_if_0d(np.where(p_a > p_b, radius, 0.0))
