@@ -43,7 +43,7 @@ class Smoothed:
     """
 
     def __init__(self, model: torch.nn.Module, noise, num_classes: int, device=None,
-                 input_shape: tuple | None = None, channels_last: bool = False):
+                 input_shape: tuple | None = None, channels_last: bool = True):
         self.num_classes = _checks.count("num_classes", num_classes, minimum=2)
         self.noise = noise
         self.device = torch.device(device) if device is not None else default_device()

@@ -1,0 +1,57 @@
+"""How a result was made: command, device, library versions, code version and date (for cards and results files)."""
+from __future__ import annotations
+
+import datetime
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import scipy
+import torch
+
+import rslib
+
+
+def device_description(device=None) -> str:
+    """The GPU's name when computing on CUDA, otherwise the CPU model and core count."""
+    device = torch.device(device) if device is not None else None
+    if (device is None or device.type == "cuda") and torch.cuda.is_available():
+        return f"cuda: {torch.cuda.get_device_name(device)}"
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"cpu: {cpu} ({torch.get_num_threads()} threads)"
+
+
+def _git_commit() -> str | None:
+    root = Path(rslib.__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if commit.returncode != 0:
+        return None
+    return commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
+def provenance(command: str | None = None, device=None) -> dict:
+    """A JSON-ready record: date (UTC), command, device, versions and git commit."""
+    if command is None:
+        command = "rslib " + " ".join(sys.argv[1:]) if Path(sys.argv[0]).name == "rslib" else " ".join(sys.argv)
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "command": command,
+        "device": device_description(device),
+        "versions": {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__,
+                     "scipy": scipy.__version__, "rslib": rslib.__version__},
+        "git_commit": _git_commit(),
+    }
