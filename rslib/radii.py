@@ -64,3 +64,26 @@ def laplace_l1(p_a, scale, p_b=None):
             gap_term = -scale * np.log1p(-(p_a - p_b))
             radius = np.maximum(ratio_term, gap_term)
     return _scalar_if_0d(np.where(p_a > p_b, radius, 0.0))
+
+
+def lecuyer_l1(p_a, scale, p_b=None):
+    """l1 radius of Laplace(scale) smoothing from differential privacy (Lecuyer et al. 2019), the baseline:
+
+        R = scale / 2 * log(p_a / p_b),   with p_b = 1 - p_a in the binary form.
+
+    Each side of the DP inequality P(f(X) in S) <= exp(||delta||_1 / scale) P(f(Y) in S) costs a factor,
+    hence the 1/2. Theorem 1 of the l1 paper is never smaller than this in the binary case.
+    """
+    scale = _checks.positive("scale", scale)
+    p_a, p_b = _bounds(p_a, p_b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        radius = scale / 2.0 * (np.log(p_a) - np.log(p_b))
+    return _scalar_if_0d(np.where(p_a > p_b, radius, 0.0))
+
+
+def gaussian_l1(p_a, sigma, p_b=None):
+    """The Gaussian l2 radius read as an l1 radius: valid because ||delta||_2 <= ||delta||_1, so the l1 ball
+    of radius R lies inside the l2 ball of radius R. It is the largest l1 ball inside that l2 ball, so it
+    is the best l1 certificate the Gaussian l2 guarantee gives (the l1 paper's comparison with Cohen et al.).
+    """
+    return gaussian_l2(p_a, sigma, p_b)

@@ -26,6 +26,7 @@ class Certificate:
     label: int  # the certified class, or ABSTAIN
     radius: float  # certified radius in the noise's norm (0.0 when abstaining)
     p_a: float  # lower confidence bound on the selected class's probability
+    p_b: float  # upper confidence bound on every other class's probability (1 - p_a for bound="binary")
     count_a: int  # votes for the selected class in the estimation sample
     counts: np.ndarray  # votes per class in the estimation sample
     norm: str
@@ -68,12 +69,18 @@ class Smoothed:
         return int(top2[0])
 
     def certify(self, x: torch.Tensor, n0: int, n: int, alpha: float, batch_size: int = 1000,
-                seed: int = 0) -> Certificate:
+                seed: int = 0, bound: str = "binary") -> Certificate:
         """Certify x: the top class of n0 samples, its probability bounded below from n fresh samples.
 
+        bound="binary": a one-sided Clopper-Pearson lower bound p_A at level alpha, and p_B = 1 - p_A
+        (Cohen et al.); bound="simultaneous": Clopper-Pearson bounds at level alpha / num_classes for
+        every class, p_A the selected class's lower bound and p_B the largest upper bound of the others
+        (needed by certificates that use p_B, e.g. the Laplace Theorem 1 or the Renyi bound).
         With probability >= 1 - alpha over the sampling, a returned label equals g(x) and g is constant
-        on the ball of the returned radius around x. Abstains when the lower bound p_A is below 1/2.
+        on the ball of the returned radius around x. Abstains when p_A < p_B.
         """
+        if bound not in ("binary", "simultaneous"):
+            raise ValueError(f"bound must be 'binary' or 'simultaneous', got {bound!r}")
         n0 = _checks.count("n0", n0)
         n = _checks.count("n", n)
         alpha = _checks.level("alpha", alpha)
@@ -83,10 +90,16 @@ class Smoothed:
         selection, estimation = torch.stack([selection, estimation]).cpu().numpy()  # the one host sync
         label = int(selection.argmax())
         count_a = int(estimation[label])
-        p_a = float(bounds.clopper_pearson(count_a, n, alpha, side="lower"))
-        if p_a < 0.5:
-            return Certificate(ABSTAIN, 0.0, p_a, count_a, estimation, self.noise.norm)
-        return Certificate(label, float(self.noise.radius(p_a)), p_a, count_a, estimation, self.noise.norm)
+        if bound == "binary":
+            p_a = float(bounds.clopper_pearson(count_a, n, alpha, side="lower"))
+            p_b, radius = 1.0 - p_a, (lambda: float(self.noise.radius(p_a)))
+        else:
+            lower, upper = bounds.simultaneous_clopper_pearson(estimation, alpha)
+            p_a, p_b = float(lower[label]), float(np.delete(upper, label).max())
+            radius = (lambda: float(self.noise.radius(p_a, p_b)))
+        if p_a < p_b:
+            return Certificate(ABSTAIN, 0.0, p_a, p_b, count_a, estimation, self.noise.norm)
+        return Certificate(label, radius(), p_a, p_b, count_a, estimation, self.noise.norm)
 
     @torch.inference_mode()
     def sample_counts(self, x: torch.Tensor, n: int, batch_size: int,

@@ -9,6 +9,7 @@ import pytest
 import torch
 from scipy import stats
 
+from exact import exact_slab_radius
 from rslib import noise, radii
 from rslib.smooth import ABSTAIN, Smoothed
 
@@ -115,3 +116,27 @@ def test_a_model_with_the_wrong_number_of_classes_is_caught():
     smoothed = Smoothed(HalfSpace(w, b), noise.Gaussian(1.0), num_classes=10, device="cpu")
     with pytest.raises(ValueError, match="num_classes=10"):
         smoothed.certify(torch.randn(DIM), 10, 100, 0.01)
+
+
+@pytest.mark.parametrize("make_noise", [lambda: noise.Gaussian(0.5), lambda: noise.Laplace(0.4)])
+def test_simultaneous_bounds_certify_soundly_with_three_classes(make_noise):
+    # Three slabs along w: class 0 below -0.3, class 1 in between, class 2 above 0.3 (axis-aligned for l1).
+    class Slabs(torch.nn.Module):
+        def forward(self, z):
+            s = z[:, 0]
+            return torch.stack([-(s + 0.3) * 50, torch.zeros_like(s) + 0.0 * s, (s - 0.3) * 50], dim=1)
+
+    nz = make_noise()
+    cdf = stats.norm(scale=nz.sigma).cdf if isinstance(nz, noise.Gaussian) else stats.laplace(scale=nz.scale).cdf
+    smoothed = Smoothed(Slabs(), nz, num_classes=3, device="cpu")
+    gen = torch.Generator().manual_seed(3)
+    for i in range(40):
+        x = torch.zeros(8)
+        x[0] = float(torch.rand(1, generator=gen)) * 2 - 1
+        cert = smoothed.certify(x, 50, 2000, 0.001, seed=i, bound="simultaneous")
+        assert cert.p_b >= 0 and cert.p_a + cert.p_b <= 1 + 1e-9
+        if cert.label != ABSTAIN:
+            truth, top = exact_slab_radius(cdf, float(x[0]), -0.3, 0.3)
+            assert cert.label == top and cert.radius <= truth
+    with pytest.raises(ValueError, match="bound must be"):
+        smoothed.certify(torch.zeros(8), 10, 100, 0.01, bound="exact")

@@ -8,8 +8,10 @@ axis-aligned u the l1 and l2 lengths of a move along u agree, so the same radius
 """
 import numpy as np
 import pytest
-from scipy import optimize, stats
+from scipy import stats
 
+from exact import exact_slab_radius as _exact_radius
+from exact import slab_probabilities as _probabilities
 from rslib import radii
 
 rng = np.random.default_rng(2024)
@@ -18,29 +20,6 @@ SATURATED = 1 - 1e-12  # beyond this p_A rounds towards 1.0 in floating point, w
 # Near p_A = 1 both the certificate and the root-found truth lose relative precision ~ eps / (1 - p_A);
 # a relative tolerance of 1e-6 covers that rounding and is far below any real violation.
 RTOL = 1e-6
-
-
-def _probabilities(cdf, position, t1, t2):
-    low, high = cdf(t1 - position), cdf(t2 - position)
-    return np.array([low, high - low, 1.0 - high])
-
-
-def _exact_radius(cdf, position, t1, t2):
-    """Shortest |s| with argmax of the smoothed probabilities at position + s different from at position."""
-    top = np.argmax(_probabilities(cdf, position, t1, t2))
-
-    def margin(s):
-        p = _probabilities(cdf, position + s, t1, t2)
-        return p[top] - np.delete(p, top, axis=0).max(axis=0)
-
-    best = np.inf
-    for direction in (1.0, -1.0):
-        steps = np.linspace(0, 8, 2001) * direction
-        flips = np.nonzero(margin(steps) <= 0)[0]
-        if flips.size:
-            i = flips[0]
-            best = min(best, abs(optimize.brentq(margin, steps[i - 1], steps[i], xtol=1e-12)))
-    return best, top
 
 
 def _bounds_from_exact(p):

@@ -1,0 +1,66 @@
+"""The Laplace l1 analysis: Theorem 3's worst case, the Lecuyer comparison, the statistic T, ROPS."""
+import numpy as np
+import pytest
+from scipy import stats
+
+from rslib import laplace_theory as lt
+from rslib import radii
+
+
+@pytest.mark.parametrize("p_a", [0.55, 0.7, 0.9, 0.99])
+def test_worst_case_flips_exactly_at_the_binary_radius_and_sampling_agrees(p_a):
+    scale = 0.6
+    radius = radii.laplace_l1(p_a, scale)
+    assert lt.worst_case_probability(p_a, scale, 0.0) == pytest.approx(p_a)
+    assert lt.worst_case_probability(p_a, scale, radius) == pytest.approx(0.5)
+    assert lt.worst_case_probability(p_a, scale, radius * 1.01) < 0.5
+    threshold = lt.worst_case_threshold(p_a, scale)
+    x = np.random.default_rng(0).laplace(scale=scale, size=400_000)
+    assert abs((x + radius * 0.5 <= threshold).mean() - lt.worst_case_probability(p_a, scale, radius * 0.5)) < 0.004
+
+
+def test_binary_theorem_2_dominates_lecuyer():
+    p_a = np.linspace(0.5, 0.9999, 2000)
+    assert (radii.laplace_l1(p_a, 1.0) >= radii.lecuyer_l1(p_a, 1.0) - 1e-12).all()
+
+
+def test_beats_lecuyer_interval_is_where_the_gap_term_wins():
+    rng = np.random.default_rng(1)
+    p_a = rng.uniform(0.05, 1.0, 3000)
+    p_b = rng.uniform(0, 1, 3000) * (1 - p_a)
+    keep = p_b < p_a
+    p_a, p_b = p_a[keep], p_b[keep]
+    gap = -np.log1p(-(p_a - p_b))
+    ratio = 0.5 * np.log(p_a / p_b)
+    low, high = lt.beats_lecuyer_interval(p_a)
+    inside = (p_b >= low) & (p_b <= high)
+    clear = np.abs(gap - ratio) > 1e-9
+    assert np.array_equal(inside[clear], (gap >= ratio)[clear])
+
+
+def test_lecuyer_formula_and_bad_input():
+    assert radii.lecuyer_l1(0.8, 2.0) == pytest.approx(np.log(4.0))
+    assert radii.lecuyer_l1(0.6, 1.0, 0.1) == pytest.approx(0.5 * np.log(6.0))
+    assert radii.lecuyer_l1(0.4, 1.0) == 0.0
+    with pytest.raises(ValueError, match="scale"):
+        radii.lecuyer_l1(0.8, -1.0)
+    assert radii.gaussian_l1(0.8, 0.5) == radii.gaussian_l2(0.8, 0.5)
+
+
+def test_likelihood_statistic_is_bounded_with_atoms_at_both_ends():
+    delta = np.array([0.4, -0.3, 0.2])
+    t = lt.sample_likelihood_statistic(delta, scale=0.5, n=200_000)
+    norm = np.abs(delta).sum()
+    assert (t >= -norm - 1e-12).all() and (t <= norm + 1e-12).all()
+    # T = ||delta||_1 where every coordinate lies on the far side of 0 from delta_i: probability 1/2^d.
+    assert np.isclose(t, norm).mean() == pytest.approx(0.5**3, abs=0.005)
+
+
+def test_rops_at_zero_matches_the_closed_forms():
+    # Appendix D with the variance convention fixed (sigma = sqrt(2) scale, errata): sqrt(2)/log 2 and 1/Phi^-1(3/4).
+    assert lt.rops(0.0, "laplace") == pytest.approx(np.sqrt(2) / np.log(2), rel=1e-8)
+    assert lt.rops(0.0, "gaussian") == pytest.approx(1 / stats.norm.ppf(0.75), rel=1e-8)
+    for x in (0.2, 0.5, 0.8):
+        assert lt.rops(x, "laplace") > lt.rops(x, "gaussian")
+    with pytest.raises(ValueError, match="x must lie in \\(-1, 1\\)"):
+        lt.rops(1.5, "laplace")
