@@ -86,17 +86,19 @@ def rops(x, noise: str, radius=0.0, upper=50.0) -> float:
         raise ValueError(f"x must lie in (-1, 1), where f predicts c_A; got {x!r}")
 
     def margin(std):
-        level = std / np.sqrt(2.0) if noise == "laplace" else std
-        p_a = float(np.clip(interval_probability(x, noise, level), 0.0, 1.0))
-        certified = radii.laplace_l1(p_a, level) if noise == "laplace" else radii.gaussian_l2(p_a, level)
-        return (p_a - 0.5) if radius == 0 else (certified - radius)
+        level = np.asarray(std, float) / np.sqrt(2.0) if noise == "laplace" else np.asarray(std, float)
+        p_a = np.clip(interval_probability(x, noise, level), 0.0, 1.0)
+        if radius == 0:
+            return p_a - 0.5
+        certify = radii.laplace_l1 if noise == "laplace" else radii.gaussian_l2
+        return level * certify(p_a, 1.0) - radius  # both radii are proportional to the noise level
 
     grid = np.geomspace(1e-4, upper, 400)
-    values = np.array([margin(s) for s in grid])
+    values = margin(grid)
     if values[0] <= 0:
         return 0.0
     failing = np.nonzero(values <= 0)[0]
     if failing.size == 0:
         return float(upper)
     i = failing[0]
-    return float(optimize.brentq(margin, grid[i - 1], grid[i], xtol=1e-10))
+    return float(optimize.brentq(lambda s: float(margin(s)), grid[i - 1], grid[i], xtol=1e-10))
