@@ -1,0 +1,83 @@
+"""Renyi-divergence radii (Li et al.) and the PixelDP baseline, against brute force and the tight bound."""
+import mpmath
+import numpy as np
+import pytest
+from scipy import stats
+
+from exact import exact_slab_radius, slab_probabilities
+from rslib import radii
+
+rng = np.random.default_rng(7)
+P_A = rng.uniform(0.2, 1.0, 400)
+P_B = rng.uniform(0, 1, 400) * np.minimum(P_A, 1 - P_A)
+
+
+def _brute_force_renyi(p_a, p_b, sigma):
+    """The supremum over a dense grid of alpha, evaluated in 60-digit arithmetic (the direct formula
+    loses every digit in double precision when alpha is close to 1)."""
+    mpmath.mp.dps = 60
+    a, b = mpmath.mpf(p_a), mpmath.mpf(p_b)
+    best = mpmath.mpf(0)
+    for beta in np.geomspace(1e-8, 1e4, 3000):
+        alpha = 1 + mpmath.mpf(beta)
+        mean = ((a ** (1 - alpha) + b ** (1 - alpha)) / 2) ** (1 / (1 - alpha))
+        best = max(best, -2 * sigma**2 / alpha * mpmath.log(1 - a - b + 2 * mean))
+    return float(mpmath.sqrt(best))
+
+
+@pytest.mark.parametrize("p_a,p_b", [(0.9, 0.05), (0.6, 0.3), (0.99, 0.005), (0.45, 0.35), (0.7, 0.01), (0.51, 0.49)])
+def test_supremum_matches_a_brute_force_grid(p_a, p_b):
+    brute = _brute_force_renyi(p_a, p_b, 0.5)
+    assert radii.renyi_l2(p_a, p_b, 0.5) == pytest.approx(brute, rel=1e-5)
+
+
+def test_renyi_never_exceeds_the_tight_gaussian_bound_and_pixeldp_never_exceeds_renyi():
+    renyi = radii.renyi_l2(P_A, P_B, 0.7)
+    assert (renyi <= radii.gaussian_l2(P_A, 0.7, P_B) + 1e-12).all()
+    assert (radii.pixeldp_l2(P_A, P_B, 0.7) <= renyi + 1e-12).all()
+    assert (renyi[P_A > P_B] > 0).all()
+
+
+def test_renyi_l2_is_sound_on_slab_classifiers():
+    sigma = 0.5
+    cdf = stats.norm(scale=sigma).cdf
+    for position, t1, t2 in zip(rng.uniform(-2, 2, 300), *np.sort(rng.uniform(-1.5, 1.5, (2, 300)), axis=0)):
+        p = np.sort(slab_probabilities(cdf, position, t1, t2))[::-1]
+        if p[0] > 1 - 1e-12:
+            continue
+        truth, _ = exact_slab_radius(cdf, position, t1, t2)
+        assert radii.renyi_l2(p[0], p[1], sigma) <= truth * (1 + 1e-6)
+
+
+def test_edge_values_do_not_produce_nan():
+    for p_a, p_b in [(1.0, 0.0), (0.5, 0.0), (1e-9, 0.0), (0.5, 0.5), (1.0 - 1e-15, 1e-16)]:
+        r = radii.renyi_l2(p_a, p_b, 1.0)
+        assert not np.isnan(r) and r >= 0
+    assert radii.renyi_l2(1.0, 0.0, 1.0) == np.inf
+
+
+def test_renyi_l1_is_theorem_1s_second_term():
+    r = radii.renyi_l1(P_A, P_B, 0.3)
+    expected = np.where(P_A > P_B, -0.3 * np.log(1 - P_A + P_B), 0.0)
+    np.testing.assert_allclose(r, expected)
+    assert (radii.laplace_l1(P_A, 0.3, P_B) >= r - 1e-12).all()
+
+
+def test_pixeldp_condition_holds_at_its_optimum():
+    p_a, p_b, sigma = 0.8, 0.1, 1.0
+    radius = radii.pixeldp_l2(p_a, p_b, sigma)
+    delta = np.geomspace(1e-12, 1 / (1 + np.e), 400)
+    eps = radius * np.sqrt(2 * np.log(1.25 / delta)) / sigma  # the epsilon each delta would need
+    feasible = (eps <= 1.0 + 1e-9) & (p_a >= np.exp(2 * eps) * p_b + (1 + np.exp(eps)) * delta - 1e-9)
+    assert feasible.any()
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="p_b must be given"):
+        radii.renyi_l2(0.9, None, 1.0)
+    with pytest.raises(ValueError, match="sigma"):
+        radii.renyi_l2(0.9, 0.05, 0.0)
+    with pytest.raises(ValueError, match="p_a \\+ p_b"):
+        radii.renyi_l2(0.9, 0.5, 1.0)
+    with pytest.raises(ValueError, match="scale"):
+        radii.renyi_l1(0.9, 0.05, -2)
