@@ -9,6 +9,10 @@ Conventions shared by every function here:
 """
 from __future__ import annotations
 
+import functools
+import math
+from fractions import Fraction
+
 import numpy as np
 from scipy.stats import norm
 
@@ -172,3 +176,136 @@ def pixeldp_l2(p_a, p_b, sigma, max_epsilon=1.0, grid=400):
         epsilon = np.minimum(np.log(u), max_epsilon)
         radius = np.where((epsilon > 0) & (disc >= 0), sigma * epsilon / np.sqrt(2.0 * np.log(1.25 / delta)), 0.0)
     return _scalar_if_0d(np.nan_to_num(radius.max(axis=0)).reshape(p_a.shape))
+
+
+@functools.lru_cache(maxsize=32)
+def _kept_subsets(d: int, keep: int) -> tuple:
+    """C(d - r, keep) for r = 0 .. d: the ablated inputs that avoid r given pixels (exact Python ints)."""
+    return tuple(math.comb(d - r, keep) for r in range(d + 1))
+
+
+def _largest_r(subsets: tuple, threshold: int) -> int:
+    """The largest r with subsets[r] >= threshold, for subsets decreasing in r (binary search)."""
+    low, high = 0, len(subsets)  # subsets[0] >= threshold holds for every caller
+    while high - low > 1:
+        mid = (low + high) // 2
+        low, high = (mid, high) if subsets[mid] >= threshold else (low, mid)
+    return low
+
+
+def _ceil_times(p: float, total: int) -> int:
+    num, den = float(p).as_integer_ratio()  # exact: a float is a dyadic rational
+    return -((-num * total) // den)
+
+
+def _floor_times(p: float, total: int) -> int:
+    num, den = float(p).as_integer_ratio()
+    return (num * total) // den
+
+
+def _check_ablation(p_l, p_others, d, keep, k):
+    d = _checks.count("d", d)
+    keep = _checks.count("keep", keep)
+    if keep > d:
+        raise ValueError(f"keep must be at most d={d}, got keep={keep}")
+    k = _checks.count("k", k)
+    p_l = np.atleast_1d(_checks.probability("p_l", p_l))
+    p_others = np.atleast_2d(_checks.probability("p_others", p_others))
+    if p_others.shape[0] != p_l.shape[0]:
+        raise ValueError(f"p_others must have one row per p_l ({p_l.shape[0]}), got shape {p_others.shape}")
+    if k > p_others.shape[1]:
+        raise ValueError(f"k must be at most the number of other classes ({p_others.shape[1]}), got k={k}")
+    return p_l, p_others, d, keep, k
+
+
+def ablation_l0(p_l, p_others, d, keep, k=1):
+    """l0 radius (pixels) keeping label l in the top-k of randomized ablation (Jia et al. 2022, Theorem 1).
+
+    p_l: lower bound on P(f(U) = l); p_others: (n, c - 1) upper bounds of the other labels; d pixels, `keep`
+    kept. Probabilities under ablation are multiples of 1 / C(d, keep), so the bounds are first rounded
+    to that grid (Eq. 4): p'_l = ceil(p_l C) / C, p'_j = floor(p_j C) / C. With Delta(r) = 1 - C(d-r, keep) / C,
+    the radius is the largest r with (Eq. 6)
+
+        p'_l - Delta(r) > min_{t=1..k} (p'_{Y_t} + Delta(r)) / t,
+
+    Y_t the t smallest of the k largest other bounds, p'_{Y_t} = min(their sum, 1 - p'_l). Everything is
+    done in exact integer arithmetic (C(784, 50) has about 80 digits). Returns ints; -1 where l is not
+    certified even at r = 0.
+    """
+    p_l, p_others, d, keep, k = _check_ablation(p_l, p_others, d, keep, k)
+    subsets = _kept_subsets(d, keep)
+    total = subsets[0]
+    radii_out = np.empty(p_l.shape[0], dtype=int)
+    for i, (low, uppers) in enumerate(zip(p_l, p_others)):
+        lower_count = _ceil_times(low, total)
+        top = sorted(_floor_times(u, total) for u in uppers)[-k:][::-1]  # a_k >= ... >= a_1
+        # Eq. 6 times t C, with s = C - C(d-r, keep) the mass an attack on r pixels can move: it holds when
+        # t (L - s) > U_t + s for SOME t (the right side is a minimum over t), i.e. s < (t L - U_t) / (t + 1).
+        budget = max(-((-(t * lower_count - min(sum(top[k - t:]), total - lower_count))) // (t + 1)) - 1
+                     for t in range(1, k + 1))
+        if budget < 0:
+            radii_out[i] = -1
+            continue
+        # the largest r with C(d-r, keep) >= C - budget; C(d-r, keep) decreases in r
+        radii_out[i] = _largest_r(subsets, total - budget)
+    return radii_out
+
+
+def levine_feizi_l0(p_l, p_runner_up, d, keep):
+    """Top-1 l0 radius of randomized ablation by Levine & Feizi (2020): the largest r with
+    p_l - p_runner_up > 2 (1 - C(d-r, keep) / C(d, keep)), on unrounded bounds, exactly. -1 if none."""
+    d, keep = _checks.count("d", d), _checks.count("keep", keep)
+    if keep > d:
+        raise ValueError(f"keep must be at most d={d}, got keep={keep}")
+    p_l = np.atleast_1d(_checks.probability("p_l", p_l))
+    p_runner_up = np.broadcast_to(_checks.probability("p_runner_up", p_runner_up), p_l.shape)
+    subsets = _kept_subsets(d, keep)
+    total = subsets[0]
+    out = np.empty(p_l.shape[0], dtype=int)
+    for i, (a, b) in enumerate(zip(p_l, p_runner_up)):
+        gap = Fraction(float(a)) - Fraction(float(b))
+        ok = [r for r in range(d - keep + 1) if gap * total > 2 * (total - subsets[r])]
+        out[i] = max(ok) if ok else -1
+    return out
+
+
+def gaussian_topk_l2(p_l, p_others, sigma, k=1, iterations=100):
+    """l2 radius keeping label l in the top-k of Gaussian smoothing (Jia et al. 2020, Theorem 1): the largest R with
+
+        Phi(Phi^-1(p_l) - R / sigma) > min_{t=1..k} Phi(Phi^-1(p_{Y_t}) + R / sigma) / t,
+
+    p_{Y_t} the sum of the t smallest of the k largest other upper bounds (capped at 1 - p_l). For k = 1 it
+    is Cohen et al.'s sigma / 2 (Phi^-1(p_l) - Phi^-1(p_b)). Found by bisection, vectorised over inputs.
+    """
+    sigma = _checks.positive("sigma", sigma)
+    p_l = np.atleast_1d(_checks.probability("p_l", p_l))
+    p_others = np.atleast_2d(_checks.probability("p_others", p_others))
+    k = _checks.count("k", k)
+    if k > p_others.shape[1]:
+        raise ValueError(f"k must be at most the number of other classes ({p_others.shape[1]}), got k={k}")
+    top = -np.sort(-p_others, axis=1)[:, :k][:, ::-1]  # (n, k): a_1 <= ... <= a_k
+    sums = np.minimum(np.stack([top[:, :t].sum(axis=1) for t in range(1, k + 1)], axis=1), (1 - p_l)[:, None])
+    t = np.arange(1, k + 1)
+
+    def gap(radius):
+        left = norm.cdf(norm.ppf(p_l) - radius / sigma)
+        right = (norm.cdf(norm.ppf(sums) + radius[:, None] / sigma) / t).min(axis=1)
+        return left - right
+
+    low = np.zeros_like(p_l)
+    high = np.full_like(p_l, 40.0 * sigma)
+    with np.errstate(invalid="ignore"):
+        certified = gap(low) > 0
+        for _ in range(iterations):
+            mid = (low + high) / 2
+            ok = gap(mid) > 0
+            low, high = np.where(ok, mid, low), np.where(ok, high, mid)
+    return np.where(certified, low, 0.0)
+
+
+def l2_to_l0(radius_l2, channels=1):
+    """Pixels certified by an l2 radius for images in [0, 1]: changing r pixels of `channels` values each
+    moves the input by at most sqrt(r * channels) in l2, so r is certified while sqrt(r * channels) < R."""
+    radius_l2 = np.asarray(radius_l2, float)
+    r = np.ceil(radius_l2**2 / channels) - 1
+    return np.maximum(r, 0).astype(int) * (radius_l2 > 0) + (-1) * (radius_l2 <= 0)
