@@ -31,6 +31,10 @@ class Gaussian:
         """Certified l2 radius for a lower bound p_a (and optionally an upper bound p_b): `radii.gaussian_l2`."""
         return radii.gaussian_l2(p_a, self.sigma, p_b)
 
+    def radius_topk(self, p_l, p_others, k: int, input_shape) -> np.ndarray:
+        """l2 radius keeping a label in the top k: `radii.gaussian_topk_l2` (Jia et al. 2020)."""
+        return radii.gaussian_topk_l2(p_l, p_others, self.sigma, k)
+
     def in_channels(self, channels: int) -> int:
         return channels
 
@@ -106,6 +110,11 @@ class Ablation:
 
     def in_channels(self, channels: int) -> int:
         return 2 * channels
+
+    def radius_topk(self, p_l, p_others, k: int, input_shape) -> np.ndarray:
+        """Pixels an attacker may change while the label stays in the top k: `radii.ablation_l0` with
+        d = height * width of the input (a pixel is all its channels)."""
+        return radii.ablation_l0(p_l, p_others, int(np.prod(input_shape[-2:])), self.keep, k)
 
     def params(self) -> dict:
         return {"noise": "ablation", "keep": self.keep}

@@ -36,6 +36,23 @@ class Certificate:
         return self.label == ABSTAIN
 
 
+@dataclass(frozen=True)
+class TopKCertificate:
+    """The outcome of `Smoothed.certify_topk`: a certified radius for every label (-1: not certified).
+
+    Each label's radius holds with probability >= 1 - alpha; all of them at once with >= 1 - 2 alpha.
+    """
+
+    radii: np.ndarray  # (num_classes,), in the noise's norm; -1 (l0) or 0 (l2) where not certified
+    counts: np.ndarray
+    k: int
+    norm: str
+
+    def labels(self, radius=0) -> list[int]:
+        """Labels certified to stay in the top k against every perturbation of size <= radius."""
+        return [int(c) for c in np.nonzero(self.radii >= max(radius, 0) if self.norm == "l0" else self.radii > radius)[0]]
+
+
 class Smoothed:
     """A base classifier `model` smoothed by `noise` (e.g. `rslib.noise.Gaussian(0.5)`).
 
@@ -79,6 +96,8 @@ class Smoothed:
         With probability >= 1 - alpha over the sampling, a returned label equals g(x) and g is constant
         on the ball of the returned radius around x. Abstains when p_A < p_B.
         """
+        if not hasattr(self.noise, "radius"):
+            raise TypeError(f"{self.noise!r} certifies labels in the top k: use certify_topk")
         if bound not in ("binary", "simultaneous"):
             raise ValueError(f"bound must be 'binary' or 'simultaneous', got {bound!r}")
         n0 = _checks.count("n0", n0)
@@ -100,6 +119,23 @@ class Smoothed:
         if p_a < p_b:
             return Certificate(ABSTAIN, 0.0, p_a, p_b, count_a, estimation, self.noise.norm)
         return Certificate(label, radius(), p_a, p_b, count_a, estimation, self.noise.norm)
+
+    def certify_topk(self, x: torch.Tensor, n: int, alpha: float, k: int = 1, batch_size: int = 1000,
+                     seed: int = 0) -> TopKCertificate:
+        """Top-k certification (Jia et al. 2020; 2022): n samples, SimuEM bounds (Clopper-Pearson at level
+        alpha / num_classes for every class), and for each label l the radius of the noise's top-k
+        certificate with l's lower bound against the others' upper bounds.
+        """
+        n = _checks.count("n", n)
+        alpha = _checks.level("alpha", alpha)
+        k = _checks.count("k", k)
+        if k >= self.num_classes:
+            raise ValueError(f"k must be smaller than num_classes={self.num_classes}, got k={k}")
+        counts = self.sample_counts(x, n, batch_size, self._generator(seed)).cpu().numpy()
+        lower, upper = bounds.simultaneous_clopper_pearson(counts, alpha)
+        others = np.stack([np.delete(upper, c) for c in range(self.num_classes)])
+        radii = np.asarray(self.noise.radius_topk(lower, others, k, tuple(x.shape)))
+        return TopKCertificate(radii, counts, k, self.noise.norm)
 
     @torch.inference_mode()
     def sample_counts(self, x: torch.Tensor, n: int, batch_size: int,

@@ -140,3 +140,38 @@ def test_simultaneous_bounds_certify_soundly_with_three_classes(make_noise):
             assert cert.label == top and cert.radius <= truth
     with pytest.raises(ValueError, match="bound must be"):
         smoothed.certify(torch.zeros(8), 10, 100, 0.01, bound="exact")
+
+
+class KeptMass(torch.nn.Module):
+    """Scores from the kept pixels of an ablated input: class 0 likes bright kept pixels."""
+
+    def forward(self, z):
+        value, complement = z[:, 0].flatten(1).sum(1), z[:, 1].flatten(1).sum(1)
+        return torch.stack([value, complement, torch.full_like(value, 2.0)], dim=1)
+
+
+def test_certify_topk_with_ablation_matches_the_radius_function():
+    smoothed = Smoothed(KeptMass(), noise.Ablation(6), num_classes=3, device="cpu")
+    x = torch.full((1, 6, 6), 0.9)
+    cert = smoothed.certify_topk(x, n=500, alpha=0.01, k=1, seed=1)
+    assert cert.norm == "l0" and cert.counts.sum() == 500
+    from rslib import bounds
+    lower, upper = bounds.simultaneous_clopper_pearson(cert.counts, 0.01)
+    expected = radii.ablation_l0(lower[0], [upper[1:]], 36, 6, 1)[0]
+    assert cert.radii[0] == expected and cert.labels() == [0]
+    assert set(smoothed.certify_topk(x, 500, 0.01, k=2, seed=1).labels()) >= {0}
+    with pytest.raises(TypeError, match="use certify_topk"):
+        smoothed.certify(x, 10, 100, 0.01)
+    with pytest.raises(ValueError, match="k must be smaller than num_classes=3"):
+        smoothed.certify_topk(x, 100, 0.01, k=3)
+
+
+def test_certify_topk_with_gaussian_gives_cohen_radius_for_k_1():
+    w, b = _half_space(6)
+    smoothed = Smoothed(HalfSpace(w, b), noise.Gaussian(0.5), num_classes=2, device="cpu")
+    x = w * 0.8
+    cert = smoothed.certify_topk(x, 2000, 0.001, k=1, seed=2)
+    from rslib import bounds
+    lower, upper = bounds.simultaneous_clopper_pearson(cert.counts, 0.001)
+    assert cert.radii[1] == pytest.approx(radii.gaussian_l2(lower[1], 0.5, upper[0]), rel=1e-6)
+    assert cert.radii[1] <= _signed_distance(x, w, b)
