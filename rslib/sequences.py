@@ -1,0 +1,97 @@
+"""Confidence sequences for the mean of [0, 1]-valued observations (Waudby-Smith & Ramdas 2023).
+
+A (1 - alpha) lower confidence sequence (L_t) holds at every time at once: P(exists t: mu < L_t) <= alpha,
+so one may look after every observation and stop whenever one likes. Both sequences here come from
+nonnegative supermartingales ("wealth") and Ville's inequality.
+
+- `prpl_eb_lower`: the predictable plug-in empirical-Bernstein sequence (closed form, Theorem 2 there).
+- `betting_lower`: the betting sequence, capital K_t(m) = prod_i (1 + lambda_i(m) (X_i - m)); the lower
+  bound is the root of K_t(m) = 1 / alpha in m, found by bracketing (no grid, so no resolution cap).
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy import optimize
+
+from rslib import _checks
+
+
+def _observations(x) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 1 or x.size < 1:
+        raise ValueError(f"x must be a non-empty 1-D array of observations, got shape {x.shape}")
+    if np.isnan(x).any() or (x < 0).any() or (x > 1).any():
+        raise ValueError("x must lie in [0, 1] (rescale bounded observations first)")
+    return x
+
+
+def plug_in_bets(x, alpha, n=None, truncation=0.5) -> np.ndarray:
+    """Predictable bets lambda_t from the regularised running mean and variance of X_1..X_{t-1}:
+
+        lambda_t = sqrt(2 log(1/alpha) / (sigma2_{t-1} t log(1 + t)))  (or / (sigma2_{t-1} n) for a fixed n),
+        mu_t = (1/2 + sum X) / (t + 1),  sigma2_t = (1/4 + sum (X_i - mu_i)^2) / (t + 1),  capped at `truncation`.
+    """
+    x = _observations(x)
+    t = np.arange(1, x.size + 1)
+    mu = (0.5 + np.cumsum(x)) / (t + 1)
+    sigma2 = (0.25 + np.cumsum((x - mu) ** 2)) / (t + 1)
+    sigma2_before = np.concatenate([[0.25], sigma2[:-1]])
+    scale = t * np.log1p(t) if n is None else float(n)
+    return np.minimum(np.sqrt(2.0 * np.log(1.0 / alpha) / (sigma2_before * scale)), truncation)
+
+
+def prpl_eb_lower(x, alpha, n=None) -> np.ndarray:
+    """Lower (1 - alpha) confidence sequence L_1..L_t (PrPl-EB, Waudby-Smith & Ramdas, Theorem 2, one-sided):
+
+        L_t = sum lambda_i X_i / sum lambda_i - (log(1/alpha) + sum v_i psi_E(lambda_i)) / sum lambda_i,
+        v_i = (X_i - mu_hat_{i-1})^2,  psi_E(l) = -log(1 - l) - l.
+
+    With n given, the bets are tuned for that sample size (a confidence interval at n, still valid
+    at every t <= n). The running maximum of the returned sequence is also valid.
+    """
+    alpha = _checks.level("alpha", alpha)
+    x = _observations(x)
+    lam = plug_in_bets(x, alpha, n)
+    t = np.arange(1, x.size + 1)
+    mean_before = np.concatenate([[0.5], ((0.5 + np.cumsum(x)) / (t + 1))[:-1]])
+    v = (x - mean_before) ** 2
+    psi = -np.log1p(-lam) - lam
+    weights = np.cumsum(lam)
+    return np.clip((np.cumsum(lam * x) - np.log(1.0 / alpha) - np.cumsum(v * psi)) / weights, 0.0, 1.0)
+
+
+def betting_log_capital(x, m, bets) -> float:
+    """log K_t(m) = sum log(1 + lambda_i(m) (X_i - m)) with lambda_i(m) = min(lambda_i, c/m) (c = 3/4),
+    the truncation that keeps every factor positive. Decreasing in m."""
+    lam = np.minimum(bets, 0.75 / max(m, 1e-300))
+    return float(np.log1p(lam * (x - m)).sum())
+
+
+def betting_lower(x, alpha, n=None) -> float:
+    """One-sided (1 - alpha) lower bound on the mean after all of x: the m with log K(m) = log(1/alpha).
+
+    Every m below it has capital above 1/alpha, i.e. is rejected; by Ville's inequality the true mean is
+    rejected with probability <= alpha, at this time or any other. n: tune the bets for a fixed n.
+    """
+    alpha = _checks.level("alpha", alpha)
+    x = _observations(x)
+    bets = plug_in_bets(x, alpha, n, truncation=1.0)
+    target = np.log(1.0 / alpha)
+    if betting_log_capital(x, 1e-12, bets) < target:
+        return 0.0
+    high = float(x.mean())
+    if betting_log_capital(x, high, bets) >= target:
+        return high
+    return float(optimize.brentq(lambda m: betting_log_capital(x, m, bets) - target, 1e-12, high, xtol=1e-12))
+
+
+def betting_rejects(x, m0, alpha) -> np.ndarray:
+    """For each t, whether the betting capital against "mean <= m0" has reached 1/alpha by time t.
+
+    Used for sequential certification: stop as soon as it is True; the error probability is <= alpha
+    whatever the stopping rule (Ville's inequality).
+    """
+    alpha = _checks.level("alpha", alpha)
+    x = _observations(x)
+    bets = np.minimum(plug_in_bets(x, alpha, truncation=1.0), 0.75 / max(m0, 1e-300))
+    return np.maximum.accumulate(np.cumsum(np.log1p(bets * (x - m0)))) >= np.log(1.0 / alpha)

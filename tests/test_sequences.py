@@ -1,0 +1,60 @@
+"""Confidence sequences: coverage by simulation at fixed n, uniformly over time, and at a stopping time."""
+import numpy as np
+import pytest
+
+from rslib import sequences
+
+ALPHA = 0.05
+
+
+def _miss_bound(alpha, trials):
+    return alpha + 4 * np.sqrt(alpha * (1 - alpha) / trials)
+
+
+def _draw(kind, mean, size, rng):
+    if kind == "bernoulli":
+        return (rng.random(size) < mean).astype(float)
+    return rng.beta(mean * 4, (1 - mean) * 4, size)  # continuous on [0, 1]
+
+
+@pytest.mark.parametrize("kind", ["bernoulli", "beta"])
+@pytest.mark.parametrize("mean,n", [(0.9, 200), (0.5, 500), (0.99, 2000)])
+def test_fixed_n_coverage(kind, mean, n):
+    rng = np.random.default_rng(int(mean * 1000) + n)
+    trials = 1500
+    betting_miss = prpl_miss = 0
+    for _ in range(trials):
+        x = _draw(kind, mean, n, rng)
+        betting_miss += sequences.betting_lower(x, ALPHA, n=n) > mean
+        prpl_miss += sequences.prpl_eb_lower(x, ALPHA, n=n)[-1] > mean
+    assert betting_miss / trials <= _miss_bound(ALPHA, trials)
+    assert prpl_miss / trials <= _miss_bound(ALPHA, trials)
+
+
+@pytest.mark.parametrize("kind", ["bernoulli", "beta"])
+def test_time_uniform_coverage_of_prpl_eb(kind):
+    rng = np.random.default_rng(11)
+    trials, mean = 1000, 0.7
+    misses = sum((sequences.prpl_eb_lower(_draw(kind, mean, 1000, rng), ALPHA) > mean).any() for _ in range(trials))
+    assert misses / trials <= _miss_bound(ALPHA, trials)
+
+
+def test_sequential_test_error_at_its_stopping_time():
+    # The null is true (mean = m0): stopping at the first rejection must happen with probability <= alpha.
+    rng = np.random.default_rng(12)
+    trials, m0 = 1000, 0.8
+    false_rejections = sum(sequences.betting_rejects(_draw("bernoulli", m0, 3000, rng), m0, ALPHA).any()
+                           for _ in range(trials))
+    assert false_rejections / trials <= _miss_bound(ALPHA, trials)
+    # Under the alternative it rejects, and early.
+    decided = sequences.betting_rejects(_draw("bernoulli", 0.97, 3000, rng), m0, ALPHA)
+    assert decided.any() and decided.argmax() < 300
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="x must lie in \\[0, 1\\]"):
+        sequences.betting_lower([0.5, 1.5], 0.05)
+    with pytest.raises(ValueError, match="alpha"):
+        sequences.prpl_eb_lower([0.5], 1.0)
+    with pytest.raises(ValueError, match="non-empty 1-D"):
+        sequences.betting_lower([], 0.05)
