@@ -7,7 +7,8 @@ classes together with probability at least 1 - alpha (Jia et al. 2020's SimuEM).
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import beta
+from scipy import optimize
+from scipy.stats import beta, binom
 
 from rslib import _checks
 
@@ -58,3 +59,83 @@ def simultaneous_clopper_pearson(counts, alpha):
     per_class = _checks.level("alpha", alpha) / counts.shape[-1]
     return (clopper_pearson(counts, n, per_class, side="lower"),
             clopper_pearson(counts, n, per_class, side="upper"))
+
+
+def hoeffding(mean, n, alpha, side="lower"):
+    """One-sided Hoeffding bound for the mean of n independent [0, 1] variables: mean -/+ sqrt(log(1/alpha) / (2n))."""
+    alpha = _checks.level("alpha", alpha)
+    n = _checks.count("n", n)
+    width = np.sqrt(np.log(1.0 / alpha) / (2.0 * n))
+    mean = _checks.probability("mean", mean)
+    if side not in ("lower", "upper"):
+        raise ValueError(f"side must be 'lower' or 'upper', got {side!r}")
+    return np.clip(mean - width if side == "lower" else mean + width, 0.0, 1.0)[()]
+
+
+def empirical_bernstein(x, alpha, side="lower"):
+    """One-sided empirical Bernstein bound (Maurer & Pontil 2009, Theorem 4) for [0, 1] observations x:
+
+        mean -/+ ( sqrt(2 V_n log(2/alpha) / n) + 7 log(2/alpha) / (3 (n - 1)) ),  V_n the unbiased sample variance.
+
+    (The log(2/alpha) comes from a union of two events; the betting document's Proposition 2 writes log(1/alpha).)
+    """
+    alpha = _checks.level("alpha", alpha)
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 1 or x.size < 2 or (x < 0).any() or (x > 1).any() or np.isnan(x).any():
+        raise ValueError("x must be a 1-D array of at least 2 observations in [0, 1]")
+    n = x.size
+    log_term = np.log(2.0 / alpha)
+    width = np.sqrt(2.0 * x.var(ddof=1) * log_term / n) + 7.0 * log_term / (3.0 * (n - 1))
+    if side not in ("lower", "upper"):
+        raise ValueError(f"side must be 'lower' or 'upper', got {side!r}")
+    return float(np.clip(x.mean() - width if side == "lower" else x.mean() + width, 0.0, 1.0))
+
+
+def _margin_tail(k: int, n: int, q1: float, q2: float) -> float:
+    """P(X1 - X2 >= k) for (X1, X2, rest) ~ Multinomial(n; q1, q2, 1 - q1 - q2).
+
+    Given M = X1 + X2 ~ Bin(n, q1 + q2), X1 | M ~ Bin(M, q1 / (q1 + q2)) and X1 - X2 = 2 X1 - M: O(n) work.
+    """
+    s = q1 + q2
+    if s <= 0:
+        return float(k <= 0)
+    m = np.arange(n + 1)
+    needed = np.ceil((m + k) / 2.0)  # X1 >= (m + k) / 2
+    tail = binom.sf(needed - 1, m, min(q1 / s, 1.0))
+    return float(np.dot(binom.pmf(m, n, min(s, 1.0)), tail))
+
+
+def margin_lower(count_1: int, count_2: int, n: int, alpha: float, tolerance: float = 1e-6) -> float:
+    """Exact lower confidence bound on p1 - p2 from the votes of the top two classes (the trinomial
+    (X1, X2, rest); the betting document's Section 4, with the p-value taken as P(D >= observed)).
+
+    For a candidate L, the p-value is sup over the nuisance q2 of P_q(X1 - X2 >= k) with q1 = q2 + L (the
+    tail grows with q1 - q2, so the boundary is worst); the bound is the largest L whose p-value is <= alpha,
+    found by bisection. Each p-value costs O(n) per nuisance value (a 1-D search), so n up to ~10^4 is fast.
+    """
+    alpha = _checks.level("alpha", alpha)
+    n = _checks.count("n", n)
+    k = int(count_1) - int(count_2)
+    if count_1 < 0 or count_2 < 0 or count_1 + count_2 > n:
+        raise ValueError(f"counts must be >= 0 with count_1 + count_2 <= n, got {count_1}, {count_2}, n={n}")
+
+    def p_value(level):
+        def neg_tail(q2):
+            return -_margin_tail(k, n, q2 + level, q2)
+
+        high = (1.0 - level) / 2.0
+        low = max(0.0, -level)
+        grid = np.linspace(low, high, 41)
+        values = [-neg_tail(q) for q in grid]
+        best = int(np.argmax(values))
+        lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, 40)]
+        refined = optimize.minimize_scalar(neg_tail, bounds=(lo, hi), method="bounded", options={"xatol": 1e-9})
+        return max(max(values), -refined.fun)
+
+    low, high = -1.0, k / n  # p_value(k / n) >= 1/2 roughly; the bound is never above the observed margin
+    if p_value(low) > alpha:
+        return -1.0
+    while high - low > tolerance:
+        mid = (low + high) / 2.0
+        low, high = (mid, high) if p_value(mid) <= alpha else (low, mid)
+    return low

@@ -1,0 +1,65 @@
+"""Hoeffding, empirical Bernstein and the exact margin bound: definitions, coverage, brute force."""
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from rslib import bounds
+
+
+def _miss_bound(alpha, trials):
+    return alpha + 4 * np.sqrt(alpha * (1 - alpha) / trials)
+
+
+@pytest.mark.parametrize("mean", [0.5, 0.9, 0.99])
+def test_hoeffding_and_empirical_bernstein_cover(mean):
+    rng = np.random.default_rng(3)
+    alpha, trials, n = 0.1, 2000, 200
+    x = rng.beta(mean * 5, (1 - mean) * 5, size=(trials, n))
+    h_miss = (bounds.hoeffding(x.mean(axis=1), n, alpha) > mean).mean()
+    eb_miss = np.mean([bounds.empirical_bernstein(row, alpha) > mean for row in x])
+    assert h_miss <= _miss_bound(alpha, trials) and eb_miss <= _miss_bound(alpha, trials)
+    assert bounds.empirical_bernstein(x[0], alpha) < x[0].mean()
+
+
+def _brute_force_p_value(k, n, level):
+    """sup over a fine grid of q2 of P(X1 - X2 >= k), q1 = q2 + level, by enumerating the trinomial."""
+    best = 0.0
+    for q2 in np.linspace(max(0, -level), (1 - level) / 2, 101):
+        q1 = q2 + level
+        q3 = max(1 - q1 - q2, 0.0)
+        total = 0.0
+        for x1, x2 in itertools.product(range(n + 1), repeat=2):
+            if x1 + x2 <= n and x1 - x2 >= k:
+                total += (math.comb(n, x1) * math.comb(n - x1, x2) * q1**x1 * q2**x2 * q3 ** (n - x1 - x2))
+        best = max(best, total)
+    return best
+
+
+@pytest.mark.parametrize("c1,c2,n", [(7, 1, 10), (5, 3, 10), (12, 2, 15)])
+def test_margin_bound_against_enumeration(c1, c2, n):
+    alpha = 0.1
+    bound = bounds.margin_lower(c1, c2, n, alpha)
+    assert _brute_force_p_value(c1 - c2, n, bound - 1e-3) <= alpha + 1e-6  # just below: rejected
+    assert _brute_force_p_value(c1 - c2, n, bound + 2e-3) > alpha  # just above: not rejected
+
+
+def test_margin_bound_covers_and_beats_bonferroni_clopper_pearson():
+    rng = np.random.default_rng(5)
+    alpha, n, trials, p = 0.1, 25, 200, np.array([0.6, 0.25, 0.15])
+    counts = rng.multinomial(n, p, size=trials)
+    misses = sum(bounds.margin_lower(int(c[0]), int(c[1]), n, alpha) > p[0] - p[1] for c in counts)
+    assert misses / trials <= _miss_bound(alpha, trials)
+    exact = bounds.margin_lower(900, 50, 1000, 0.001)
+    bonferroni = bounds.clopper_pearson(900, 1000, 0.0005) - bounds.clopper_pearson(50, 1000, 0.0005, "upper")
+    assert exact > bonferroni
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="counts must be"):
+        bounds.margin_lower(8, 5, 10, 0.1)
+    with pytest.raises(ValueError, match="at least 2 observations in \\[0, 1\\]"):
+        bounds.empirical_bernstein([0.5], 0.1)
+    with pytest.raises(ValueError, match="mean must lie in \\[0, 1\\]"):
+        bounds.hoeffding(1.5, 10, 0.1)
