@@ -107,7 +107,25 @@ def _renyi_objective(log_beta, log_a, log_b, a, b):
         return -np.log1p(-np.clip(gap, 0.0, 1.0)) / alpha
 
 
-def renyi_l2(p_a, p_b, sigma, log_beta_range=(-12.0, 8.0), grid=64, refinements=40):
+def _renyi_supremum(a, b, log_beta_range=(-12.0, 8.0), grid=64, refinements=40):
+    """(sup over alpha of the Renyi objective, the log(alpha - 1) attaining it), vectorised over a, b."""
+    with np.errstate(divide="ignore"):
+        log_a, log_b = np.log(a), np.log(b)
+    t = np.linspace(*log_beta_range, grid)
+    values = _renyi_objective(t[:, None], log_a, log_b, a, b)
+    best = np.argmax(values, axis=0)
+    low, high = t[np.maximum(best - 1, 0)], t[np.minimum(best + 1, grid - 1)]
+    inv_phi = (np.sqrt(5.0) - 1.0) / 2.0
+    for _ in range(refinements):  # golden-section search on [low, high], every input at once
+        left, right = high - inv_phi * (high - low), low + inv_phi * (high - low)
+        go_right = _renyi_objective(left, log_a, log_b, a, b) < _renyi_objective(right, log_a, log_b, a, b)
+        low, high = np.where(go_right, left, low), np.where(go_right, high, right)
+    refined = _renyi_objective((low + high) / 2, log_a, log_b, a, b)
+    grid_best = values.max(axis=0)
+    return np.maximum(grid_best, refined), np.where(refined >= grid_best, (low + high) / 2, t[best])
+
+
+def renyi_l2(p_a, p_b, sigma):
     """l2 radius from the Renyi-divergence bound (Li et al. 2019, Theorem 2):
 
         R^2 = sup_{alpha > 1}  -(2 sigma^2 / alpha) log(1 - p_a - p_b + 2 M_{1-alpha}(p_a, p_b)),
@@ -121,21 +139,16 @@ def renyi_l2(p_a, p_b, sigma, log_beta_range=(-12.0, 8.0), grid=64, refinements=
     if p_b is None:
         raise ValueError("p_b must be given: the Renyi bound needs an upper bound on the runner-up class")
     p_a, p_b = _bounds(p_a, p_b)
-    a, b = p_a.astype(float).ravel(), p_b.astype(float).ravel()
-    with np.errstate(divide="ignore"):
-        log_a, log_b = np.log(a), np.log(b)
-    t = np.linspace(*log_beta_range, grid)
-    values = _renyi_objective(t[:, None], log_a, log_b, a, b)
-    best = np.argmax(values, axis=0)
-    low, high = t[np.maximum(best - 1, 0)], t[np.minimum(best + 1, grid - 1)]
-    inv_phi = (np.sqrt(5.0) - 1.0) / 2.0
-    for _ in range(refinements):  # golden-section search on [low, high], every input at once
-        left, right = high - inv_phi * (high - low), low + inv_phi * (high - low)
-        go_right = _renyi_objective(left, log_a, log_b, a, b) < _renyi_objective(right, log_a, log_b, a, b)
-        low, high = np.where(go_right, left, low), np.where(go_right, high, right)
-    best_value = np.maximum(values.max(axis=0), _renyi_objective((low + high) / 2, log_a, log_b, a, b))
-    radius = np.sqrt(2.0 * sigma**2 * np.maximum(best_value, 0.0)).reshape(p_a.shape)
+    value, _ = _renyi_supremum(p_a.astype(float).ravel(), p_b.astype(float).ravel())
+    radius = np.sqrt(2.0 * sigma**2 * np.maximum(value, 0.0)).reshape(p_a.shape)
     return _scalar_if_0d(np.where(p_a > p_b, radius, 0.0))
+
+
+def renyi_optimal_alpha(p_a, p_b):
+    """The order alpha > 1 at which Theorem 2's supremum is attained (where p_a > p_b)."""
+    p_a, p_b = _bounds(p_a, p_b)
+    _, log_beta = _renyi_supremum(p_a.astype(float).ravel(), p_b.astype(float).ravel())
+    return _scalar_if_0d((1.0 + np.exp(log_beta)).reshape(p_a.shape))
 
 
 def renyi_l1(p_a, p_b, scale):

@@ -81,3 +81,29 @@ def test_bad_input():
         radii.renyi_l2(0.9, 0.5, 1.0)
     with pytest.raises(ValueError, match="scale"):
         radii.renyi_l1(0.9, 0.05, -2)
+
+
+def test_lemma1_minimizer_attains_the_bound_and_no_other_q_beats_it():
+    from rslib import renyi
+
+    rng = np.random.default_rng(9)
+    for _ in range(20):
+        p = np.sort(rng.dirichlet(np.ones(4)))[::-1]
+        alpha = float(rng.uniform(1.1, 20))
+        bound = renyi.lemma1_bound(p, alpha)
+        q_star = renyi.lemma1_minimizer(p, alpha)
+        assert q_star[0] == pytest.approx(q_star[1]) and q_star.sum() == pytest.approx(1.0)
+        assert renyi.renyi_divergence(q_star, p, alpha) == pytest.approx(bound, rel=1e-9)
+        others = rng.dirichlet(np.ones(4), size=3000)
+        flipped = others[np.argmax(others, axis=1) != 0]
+        assert min(renyi.renyi_divergence(q, p, alpha) for q in flipped[:500]) >= bound - 1e-12
+
+
+def test_optimal_alpha_attains_the_supremum():
+    alpha = radii.renyi_optimal_alpha(0.8, 0.1)
+    from rslib import renyi
+
+    p = np.array([0.8, 0.1, 0.1])
+    objective = lambda a: 2 * renyi.lemma1_bound(p, a) / a  # R^2 / sigma^2 at order a
+    assert objective(alpha) == pytest.approx(radii.renyi_l2(0.8, 0.1, 1.0) ** 2, rel=1e-6)
+    assert all(objective(a) <= objective(alpha) + 1e-9 for a in np.geomspace(1.001, 100, 300))
