@@ -1,0 +1,56 @@
+"""Plotly figures for the Renyi-divergence chapter, computed with `rslib.radii` and `rslib.renyi`."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from rslib import radii, renyi
+from rslib.viz import COLORS, _slider
+
+
+def radii_against_p_a(sigma=1.0, p_b_values=(0.01, 0.05, 0.1, 0.2, 0.3), points=300) -> go.Figure:
+    """Renyi (Li et al., Theorem 2), Cohen et al. (tight) and PixelDP radii against p_A; slider: p_B."""
+    def curves(p_b):
+        p_a = np.linspace(p_b, 1 - p_b, points)
+        return p_a, [radii.renyi_l2(p_a, p_b, sigma), radii.gaussian_l2(p_a, sigma, p_b), radii.pixeldp_l2(p_a, p_b, sigma)]
+
+    names = ["Rényi bound (Li et al.)", "Cohen et al. (tight)", "PixelDP (best ε, δ)"]
+    p_a, ys = curves(p_b_values[0])
+    fig = go.Figure([go.Scatter(x=p_a, y=y, name=n, line={"color": COLORS[i]}) for i, (n, y) in enumerate(zip(names, ys))])
+    steps = []
+    for p_b in p_b_values:
+        x, ys = curves(p_b)
+        steps.append({"method": "restyle", "label": f"{p_b:g}", "args": [{"x": [x] * 3, "y": ys}, [0, 1, 2]]})
+    fig.update_layout(title=f"l2 radius against p_A (σ = {sigma:g})", xaxis_title="p_A (lower bound)",
+                      yaxis_title="radius", height=450, sliders=[_slider(steps, "p_B = ")])
+    return fig
+
+
+def optimal_order(p_b_values=(0.001, 0.01, 0.1, 0.3), points=200) -> go.Figure:
+    """The Renyi order alpha attaining Theorem 2's supremum, against p_A, for several p_B."""
+    fig = go.Figure()
+    for i, p_b in enumerate(p_b_values):
+        p_a = np.linspace(p_b + 1e-3, 1 - p_b, points)
+        fig.add_trace(go.Scatter(x=p_a, y=radii.renyi_optimal_alpha(p_a, p_b), name=f"p_B = {p_b:g}",
+                                 line={"color": COLORS[i]}))
+    fig.update_layout(title="Order α attaining the supremum", xaxis_title="p_A", yaxis_title="α*",
+                      yaxis_type="log", height=420)
+    return fig
+
+
+def lemma1_minimizer(p=(0.55, 0.3, 0.1, 0.05), alphas=(1.1, 1.5, 2, 3, 5, 10, 30, 100)) -> go.Figure:
+    """P and the closest Q (in D_alpha) whose top class is not P's; slider: alpha."""
+    p = np.asarray(p, float)
+    labels = [f"class {i + 1}" for i in range(p.size)]
+
+    def title(alpha):
+        return f"α = {alpha:g}: smallest D_α(Q‖P) with another top class = {renyi.lemma1_bound(p, alpha):.4f}"
+
+    first = renyi.lemma1_minimizer(p, alphas[0])
+    fig = go.Figure([go.Bar(x=labels, y=p, name="P", marker_color=COLORS[0]),
+                     go.Bar(x=labels, y=first, name="minimising Q", marker_color=COLORS[1])])
+    steps = [{"method": "update", "label": f"{a:g}",
+              "args": [{"y": [renyi.lemma1_minimizer(p, a)]}, {"title.text": title(a)}, [1]]} for a in alphas]
+    fig.update_layout(title=title(alphas[0]), barmode="group", yaxis_title="probability", height=420,
+                      sliders=[_slider(steps, "α = ")])
+    return fig
