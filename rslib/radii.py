@@ -231,7 +231,7 @@ def _check_ablation(p_l, p_others, d, keep, k):
     return p_l, p_others, d, keep, k
 
 
-def ablation_l0(p_l, p_others, d, keep, k=1):
+def ablation_l0(p_l, p_others, d, keep, k=1, rounding=True):
     """l0 radius (pixels) keeping label l in the top-k of randomized ablation (Jia et al. 2022, Theorem 1).
 
     p_l: lower bound on P(f(U) = l); p_others: (n, c - 1) upper bounds of the other labels; d pixels, `keep`
@@ -243,19 +243,23 @@ def ablation_l0(p_l, p_others, d, keep, k=1):
 
     Y_t the t smallest of the k largest other bounds, p'_{Y_t} = min(their sum, 1 - p'_l). Everything is
     done in exact integer arithmetic (C(784, 50) has about 80 digits). Returns ints; -1 where l is not
-    certified even at r = 0.
+    certified even at r = 0. rounding=False skips Eq. 4 (exact rationals instead), to show what it gains.
     """
     p_l, p_others, d, keep, k = _check_ablation(p_l, p_others, d, keep, k)
     subsets = _kept_subsets(d, keep)
     total = subsets[0]
     radii_out = np.empty(p_l.shape[0], dtype=int)
     for i, (low, uppers) in enumerate(zip(p_l, p_others)):
-        lower_count = _ceil_times(low, total)
-        top = sorted(_floor_times(u, total) for u in uppers)[-k:][::-1]  # a_k >= ... >= a_1
+        if rounding:
+            lower_count = _ceil_times(low, total)
+            top = sorted(_floor_times(u, total) for u in uppers)[-k:][::-1]  # a_k >= ... >= a_1
+        else:
+            lower_count = Fraction(float(low)) * total
+            top = sorted(Fraction(float(u)) * total for u in uppers)[-k:][::-1]
         # Eq. 6 times t C, with s = C - C(d-r, keep) the mass an attack on r pixels can move: it holds when
         # t (L - s) > U_t + s for SOME t (the right side is a minimum over t), i.e. s < (t L - U_t) / (t + 1).
-        budget = max(-((-(t * lower_count - min(sum(top[k - t:]), total - lower_count))) // (t + 1)) - 1
-                     for t in range(1, k + 1))
+        budget = max(math.ceil(Fraction(t * lower_count - min(sum(top[k - t:]), total - lower_count)) / (t + 1)) - 1
+                     for t in range(1, k + 1))  # Fraction: exact for 80-digit integers, unlike float division
         if budget < 0:
             radii_out[i] = -1
             continue
