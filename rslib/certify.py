@@ -47,3 +47,18 @@ def certify_dataset(smoothed: Smoothed, dataset, indices, n0: int, n: int, alpha
     if out is not None:
         return results.read(out)
     return results.Results(params, provenance or {}, {c: np.array([r[c] for r in rows]) for c in results.COLUMNS})
+
+
+def certify_topk_dataset(smoothed: Smoothed, dataset, indices, n: int, alpha: float, k: int = 1,
+                         batch_size: int = 1000, seed: int = 0, progress: bool = True) -> dict:
+    """Top-k certification of dataset[i] for i in indices. Returns numpy arrays: `idx`, `label`, and
+    `radius`, the certified radius of the true label (-1 / 0 where it is not certified in the top k)."""
+    seed = _checks.count("seed", seed, minimum=0)
+    out = {"idx": [], "label": [], "radius": []}
+    for idx in tqdm([int(i) for i in indices], desc=f"certify top-{k}", disable=not progress):
+        x, label = dataset[idx]
+        cert = smoothed.certify_topk(x, n, alpha, k=k, batch_size=batch_size, seed=input_seed(seed, idx))
+        out["idx"].append(idx)
+        out["label"].append(int(label))
+        out["radius"].append(cert.radii[int(label)])
+    return {key: np.asarray(value) for key, value in out.items()}
