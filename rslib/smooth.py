@@ -137,27 +137,42 @@ class Smoothed:
         radii = np.asarray(self.noise.radius_topk(lower, others, k, tuple(x.shape)))
         return TopKCertificate(radii, counts, k, self.noise.norm)
 
-    @torch.inference_mode()
     def sample_counts(self, x: torch.Tensor, n: int, batch_size: int,
                       generator: torch.Generator | None = None) -> torch.Tensor:
         """Votes per class of the base classifier on n perturbed copies of x (a tensor on the device)."""
+        counts = torch.zeros(self.num_classes, dtype=torch.long, device=self.device)
+        for logits in self._logits(x, n, batch_size, generator):
+            counts += torch.bincount(logits.argmax(dim=1), minlength=self.num_classes)
+        return counts
+
+    def sample_votes(self, x: torch.Tensor, n: int, batch_size: int,
+                     generator: torch.Generator | None = None) -> torch.Tensor:
+        """The base classifier's label on each of n perturbed copies of x, in sampling order (on the device)."""
+        return torch.cat([logits.argmax(dim=1) for logits in self._logits(x, n, batch_size, generator)])
+
+    def sample_scores(self, x: torch.Tensor, n: int, batch_size: int,
+                      generator: torch.Generator | None = None) -> torch.Tensor:
+        """Softmax scores (n, num_classes) of the base classifier on n perturbed copies (soft smoothing)."""
+        return torch.cat([logits.float().softmax(dim=1) for logits in self._logits(x, n, batch_size, generator)])
+
+    def _logits(self, x, n, batch_size, generator):
+        """Logits of successive batches of perturbed copies of x; the noise never leaves the device."""
         x = self._check_input(x)
         n = _checks.count("n", n)
         batch_size = _checks.count("batch_size", batch_size)
-        counts = torch.zeros(self.num_classes, dtype=torch.long, device=self.device)
         remaining = n
-        while remaining > 0:
-            size = min(batch_size, remaining)
-            batch = self.noise.sample(x.unsqueeze(0).expand(size, *x.shape), generator)
-            if self.channels_last and batch.dim() == 4:
-                batch = batch.contiguous(memory_format=torch.channels_last)
-            logits = self.model(batch)
-            if logits.shape != (size, self.num_classes):
-                raise ValueError(f"the model returned logits of shape {tuple(logits.shape)}; expected "
-                                 f"({size}, num_classes={self.num_classes})")
-            counts += torch.bincount(logits.argmax(dim=1), minlength=self.num_classes)
-            remaining -= size
-        return counts
+        with torch.inference_mode():
+            while remaining > 0:
+                size = min(batch_size, remaining)
+                batch = self.noise.sample(x.unsqueeze(0).expand(size, *x.shape), generator)
+                if self.channels_last and batch.dim() == 4:
+                    batch = batch.contiguous(memory_format=torch.channels_last)
+                logits = self.model(batch)
+                if logits.shape != (size, self.num_classes):
+                    raise ValueError(f"the model returned logits of shape {tuple(logits.shape)}; expected "
+                                     f"({size}, num_classes={self.num_classes})")
+                yield logits
+                remaining -= size
 
     def _generator(self, seed: int) -> torch.Generator:
         seed = _checks.count("seed", seed, minimum=0)

@@ -1,0 +1,55 @@
+"""Sequential certification at a radius, against a half-space classifier whose truth is known."""
+import numpy as np
+import pytest
+import torch
+
+from rslib import noise, taylor_margin
+from rslib.sequential import certify_at_radius
+from rslib.smooth import ABSTAIN, Smoothed
+
+
+class FirstCoordinate(torch.nn.Module):
+    def forward(self, z):
+        s = z.flatten(1)[:, 0]
+        return torch.stack([torch.zeros_like(s), s], dim=1)
+
+
+def test_decisions_are_right_and_cheap_away_from_the_boundary():
+    smoothed = Smoothed(FirstCoordinate(), noise.Gaussian(0.5), 2, device="cpu")
+    for distance, radius in [(1.5, 0.25), (1.5, 0.5), (0.05, 0.5), (0.6, 0.25)]:
+        x = torch.zeros(4)
+        x[0] = distance
+        decision = certify_at_radius(smoothed, x, radius, alpha=0.001, seed=1)
+        assert decision.certified == (distance > radius)
+        assert decision.label == (1 if decision.certified else ABSTAIN)
+        assert decision.samples <= 2_000 and decision.decided_early
+
+
+def test_never_certifies_beyond_the_true_radius():
+    # g is certified at r exactly when the distance to the boundary exceeds r; false certificates must be rare.
+    smoothed = Smoothed(FirstCoordinate(), noise.Gaussian(0.5), 2, device="cpu")
+    wrong = 0
+    for i, distance in enumerate(np.linspace(0.3, 0.5, 30)):
+        x = torch.zeros(4)
+        x[0] = distance
+        wrong += certify_at_radius(smoothed, x, 0.5, n_max=20_000, alpha=0.01, seed=i).certified
+    assert wrong == 0
+
+
+def test_bad_input():
+    smoothed = Smoothed(FirstCoordinate(), noise.Laplace(0.5), 2, device="cpu")
+    with pytest.raises(TypeError, match="needs Gaussian noise"):
+        certify_at_radius(smoothed, torch.zeros(4), 0.5)
+    gaussian = Smoothed(FirstCoordinate(), noise.Gaussian(0.5), 2, device="cpu")
+    with pytest.raises(ValueError, match="radius must be a finite number >= 0"):
+        certify_at_radius(gaussian, torch.zeros(4), -1.0)
+
+
+def test_taylor_estimator_counterexample_of_the_errata():
+    exact = taylor_margin.counterexample(1)["true margin"]
+    assert exact == pytest.approx(1.349, abs=1e-3)
+    assert taylor_margin.counterexample(3)["E[Z_M]"] == pytest.approx(1.581, abs=1e-3)
+    assert taylor_margin.counterexample(5)["E[Z_M]"] == pytest.approx(1.762, abs=1e-3)
+    assert taylor_margin.counterexample(3)["E[Z_M]"] > exact  # the "lower bound" overshoots: unsound
+    with pytest.raises(ValueError, match="order must be one of"):
+        taylor_margin.inverse_normal_taylor(0.7, 4)
