@@ -326,3 +326,18 @@ def l2_to_l0(radius_l2, channels=1):
     radius_l2 = np.asarray(radius_l2, float)
     r = np.ceil(radius_l2**2 / channels) - 1
     return np.maximum(r, 0).astype(int) * (radius_l2 > 0) + (-1) * (radius_l2 <= 0)
+
+
+def soft_margin_l2(margin, sigma):
+    """l2 radius from a lower bound on the soft margin F_A(x) - F_B(x) of Gaussian-smoothed scores in [0, 1].
+
+    Each coordinate of the smoothed map F = E[h(x + eps)] is sqrt(2/pi)/sigma-Lipschitz (Salman et al. 2019,
+    Lemma 1), so the margin falls by at most 2 sqrt(2/pi)/sigma per unit of ||delta||_2:
+        R = margin * sigma / (2 sqrt(2/pi)) = margin * sigma * sqrt(pi/8),   0 where margin <= 0.
+    (The betting document's R1 = M / (sqrt(2) L(F)) needs such a known constant; see the errata.)
+    """
+    sigma = _checks.positive("sigma", sigma)
+    margin = np.asarray(margin, dtype=float)
+    if np.isnan(margin).any() or (margin > 1).any() or (margin < -1).any():
+        raise ValueError(f"margin must lie in [-1, 1], got {margin!r}")
+    return _scalar_if_0d(np.maximum(margin, 0.0) * sigma * np.sqrt(np.pi / 8.0))

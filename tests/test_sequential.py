@@ -53,3 +53,25 @@ def test_taylor_estimator_counterexample_of_the_errata():
     assert taylor_margin.counterexample(3)["E[Z_M]"] > exact  # the "lower bound" overshoots: unsound
     with pytest.raises(ValueError, match="order must be one of"):
         taylor_margin.inverse_normal_taylor(0.7, 4)
+
+
+def test_soft_certificates_stay_below_the_exact_radius():
+    # Logits (0, 4 s) along the first coordinate: the smoothed soft score of class 1 is E[sigmoid(4 (x0 + eps))],
+    # which is 1/2 exactly at x0 = 0 by symmetry, so the exact radius at x is |x0|.
+    from rslib import radii, soft
+
+    class SoftFirst(torch.nn.Module):
+        def forward(self, z):
+            s = z.flatten(1)[:, 0] * 4
+            return torch.stack([torch.zeros_like(s), s], dim=1)
+
+    smoothed = Smoothed(SoftFirst(), noise.Gaussian(0.5), 2, device="cpu")
+    for i, x0 in enumerate([0.2, 0.5, 1.0, -0.7]):
+        x = torch.zeros(4)
+        x[0] = x0
+        cert = soft.certify_soft(smoothed, x, 100, 5000, 0.001, seed=i)
+        assert cert.label == int(x0 > 0)
+        assert cert.radius_cohen <= abs(x0) and cert.radius_margin <= abs(x0)
+    assert radii.soft_margin_l2(0.5, 1.0) == pytest.approx(0.5 * np.sqrt(np.pi / 8))
+    with pytest.raises(ValueError, match="margin must lie in \\[-1, 1\\]"):
+        radii.soft_margin_l2(1.5, 1.0)
