@@ -142,3 +142,27 @@ def certified_accuracy(curves: dict, x_title="radius", title="Certified accuracy
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title="certified accuracy",
                       yaxis={"range": [0, 1]}, height=450)
     return fig
+
+
+def radius_explorer(p_b_values=(None, 0.01, 0.05, 0.1, 0.2, 0.3), sigma=1.0, points=120) -> go.Figure:
+    """Every additive-noise certificate of rslib against p_A at noise level sigma (Laplace at equal variance);
+    slider: p_B ("1 − p_A" = binary bound). Solid lines are l2 radii, dashed ones l1."""
+    from rslib import explorer
+
+    def curves(p_b):
+        p_a = np.linspace(0.5 if p_b is None else p_b, 0.999 if p_b is None else 1 - p_b, points)
+        table = [explorer.all_radii(p, p_b, sigma) for p in p_a]
+        names = [n for n in table[0] if table[0][n][0] != "l0"]
+        return p_a, names, [[row[n][1] for row in table] for n in names], [table[0][n][0] for n in names]
+
+    p_a, names, ys, norms = curves(p_b_values[0])
+    fig = go.Figure([go.Scatter(x=p_a, y=y, name=f"{n} ({nm})", line={"color": COLORS[i % 6], "dash": "solid" if nm == "l2" else "dash"})
+                     for i, (n, y, nm) in enumerate(zip(names, ys, norms))])
+    steps = []
+    for p_b in p_b_values:
+        x, _, ys, _ = curves(p_b)
+        steps.append({"method": "restyle", "label": "1 − p_A" if p_b is None else f"{p_b:g}",
+                      "args": [{"x": [x] * len(ys), "y": ys}, list(range(len(ys)))]})
+    fig.update_layout(title=f"All certificates at σ = {sigma:g} (Laplace scale σ/√2)", xaxis_title="p_A (lower bound)",
+                      yaxis_title="certified radius", height=520, sliders=[_slider(steps, "p_B = ")])
+    return fig

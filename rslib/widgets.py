@@ -12,7 +12,7 @@ import ipywidgets as w
 import numpy as np
 import plotly.graph_objects as go
 
-from rslib import radii, viz
+from rslib import explorer, viz
 from rslib.smooth import ABSTAIN
 
 
@@ -65,7 +65,7 @@ def _half_space_state(p_a, p_b, sigma, delta_norm, angle_degrees):
 
 
 def radius_explorer(p_a=0.9, p_b=0.05, sigma=0.5) -> w.Widget:
-    """p_A, p_B and sigma in; every certified radius rslib knows for them out (a table)."""
+    """p_A, p_B and sigma in; every certified radius rslib knows for them out (`rslib.explorer.all_radii`)."""
     controls = [_slider("p_A", p_a, 0.0, 1.0, 0.001), _slider("p_B", p_b, 0.0, 1.0, 0.001),
                 _slider("σ", sigma, 0.05, 2.0, 0.05)]
     binary = w.Checkbox(value=False, description="binary: p_B = 1 − p_A")
@@ -77,9 +77,9 @@ def radius_explorer(p_a=0.9, p_b=0.05, sigma=0.5) -> w.Widget:
         if p_b_used is not None and p_a_value + p_b_used > 1:
             table.value = "<b>p_A + p_B must be at most 1</b>: these bounds cannot both hold."
             return
-        rows = {"Gaussian l2 (Cohen et al., Theorem 1)": radii.gaussian_l2(p_a_value, sigma_value, p_b_used)}
-        table.value = "<table>" + "".join(f"<tr><td>{name}</td><td><b>{float(r):.4f}</b></td></tr>"
-                                          for name, r in rows.items()) + "</table>"
+        rows = explorer.all_radii(p_a_value, p_b_used, sigma_value)
+        table.value = "<table>" + "".join(f"<tr><td>{name}</td><td>{norm}</td><td><b>{r:.4f}</b></td></tr>"
+                                          for name, (norm, r) in rows.items()) + "</table>"
 
     for control in (*controls, binary):
         control.observe(recompute, names="value")
