@@ -17,12 +17,12 @@ def input_seed(seed: int, idx: int) -> int:
 
 def certify_dataset(smoothed: Smoothed, dataset, indices, n0: int, n: int, alpha: float, batch_size: int = 1000,
                     seed: int = 0, out=None, params: dict | None = None, provenance: dict | None = None,
-                    progress: bool = True) -> results.Results:
+                    progress: bool = True, bound: str = "binary") -> results.Results:
     """Certify dataset[i] for i in indices; returns the results (and appends them to `out` when given).
 
     out: a results file; inputs already in it are skipped, so rerunning the same call resumes a run.
     params: what identifies the experiment in that file (model, dataset, ...); n0, n, alpha, seed and the
-    noise are added here. A file written with other parameters is refused.
+    noise are added here. A file written with other parameters is refused. bound: see `Smoothed.certify`.
     """
     seed = _checks.count("seed", seed, minimum=0)
     params = {**(params or {}), "noise": smoothed.noise.params(), "n0": n0, "n": n, "alpha": alpha, "seed": seed}
@@ -33,7 +33,7 @@ def certify_dataset(smoothed: Smoothed, dataset, indices, n0: int, n: int, alpha
             x, label = dataset[idx]
             start = time.perf_counter()
             s = input_seed(seed, idx)
-            cert = smoothed.certify(x, n0, n, alpha, batch_size=batch_size, seed=s)
+            cert = smoothed.certify(x, n0, n, alpha, batch_size=batch_size, seed=s, bound=bound)
             row = {"idx": idx, "label": int(label), "predict": cert.label, "radius": cert.radius,
                    "correct": int(cert.label == int(label)), "time": time.perf_counter() - start,
                    "p_a": cert.p_a, "count_a": cert.count_a,

@@ -1,11 +1,13 @@
 """Datasets as tensors in [0, 1] (unnormalised: models normalise inside, so noise lives in pixel space).
 
-Fashion-MNIST (Xiao et al. 2017) is read from Debian's `dataset-fashion-mnist` files; the 8x8 digits of
-scikit-learn serve tiny, fast tests; CIFAR-10 and ImageNet load through torchvision for users with the files.
+Fashion-MNIST (Xiao et al. 2017) is read from Debian's `dataset-fashion-mnist` files through torchvision;
+the 8x8 digits of scikit-learn serve tiny, fast tests; CIFAR-10 and ImageNet load through torchvision
+for users who have the files.
 """
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 import shutil
 import tempfile
@@ -19,14 +21,14 @@ DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                          "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 NUM_CLASSES = {"fashion-mnist": 10, "digits": 10, "cifar10": 10, "imagenet": 1000}
-INPUT_SHAPES = {"fashion-mnist": (1, 28, 28), "digits": (1, 8, 8), "cifar10": (3, 32, 32), "imagenet": (3, 224, 224)}
-_FASHION_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-                  "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
+SHAPES = {"fashion-mnist": (1, 28, 28), "digits": (1, 8, 8), "cifar10": (3, 32, 32), "imagenet": (3, 224, 224)}
+_FASHION_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                  "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
 
 def cache_dir() -> Path:
-    """Where unpacked data sets are kept: $XDG_CACHE_HOME/rslib (default ~/.cache/rslib)."""
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rslib"
+    """Where unpacked and downloaded data sets are kept: $XDG_CACHE_HOME/rslib (default ~/.cache/rslib)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rslib"
 
 
 def _check_split(split: str) -> None:
@@ -38,46 +40,52 @@ def fashion_mnist(split: str = "train", root=None, download: bool = False) -> Te
     """Fashion-MNIST as (1x28x28 float tensor in [0, 1], label) pairs, all in memory.
 
     root: a folder with the four `*-ubyte.gz` files (default: Debian's /usr/share/datasets/fashion-mnist).
-    download: fetch them with torchvision instead (needs internet).
+    download: let torchvision fetch them into the cache instead (needs internet).
     """
+    from torchvision.datasets import FashionMNIST
+
     _check_split(split)
     if download:
-        from torchvision.datasets import FashionMNIST
+        torchvision_root = cache_dir() / "download"
+    else:
+        torchvision_root = _unpack_fashion_mnist(Path(root) if root is not None else DEBIAN_FASHION_MNIST)
+    ds = FashionMNIST(str(torchvision_root), train=split == "train", download=download)
+    return TensorDataset(ds.data.unsqueeze(1).float().div_(255.0), ds.targets.long())
 
-        ds = FashionMNIST(str(cache_dir()), train=split == "train", download=True)
-        return _as_tensors(ds.data.numpy(), ds.targets.numpy())
-    source = Path(root) if root is not None else DEBIAN_FASHION_MNIST
-    images_name, labels_name = _FASHION_FILES[split]
-    images, labels = (source / f"{images_name}.gz", source / f"{labels_name}.gz")
-    if not images.exists() or not labels.exists():
+
+def _unpack_fashion_mnist(source: Path) -> Path:
+    """Unpack the .gz files in `source` once into the cache, in the layout torchvision reads; returns its root.
+
+    The cache is keyed by the source folder, so a different `root` never reuses another folder's files.
+    Each file is written to a temporary name and renamed, so concurrent processes never see a partial file.
+    """
+    missing = [f"{name}.gz" for name in _FASHION_FILES if not (source / f"{name}.gz").is_file()]
+    if missing:
         raise FileNotFoundError(
-            f"Fashion-MNIST files not found in {source} (looked for {images.name} and {labels.name}). "
-            "Install Debian's package dataset-fashion-mnist (`apt-get install dataset-fashion-mnist`, which "
-            "`make book` and `make test` do), pass root= a folder with the files, or download=True with internet.")
-    return _as_tensors(_read_idx(images), _read_idx(labels))
-
-
-def _read_idx(path: Path) -> np.ndarray:
-    """An IDX file (the MNIST format): magic with the number of dimensions, sizes, then uint8 data."""
-    with gzip.open(path, "rb") as handle:
-        raw = handle.read()
-    ndim = raw[3]
-    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).copy()  # writable, for torch
-    if data.size != int(np.prod(shape)):
-        raise ValueError(f"{path} is truncated or corrupt: expected {shape}, got {data.size} values")
-    return data.reshape(shape)
-
-
-def _as_tensors(images: np.ndarray, labels: np.ndarray) -> TensorDataset:
-    x = torch.from_numpy(np.ascontiguousarray(images)).float().div_(255.0)
-    if x.dim() == 3:
-        x = x.unsqueeze(1)
-    return TensorDataset(x, torch.from_numpy(np.asarray(labels)).long())
+            f"Fashion-MNIST files not found in {source} (missing {', '.join(missing)}). Install Debian's "
+            "package dataset-fashion-mnist (`apt-get install dataset-fashion-mnist`; `make test` and `make book` "
+            "do it), pass root= a folder with the four *-ubyte.gz files, or, with internet, download=True.")
+    key = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:12]
+    root = cache_dir() / "fashion-mnist" / key
+    raw = root / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for name in _FASHION_FILES:
+        target, packed = raw / name, source / f"{name}.gz"
+        if target.exists() and target.stat().st_mtime >= packed.stat().st_mtime:
+            continue
+        with tempfile.NamedTemporaryFile(dir=raw, prefix=f".{name}.", delete=False) as tmp:
+            try:
+                with gzip.open(packed, "rb") as src:
+                    shutil.copyfileobj(src, tmp)
+            except BaseException:
+                os.unlink(tmp.name)
+                raise
+        os.replace(tmp.name, target)
+    return root
 
 
 def digits(split: str = "train", test_fraction: float = 0.25, seed: int = 0) -> TensorDataset:
-    """scikit-learn's 8x8 handwritten digits (1797 images) scaled to [0, 1], with a fixed seeded split."""
+    """scikit-learn's 8x8 handwritten digits (1797 images) as 1x8x8 tensors in [0, 1], with a fixed seeded split."""
     from sklearn.datasets import load_digits
 
     _check_split(split)
@@ -85,7 +93,7 @@ def digits(split: str = "train", test_fraction: float = 0.25, seed: int = 0) -> 
     order = np.random.default_rng(seed).permutation(len(bunch.target))
     cut = int(len(order) * (1 - test_fraction))
     chosen = order[:cut] if split == "train" else order[cut:]
-    images = (bunch.images[chosen] / 16.0).astype(np.float32)
+    images = (bunch.images[chosen] / 16.0).astype(np.float32)  # pixel values are 0..16
     return TensorDataset(torch.from_numpy(images).unsqueeze(1), torch.from_numpy(bunch.target[chosen]).long())
 
 
@@ -103,20 +111,26 @@ def cifar10(split: str = "test", root=None, download: bool = False):
 
 
 def imagenet(split: str = "test", root=None):
-    """ImageNet validation ('test') or training images through torchvision, resized and centre-cropped to 224."""
+    """ImageNet through torchvision's ImageFolder: 'test' is the validation set; resized to 256, centre-cropped to 224.
+
+    root: a folder with train/ and val/, each holding one folder per class (as in Cohen et al.'s code).
+    """
     from torchvision import datasets, transforms
 
     _check_split(split)
-    if root is None or not Path(root).exists():
-        raise FileNotFoundError(f"ImageNet not found at {root!r}: pass root= a folder with train/ and val/ "
-                                "subfolders of class folders (ImageNet cannot be downloaded automatically)")
+    if root is None:
+        raise FileNotFoundError("ImageNet cannot be downloaded automatically: pass root= a folder with train/ "
+                                "and val/ subfolders of class folders")
     folder = Path(root) / ("train" if split == "train" else "val")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"ImageNet not found: {folder} is not a folder (root= must hold train/ and val/ "
+                                "subfolders of class folders)")
     transform = transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor()])
     return datasets.ImageFolder(str(folder), transform=transform)
 
 
 def load(name: str, split: str = "test", **kwargs):
-    """Dispatch by name: 'fashion-mnist', 'digits', 'cifar10' or 'imagenet'."""
+    """Dispatch by name: 'fashion-mnist', 'digits', 'cifar10' or 'imagenet'; kwargs go to the loader."""
     loaders = {"fashion-mnist": fashion_mnist, "digits": digits, "cifar10": cifar10, "imagenet": imagenet}
     if name not in loaders:
         raise ValueError(f"dataset must be one of {', '.join(loaders)}, got {name!r}")

@@ -1,4 +1,7 @@
-"""How a result was made: command, device, library versions, code version and date (for cards and results files)."""
+"""How a result was made: command, device, library versions, code version and date (for cards and results files).
+
+The record names no host or user, so cards and results files can be published as they are.
+"""
 from __future__ import annotations
 
 import datetime
@@ -10,12 +13,13 @@ from pathlib import Path
 import numpy as np
 import scipy
 import torch
+import torchvision
 
 import rslib
 
 
 def device_description(device=None) -> str:
-    """The GPU's name when computing on CUDA, otherwise the CPU model and core count."""
+    """The GPU's name when computing on CUDA, otherwise the CPU model and torch's thread count."""
     device = torch.device(device) if device is not None else None
     if (device is None or device.type == "cuda") and torch.cuda.is_available():
         return f"cuda: {torch.cuda.get_device_name(device)}"
@@ -25,12 +29,13 @@ def device_description(device=None) -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    except OSError:
+    except OSError:  # not Linux: keep platform's answer
         pass
     return f"cpu: {cpu} ({torch.get_num_threads()} threads)"
 
 
-def _git_commit() -> str | None:
+def git_commit() -> str | None:
+    """HEAD of the repository holding rslib, with '+dirty' if tracked files changed; None outside git."""
     root = Path(rslib.__file__).resolve().parent.parent
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5)
@@ -43,15 +48,25 @@ def _git_commit() -> str | None:
     return commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
+def _default_command() -> str:
+    # The console script's argv[0] is a full path into the venv; "rslib ..." is what a reader retypes.
+    if Path(sys.argv[0]).name == "rslib":
+        return " ".join(["rslib", *sys.argv[1:]])
+    return " ".join(sys.argv)
+
+
 def provenance(command: str | None = None, device=None) -> dict:
-    """A JSON-ready record: date (UTC), command, device, versions and git commit."""
-    if command is None:
-        command = "rslib " + " ".join(sys.argv[1:]) if Path(sys.argv[0]).name == "rslib" else " ".join(sys.argv)
+    """A JSON-ready record: date (UTC, ISO 8601), command line, device, versions and git commit.
+
+    command: defaults to this process's command line. device: the torch device computed on (default:
+    the GPU if there is one, else the CPU).
+    """
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "command": command,
+        "command": _default_command() if command is None else command,
         "device": device_description(device),
-        "versions": {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__,
+        "versions": {"python": platform.python_version(), "torch": torch.__version__,
+                     "torchvision": torchvision.__version__, "numpy": np.__version__,
                      "scipy": scipy.__version__, "rslib": rslib.__version__},
-        "git_commit": _git_commit(),
+        "git_commit": git_commit(),
     }

@@ -121,3 +121,30 @@ def _drop_torn_last_line(path) -> None:
         data = handle.read()
         if data and not data.endswith(b"\n"):
             handle.truncate(data.rfind(b"\n") + 1)
+
+
+def merge(shards, out) -> Results:
+    """Merge results files of one experiment (e.g. the shards of a torchrun run) into `out`, in index order.
+
+    All shards must have the same parameters; rows already in `out` are not written twice.
+    """
+    loaded = [read(path) for path in shards]
+    if not loaded:
+        raise ValueError("shards must name at least one results file")
+    for path, res in zip(shards, loaded):
+        if res.params != loaded[0].params:
+            raise ValueError(f"{path} was written with other parameters than {shards[0]}; not merging")
+    provenance = {**loaded[0].provenance, "merged_from": [str(p) for p in shards]}
+    done, handle = open_for_append(out, loaded[0].params, provenance)
+    rows = sorted((row for res in loaded for row in _rows(res)), key=lambda row: row["idx"])
+    with handle:
+        for row in rows:
+            if row["idx"] not in done:
+                append_row(handle, row)
+                done.add(row["idx"])
+    return read(out)
+
+
+def _rows(res: Results):
+    for i in range(len(res)):
+        yield {c: res.columns[c][i].item() if hasattr(res.columns[c][i], "item") else res.columns[c][i] for c in COLUMNS}

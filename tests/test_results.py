@@ -89,3 +89,18 @@ def test_topk_dataset_returns_the_true_labels_radius():
     for i in range(6):
         cert = _smoothed().certify_topk(data[i][0], 300, 0.01, k=1, seed=certify.input_seed(0, i))
         assert out["radius"][i] == cert.radii[data[i][1]]
+
+
+def test_shards_merge_into_the_unsharded_result(tmp_path):
+    whole = certify.certify_dataset(_smoothed(), _dataset(), range(12), 10, 200, 0.01, out=tmp_path / "whole.tsv",
+                                    progress=False)
+    shards = []
+    for rank in range(3):
+        path = tmp_path / f"run.tsv.rank{rank}"
+        certify.certify_dataset(_smoothed(), _dataset(), list(range(12))[rank::3], 10, 200, 0.01, out=path, progress=False)
+        shards.append(path)
+    merged = results.merge(shards, tmp_path / "merged.tsv")
+    assert list(merged.columns["idx"]) == list(range(12))
+    np.testing.assert_allclose(merged.columns["radius"], whole.columns["radius"])
+    again = results.merge(shards, tmp_path / "merged.tsv")  # idempotent: nothing written twice
+    assert len(again) == 12

@@ -1,0 +1,122 @@
+"""`rslib certify` and `rslib analyze`: certify a dataset into a resumable results file, and summarise files.
+
+    rslib certify --model fmnist-gaussian-0.5 --N0 100 --N 100000 --alpha 0.001 --max 500 --out run.tsv
+    rslib analyze run.tsv other.tsv --radii 0 0.25 0.5 1.0 --plot curves.html
+
+Certification is resumable: the same command after a kill continues after the last finished row. Under
+`torchrun` (e.g. `torchrun --nproc_per_node 4 -m rslib.cli certify ... --max-inputs 1000`), each process certifies every WORLD_SIZE-th input into its own shard and rank 0 merges the shards;
+per-input seeds make the rows identical whatever the number of processes.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from rslib import certify, data, device, models, noise, provenance, results
+from rslib.cli import _NOISE_FLAGS, _positive_float, _positive_int, _torch_device
+from rslib.smooth import Smoothed
+
+
+def add_certify_parser(subparsers) -> None:
+    p = subparsers.add_parser("certify", help="certify a dataset with a smoothed model into a results TSV")
+    p.add_argument("--model", required=True, help="a shipped model name (see data/models) or a path to its .pt")
+    p.add_argument("--noise", choices=list(_NOISE_FLAGS), help="override the model card's noise")
+    p.add_argument("--sigma", type=_positive_float)
+    p.add_argument("--scale", type=_positive_float)
+    p.add_argument("--keep", type=_positive_int)
+    p.add_argument("--dataset", default=None, help="default: the model card's dataset")
+    p.add_argument("--split", choices=["train", "test"], default="test")
+    p.add_argument("--N0", type=_positive_int, default=100, help="samples that select the top class")
+    p.add_argument("--N", type=_positive_int, default=100_000, help="samples that bound its probability")
+    p.add_argument("--alpha", type=_positive_float, default=0.001, help="failure probability, in (0, 1)")
+    p.add_argument("--bound", choices=["binary", "simultaneous"], default="binary")
+    p.add_argument("--batch", type=_positive_int, default=1000)
+    p.add_argument("--skip", type=_positive_int, default=1, help="certify every skip-th input")
+    p.add_argument("--max", "--max-inputs", dest="max", type=int, default=-1,
+                   help="stop after this many inputs (-1: all); under torchrun write --max-inputs, since torchrun "
+                        "takes --max for an abbreviation of its own --max-restarts")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", type=_torch_device, default=None)
+    p.add_argument("--out", required=True, type=Path, help="results TSV (appended to when it exists)")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(run=run_certify, parser=p)
+
+
+def _smoothing(args, card):
+    if args.noise is None:
+        return noise.from_params(card["noise"])
+    level = getattr(args, _NOISE_FLAGS[args.noise])
+    if level is None:
+        args.parser.error(f"argument --{_NOISE_FLAGS[args.noise]}: required by --noise {args.noise}")
+    return {"gaussian": noise.Gaussian, "laplace": noise.Laplace, "ablation": noise.Ablation}[args.noise](level)
+
+
+def _distributed():
+    """(rank, world size) under torchrun, else (0, 1)."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not torch.distributed.is_initialized():
+        torch.distributed.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    return int(os.environ.get("RANK", "0")), world
+
+
+def run_certify(args) -> None:
+    if not 0 < args.alpha < 1:
+        args.parser.error(f"argument --alpha: must lie in (0, 1), got {args.alpha}")
+    rank, world = _distributed()
+    dev = args.device or (torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0))) if torch.cuda.is_available()
+                          else torch.device("cpu"))
+    if dev.type == "cpu":
+        device.tune_cpu_allocator()
+    pre = models.load_pretrained(args.model, device=dev)
+    smoothing = _smoothing(args, pre.card)
+    dataset_name = args.dataset or pre.card["dataset"]
+    dataset = data.load(dataset_name, args.split)
+    indices = list(range(0, len(dataset), args.skip))
+    if args.max >= 0:
+        indices = indices[: args.max]
+    smoothed = Smoothed(pre.model, smoothing, num_classes=pre.num_classes, device=dev)
+    params = {"model": pre.name, "model_sha256": pre.card.get("sha256"), "dataset": dataset_name,
+              "split": args.split, "skip": args.skip, "max": args.max, "bound": args.bound}
+    record = provenance.provenance(command=args.command_line, device=dev)
+    shard = args.out if world == 1 else args.out.with_name(f"{args.out.name}.rank{rank}-of-{world}")
+    certify.certify_dataset(smoothed, dataset, indices[rank::world], args.N0, args.N, args.alpha, args.batch,
+                            args.seed, out=shard, params=params, provenance=record, progress=not args.quiet,
+                            bound=args.bound)
+    if world > 1:
+        torch.distributed.barrier()
+        if rank == 0:
+            shards = [args.out.with_name(f"{args.out.name}.rank{r}-of-{world}") for r in range(world)]
+            results.merge(shards, args.out)
+        torch.distributed.barrier()
+    if rank == 0:
+        done = results.read(args.out)
+        print(f"{args.out}: {len(done)} inputs, certified accuracy at radius 0: "
+              f"{done.certified_accuracy([0.0])[0]:.4f}")
+
+
+def add_analyze_parser(subparsers) -> None:
+    p = subparsers.add_parser("analyze", help="certified accuracy tables and curves from results TSVs")
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--radii", type=float, nargs="+", default=[0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0])
+    p.add_argument("--plot", type=Path, help="write an interactive HTML figure (plotly.js inlined, works offline)")
+    p.set_defaults(run=run_analyze, parser=p)
+
+
+def run_analyze(args) -> None:
+    from rslib import viz
+
+    loaded = {str(f): results.read(f) for f in args.files}
+    width = max(len(name) for name in loaded)
+    print(f"{'certified accuracy':<{width}}" + "".join(f"{r:>8g}" for r in args.radii) + f"{'inputs':>8}")
+    for name, res in loaded.items():
+        print(f"{name:<{width}}" + "".join(f"{a:>8.3f}" for a in res.certified_accuracy(args.radii)) + f"{len(res):>8}")
+    if args.plot:
+        top = max(float(np.max(res.columns["radius"], initial=0)) for res in loaded.values())
+        grid = np.linspace(0, max(top, 1e-3) * 1.05, 300)
+        fig = viz.certified_accuracy({name: (grid, res.certified_accuracy(grid)) for name, res in loaded.items()})
+        fig.write_html(args.plot, include_plotlyjs=True, include_mathjax=False)
+        print(f"wrote {args.plot}")

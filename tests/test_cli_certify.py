@@ -1,0 +1,86 @@
+"""`rslib certify` / `rslib analyze` as a user runs them: a results file, resuming after kill -9, torchrun."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from rslib import results
+
+RSLIB = [sys.executable, "-m", "rslib.cli"]
+
+
+@pytest.fixture(scope="module")
+def digits_model(tmp_path_factory):
+    out = tmp_path_factory.mktemp("models")
+    subprocess.run(RSLIB + ["train", "--dataset", "digits", "--noise", "gaussian", "--sigma", "0.25", "--epochs", "3",
+                            "--name", "digits-g", "--out-dir", str(out), "--quiet"], check=True, capture_output=True)
+    return out / "digits-g.pt"
+
+
+def _certify(model, out, *extra, **kwargs):
+    return subprocess.run(RSLIB + ["certify", "--model", str(model), "--N0", "20", "--N", "300", "--batch", "100",
+                                   "--out", str(out), "--quiet", *extra], capture_output=True, text=True, **kwargs)
+
+
+def test_certify_writes_a_cohen_compatible_file_and_analyze_reads_it(digits_model, tmp_path):
+    out = tmp_path / "run.tsv"
+    done = _certify(digits_model, out, "--max", "8", check=True)
+    assert "8 inputs" in done.stdout
+    res = results.read(out)
+    assert list(res.columns["idx"]) == list(range(8)) and res.params["n"] == 300
+    assert res.provenance["command"].startswith("rslib certify --model")
+    header = [line for line in out.read_text().splitlines() if not line.startswith("#")][0]
+    assert header.split("\t")[:6] == ["idx", "label", "predict", "radius", "correct", "time"]
+    plot = tmp_path / "curves.html"
+    shown = subprocess.run(RSLIB + ["analyze", str(out), "--radii", "0", "0.25", "--plot", str(plot)],
+                           capture_output=True, text=True, check=True)
+    assert str(out) in shown.stdout and plot.exists() and "https://cdn" not in plot.read_text()[:5000]
+
+
+def test_kill_minus_9_then_rerun_loses_and_repeats_nothing(digits_model, tmp_path):
+    out = tmp_path / "run.tsv"
+    command = RSLIB + ["certify", "--model", str(digits_model), "--N0", "20", "--N", "3000", "--batch", "100",
+                       "--max", "40", "--out", str(out), "--quiet"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and (not out.exists() or len(out.read_text().splitlines()) < 8):
+        time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = len(results.read(out))
+    assert 0 < partial < 40
+    subprocess.run(command, check=True, capture_output=True)  # the same command again
+    finished = results.read(out)
+    assert sorted(finished.columns["idx"]) == list(range(40)) and len(finished) == 40
+
+
+def test_a_resumed_run_with_other_parameters_is_refused(digits_model, tmp_path):
+    out = tmp_path / "run.tsv"
+    _certify(digits_model, out, "--max", "3", check=True)
+    refused = _certify(digits_model, out, "--max", "3", "--alpha", "0.01")
+    assert refused.returncode != 0 and "other parameters" in refused.stderr
+
+
+def test_bad_arguments_name_the_flag(digits_model, tmp_path):
+    bad = _certify(digits_model, tmp_path / "x.tsv", "--alpha", "1.5")
+    assert bad.returncode != 0 and "--alpha" in bad.stderr
+    missing = _certify(tmp_path / "nothing.pt", tmp_path / "x.tsv")
+    assert missing.returncode != 0 and "no model" in missing.stderr
+
+
+def test_torchrun_with_two_processes_gives_the_single_process_rows(digits_model, tmp_path):
+    single, double = tmp_path / "one.tsv", tmp_path / "two.tsv"
+    _certify(digits_model, single, "--max", "10", check=True)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517",
+                    "-m", "rslib.cli", "certify", "--model", str(digits_model), "--N0", "20", "--N", "300",
+                    "--batch", "100", "--max-inputs", "10", "--out", str(double), "--quiet"],
+                   check=True, capture_output=True, env=env, timeout=300)
+    one, two = results.read(single), results.read(double)
+    assert list(two.columns["idx"]) == list(range(10))
+    assert list(one.columns["predict"]) == list(two.columns["predict"])
+    assert list(one.columns["radius"]) == list(two.columns["radius"])

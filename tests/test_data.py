@@ -1,0 +1,81 @@
+"""Data loaders: shapes, ranges, splits, the Fashion-MNIST cache, and the errors when files are missing."""
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from rslib import data
+
+
+@pytest.fixture
+def fresh_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "rslib"
+
+
+def test_fashion_mnist_test_split_from_the_debian_files(fresh_cache):
+    test = data.fashion_mnist("test")
+    x, y = test.tensors
+    assert len(test) == 10_000 and x.shape == (10_000, *data.SHAPES["fashion-mnist"]) and x.dtype == torch.float32
+    assert x.min() == 0.0 and x.max() == 1.0
+    assert torch.equal(y.bincount(), torch.full((10,), 1000))  # balanced classes, labels 0..9
+    image, label = test[0]
+    assert image.shape == (1, 28, 28) and label.item() == 9  # the first test image is an ankle boot
+    assert len(data.FASHION_MNIST_CLASSES) == data.NUM_CLASSES["fashion-mnist"]
+
+
+def test_fashion_mnist_is_unpacked_once_without_leftovers(fresh_cache):
+    data.fashion_mnist("test")
+    raw = [p for p in fresh_cache.rglob("*") if p.is_file()]
+    assert sorted(p.name for p in raw) == sorted(data._FASHION_FILES)  # no temporary files left behind
+    stamps = {p: p.stat().st_mtime_ns for p in raw}
+    train = data.fashion_mnist("train")
+    assert len(train) == 60_000
+    assert {p: p.stat().st_mtime_ns for p in raw} == stamps  # reused, not unpacked again
+
+
+def test_missing_fashion_mnist_names_the_debian_package_and_the_folder(tmp_path, fresh_cache):
+    with pytest.raises(FileNotFoundError) as info:
+        data.fashion_mnist("test", root=tmp_path)
+    message = str(info.value)
+    assert "apt-get install dataset-fashion-mnist" in message
+    assert str(tmp_path) in message and "download=True" in message
+    assert not fresh_cache.exists()  # nothing half-made in the cache
+
+
+def test_digits_split_is_fixed_disjoint_and_in_unit_range():
+    train, test = data.digits("train"), data.digits("test")
+    assert len(train) + len(test) == 1797
+    assert train.tensors[0].shape[1:] == data.SHAPES["digits"]
+    for ds in (train, test):
+        x = ds.tensors[0]
+        assert x.min() >= 0 and x.max() <= 1 and x.max() == 1.0
+    assert torch.equal(data.digits("test").tensors[0], test.tensors[0])  # same split every time
+    train_rows = {tuple(r) for r in train.tensors[0].flatten(1).tolist()}
+    assert not any(tuple(r) in train_rows for r in test.tensors[0].flatten(1).tolist())
+
+
+@pytest.mark.parametrize("call, needle", [
+    (lambda tmp: data.cifar10("test", root=tmp), "CIFAR-10 not found"),
+    (lambda tmp: data.imagenet("test", root=tmp), "ImageNet not found"),
+    (lambda tmp: data.imagenet("test"), "root="),
+])
+def test_missing_cifar_and_imagenet_raise_file_not_found(tmp_path, call, needle):
+    with pytest.raises(FileNotFoundError, match=needle):
+        call(tmp_path)
+
+
+def test_bad_names_and_splits_are_rejected():
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        data.load("mnist")
+    with pytest.raises(ValueError, match="split must be"):
+        data.digits("validation")
+    assert len(data.load("digits", "test")) == len(data.digits("test"))
+
+
+def test_cache_dir_follows_xdg(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert data.cache_dir() == tmp_path / "rslib"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert data.cache_dir() == Path(os.path.expanduser("~")) / ".cache" / "rslib"
