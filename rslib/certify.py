@@ -36,7 +36,7 @@ def certify_dataset(smoothed: Smoothed, dataset, indices, n0: int, n: int, alpha
             cert = smoothed.certify(x, n0, n, alpha, batch_size=batch_size, seed=s, bound=bound)
             row = {"idx": idx, "label": int(label), "predict": cert.label, "radius": cert.radius,
                    "correct": int(cert.label == int(label)), "time": time.perf_counter() - start,
-                   "p_a": cert.p_a, "count_a": cert.count_a,
+                   "p_a": cert.p_a, "p_b": cert.p_b, "count_a": cert.count_a,
                    "n": n, "norm": cert.norm, "seed": s}
             rows.append(row)
             if handle is not None:

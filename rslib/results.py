@@ -2,7 +2,7 @@
 
     # rslib-params: {"model": ..., "noise": {...}, "n0": 100, "n": 100000, "alpha": 0.001, ...}
     # rslib-provenance: {"date": ..., "device": ..., "versions": {...}, "command": ...}
-    idx  label  predict  radius  correct  time  p_a  count_a  n  norm  seed
+    idx  label  predict  radius  correct  time  p_a  p_b  count_a  n  norm  seed
 
 Rows are appended and flushed one at a time, so a run killed at any moment loses at most the row it
 was writing; `open_for_append` drops such a torn last line and refuses a file written with other
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-COLUMNS = ("idx", "label", "predict", "radius", "correct", "time", "p_a", "count_a", "n", "norm", "seed")
+COLUMNS = ("idx", "label", "predict", "radius", "correct", "time", "p_a", "p_b", "count_a", "n", "norm", "seed")
 _PARAMS, _PROVENANCE = "# rslib-params: ", "# rslib-provenance: "
 
 
@@ -73,7 +73,7 @@ def read(path) -> Results:
 
 def _columns(rows, path) -> dict:
     types = {"idx": int, "label": int, "predict": int, "radius": float, "correct": int, "time": float,
-             "p_a": float, "count_a": int, "n": int, "norm": str, "seed": int}
+             "p_a": float, "p_b": float, "count_a": int, "n": int, "norm": str, "seed": int}
     try:
         return {name: np.array([types[name](row[i]) for row in rows], dtype=types[name] if types[name] is not str else object)
                 for i, name in enumerate(COLUMNS)}
