@@ -49,16 +49,21 @@ def certify_dataset(smoothed: Smoothed, dataset, indices, n0: int, n: int, alpha
     return results.Results(params, provenance or {}, {c: np.array([r[c] for r in rows]) for c in results.COLUMNS})
 
 
-def certify_topk_dataset(smoothed: Smoothed, dataset, indices, n: int, alpha: float, k: int = 1,
+def certify_topk_dataset(smoothed: Smoothed, dataset, indices, n: int, alpha: float, ks=(1,),
                          batch_size: int = 1000, seed: int = 0, progress: bool = True) -> dict:
-    """Top-k certification of dataset[i] for i in indices. Returns numpy arrays: `idx`, `label`, and
-    `radius`, the certified radius of the true label (-1 / 0 where it is not certified in the top k)."""
+    """Top-k certification of dataset[i] for i in indices, for every k in ks from one sample per input.
+
+    Returns numpy arrays: `idx`, `label`, and for each k, `radius[k]`: the certified radius of the true label
+    in the top k (-1 for l0 / 0 for l2 where it is not certified)."""
     seed = _checks.count("seed", seed, minimum=0)
-    out = {"idx": [], "label": [], "radius": []}
-    for idx in tqdm([int(i) for i in indices], desc=f"certify top-{k}", disable=not progress):
+    out = {"idx": [], "label": [], "radius": {k: [] for k in ks}}
+    for idx in tqdm([int(i) for i in indices], desc="certify top-k", disable=not progress):
         x, label = dataset[idx]
-        cert = smoothed.certify_topk(x, n, alpha, k=k, batch_size=batch_size, seed=input_seed(seed, idx))
+        generator = smoothed._generator(input_seed(seed, idx))
+        counts = smoothed.sample_counts(x, n, batch_size, generator).cpu().numpy()
         out["idx"].append(idx)
         out["label"].append(int(label))
-        out["radius"].append(cert.radii[int(label)])
-    return {key: np.asarray(value) for key, value in out.items()}
+        for k in ks:
+            out["radius"][k].append(smoothed.topk_from_counts(counts, alpha, k, tuple(x.shape)).radii[int(label)])
+    return {"idx": np.asarray(out["idx"]), "label": np.asarray(out["label"]),
+            "radius": {k: np.asarray(r) for k, r in out["radius"].items()}}

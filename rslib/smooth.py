@@ -127,14 +127,18 @@ class Smoothed:
         certificate with l's lower bound against the others' upper bounds.
         """
         n = _checks.count("n", n)
+        counts = self.sample_counts(x, n, batch_size, self._generator(seed)).cpu().numpy()
+        return self.topk_from_counts(counts, alpha, k, tuple(x.shape))
+
+    def topk_from_counts(self, counts: np.ndarray, alpha: float, k: int, input_shape: tuple) -> TopKCertificate:
+        """The top-k certificate of `certify_topk` from votes already drawn (several k share one sample)."""
         alpha = _checks.level("alpha", alpha)
         k = _checks.count("k", k)
         if k >= self.num_classes:
             raise ValueError(f"k must be smaller than num_classes={self.num_classes}, got k={k}")
-        counts = self.sample_counts(x, n, batch_size, self._generator(seed)).cpu().numpy()
         lower, upper = bounds.simultaneous_clopper_pearson(counts, alpha)
         others = np.stack([np.delete(upper, c) for c in range(self.num_classes)])
-        radii = np.asarray(self.noise.radius_topk(lower, others, k, tuple(x.shape)))
+        radii = np.asarray(self.noise.radius_topk(lower, others, k, input_shape))
         return TopKCertificate(radii, counts, k, self.noise.norm)
 
     def sample_counts(self, x: torch.Tensor, n: int, batch_size: int,

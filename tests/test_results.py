@@ -84,11 +84,11 @@ def test_input_seeds_depend_only_on_seed_and_index():
 
 def test_topk_dataset_returns_the_true_labels_radius():
     data = _dataset(6)
-    out = certify.certify_topk_dataset(_smoothed(), data, range(6), n=300, alpha=0.01, k=1, progress=False)
+    out = certify.certify_topk_dataset(_smoothed(), data, range(6), n=300, alpha=0.01, ks=(1,), progress=False)
     assert list(out["idx"]) == list(range(6)) and list(out["label"]) == [y for _, y in data]
     for i in range(6):
         cert = _smoothed().certify_topk(data[i][0], 300, 0.01, k=1, seed=certify.input_seed(0, i))
-        assert out["radius"][i] == cert.radii[data[i][1]]
+        assert out["radius"][1][i] == cert.radii[data[i][1]]
 
 
 def test_shards_merge_into_the_unsharded_result(tmp_path):
