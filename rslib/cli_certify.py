@@ -1,6 +1,7 @@
 """`rslib certify` and `rslib analyze`: certify a dataset into a resumable results file, and summarise files.
 
     rslib certify --model fmnist-gaussian-0.5 --N0 100 --N 100000 --alpha 0.001 --max 500 --out run.tsv
+    rslib certify --checkpoint models/cifar10/resnet110/noise_0.25/checkpoint.pth.tar --sigma 0.25 --out c.tsv
     rslib analyze run.tsv other.tsv --radii 0 0.25 0.5 1.0 --plot curves.html
 
 Certification is resumable: the same command after a kill continues after the last finished row. Under
@@ -10,20 +11,26 @@ per-input seeds make the rows identical whatever the number of processes.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib
 import os
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from rslib import certify, data, device, models, noise, provenance, results
+from rslib import certify, cohen, data, device, models, noise, provenance, results
 from rslib.cli import _NOISE_FLAGS, _positive_float, _positive_int, _torch_device
 from rslib.smooth import Smoothed
 
 
 def add_certify_parser(subparsers) -> None:
     p = subparsers.add_parser("certify", help="certify a dataset with a smoothed model into a results TSV")
-    p.add_argument("--model", required=True, help="a shipped model name (see data/models) or a path to its .pt")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--model", help="a shipped model name (see data/models) or a path to its .pt with its card")
+    source.add_argument("--checkpoint", type=Path, help="a checkpoint released by Cohen et al. (needs --sigma)")
+    source.add_argument("--factory", help="package.module:function returning a ready model (needs --noise, "
+                                          "--dataset)")
     p.add_argument("--noise", choices=list(_NOISE_FLAGS), help="override the model card's noise")
     p.add_argument("--sigma", type=_positive_float)
     p.add_argument("--scale", type=_positive_float)
@@ -44,6 +51,30 @@ def add_certify_parser(subparsers) -> None:
     p.add_argument("--out", required=True, type=Path, help="results TSV (appended to when it exists)")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(run=run_certify, parser=p)
+
+
+def _model(args, dev):
+    """(name, model, card-like dict) from --model, --checkpoint or --factory."""
+    if args.model:
+        pre = models.load_pretrained(args.model, device=dev)
+        return pre.name, pre.model, pre.card
+    if args.checkpoint:
+        if args.noise not in (None, "gaussian") or args.sigma is None:
+            args.parser.error("argument --checkpoint: Cohen et al.'s models are Gaussian: give --sigma")
+        model, info = cohen.load_checkpoint(args.checkpoint, device=dev)
+        args.noise = "gaussian"
+        return str(args.checkpoint), model, {"dataset": info["dataset"], "sha256": _sha256(args.checkpoint)}
+    module_name, _, function = args.factory.partition(":")
+    if not module_name or not function:
+        args.parser.error(f"argument --factory: expected package.module:function, got {args.factory!r}")
+    if args.noise is None or args.dataset is None:
+        args.parser.error("argument --factory: needs --noise (with its level) and --dataset")
+    model = getattr(importlib.import_module(module_name), function)().to(dev).eval()
+    return args.factory, model, {"dataset": args.dataset}
+
+
+def _sha256(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _smoothing(args, card):
@@ -71,15 +102,15 @@ def run_certify(args) -> None:
                           else torch.device("cpu"))
     if dev.type == "cpu":
         device.tune_cpu_allocator()
-    pre = models.load_pretrained(args.model, device=dev)
-    smoothing = _smoothing(args, pre.card)
-    dataset_name = args.dataset or pre.card["dataset"]
+    name, model, card = _model(args, dev)
+    smoothing = _smoothing(args, card)
+    dataset_name = args.dataset or card["dataset"]
     dataset = data.load(dataset_name, args.split)
     indices = list(range(0, len(dataset), args.skip))
     if args.max >= 0:
         indices = indices[: args.max]
-    smoothed = Smoothed(pre.model, smoothing, num_classes=pre.num_classes, device=dev)
-    params = {"model": pre.name, "model_sha256": pre.card.get("sha256"), "dataset": dataset_name,
+    smoothed = Smoothed(model, smoothing, num_classes=data.NUM_CLASSES[dataset_name], device=dev)
+    params = {"model": name, "model_sha256": card.get("sha256"), "dataset": dataset_name,
               "split": args.split, "skip": args.skip, "max": args.max, "bound": args.bound}
     record = provenance.provenance(command=args.command_line, device=dev)
     shard = args.out if world == 1 else args.out.with_name(f"{args.out.name}.rank{rank}-of-{world}")

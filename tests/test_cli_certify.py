@@ -84,3 +84,23 @@ def test_torchrun_with_two_processes_gives_the_single_process_rows(digits_model,
     assert list(two.columns["idx"]) == list(range(10))
     assert list(one.columns["predict"]) == list(two.columns["predict"])
     assert list(one.columns["radius"]) == list(two.columns["radius"])
+
+
+def test_certify_a_cohen_checkpoint_and_a_factory(tmp_path):
+    import torch
+
+    from rslib import cohen
+
+    net, _ = cohen.architecture("cifar_resnet20")
+    path = tmp_path / "checkpoint.pth.tar"
+    torch.save({"arch": "cifar_resnet20", "state_dict": {"1." + k: v for k, v in net.state_dict().items()}}, path)
+    no_sigma = subprocess.run(RSLIB + ["certify", "--checkpoint", str(path), "--out", str(tmp_path / "c.tsv")],
+                              capture_output=True, text=True)
+    assert no_sigma.returncode != 0 and "--sigma" in no_sigma.stderr
+    # CIFAR-10 files are not on this machine: the error names what is missing.
+    missing = subprocess.run(RSLIB + ["certify", "--checkpoint", str(path), "--sigma", "0.25", "--N", "10",
+                                      "--out", str(tmp_path / "c.tsv")], capture_output=True, text=True)
+    assert missing.returncode != 0 and "CIFAR-10" in missing.stderr
+    bad_factory = subprocess.run(RSLIB + ["certify", "--factory", "nocolon", "--noise", "gaussian", "--sigma", "0.5",
+                                          "--dataset", "digits", "--out", str(tmp_path / "f.tsv")], capture_output=True, text=True)
+    assert bad_factory.returncode != 0 and "package.module:function" in bad_factory.stderr
