@@ -58,14 +58,22 @@ class Smoothed:
 
     model: maps a batch of perturbed inputs (B, ...) to logits (B, num_classes).
     input_shape: when given, every input must have exactly this shape (no batch dimension).
+    channels_last: NHWC layout for 4-D inputs (faster convolutions; changes no vote).
+    precision: "fp32", or "bf16" / "fp16" to run the model under autocast. Reduced precision can change
+    some votes; the certificate is then exact for the smoothed version of the reduced-precision classifier
+    (the base classifier actually evaluated), not of the fp32 one.
     """
 
     def __init__(self, model: torch.nn.Module, noise, num_classes: int, device=None,
-                 input_shape: tuple | None = None, channels_last: bool = True):
+                 input_shape: tuple | None = None, channels_last: bool = True, precision: str = "fp32"):
         self.num_classes = _checks.count("num_classes", num_classes, minimum=2)
         self.noise = noise
         self.device = torch.device(device) if device is not None else default_device()
         self.channels_last = channels_last
+        dtypes = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+        if precision not in dtypes:
+            raise ValueError(f"precision must be one of {', '.join(dtypes)}, got {precision!r}")
+        self.autocast_dtype = dtypes[precision]
         self.input_shape = tuple(input_shape) if input_shape is not None else None
         memory_format = torch.channels_last if channels_last else torch.preserve_format
         self.model = model.to(self.device, memory_format=memory_format).eval()
@@ -171,7 +179,11 @@ class Smoothed:
                 batch = self.noise.sample(x.unsqueeze(0).expand(size, *x.shape), generator)
                 if self.channels_last and batch.dim() == 4:
                     batch = batch.contiguous(memory_format=torch.channels_last)
-                logits = self.model(batch)
+                if self.autocast_dtype is None:
+                    logits = self.model(batch)
+                else:
+                    with torch.autocast(self.device.type, dtype=self.autocast_dtype):
+                        logits = self.model(batch)
                 if logits.shape != (size, self.num_classes):
                     raise ValueError(f"the model returned logits of shape {tuple(logits.shape)}; expected "
                                      f"({size}, num_classes={self.num_classes})")
