@@ -1,14 +1,19 @@
-# rsbook: `make book` builds the HTML book into _build/html; `make test` runs every test.
-# Both install what they need first (Debian packages, the Python environment, the book's JavaScript).
+# rsbook: `make book` builds the HTML book into _build/html; `make test` builds it and runs every test;
+# `make live` serves the chapters in Jupyter Lab on 127.0.0.1. Each first installs what it needs
+# (Debian packages, the Python environment, the book's JavaScript); that step is quick once done.
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+ALLOW_ROOT := $(shell [ "$$(id -u)" -ne 0 ] || echo --allow-root)
 DEBIAN_PACKAGES := chromium chromium-driver dataset-fashion-mnist
 VENDOR := _vendor/rsbook-vendor
-# Jupyter-book's sphinx build: -W turns warnings (a failing cell among them) into a failed build.
+# Execute every chapter; -W turns warnings (a failing cell among them, reported with the chapter's
+# name) into a failed build, and --keep-going reports all of them before failing.
 JB_BUILD := $(VENV)/bin/jupyter-book build --all -W -n --keep-going .
+LIVE_PORT ?= 8888
+LIVE_ROOT ?= book
 
 .PHONY: book test live setup debian clean
 
@@ -16,31 +21,40 @@ book: setup
 	$(JB_BUILD)
 	@echo "The book is in _build/html/index.html"
 
+# The browser tests read _build/html, so the book is built first (once).
 test: book
 	$(PY) -m pytest
 
+# Jupyter Lab with jupytext: the chapters (book/*.md) open as notebooks, widgets run live.
 live: setup
-	@echo "Open the chapters (book/*.md) as notebooks: right-click > Open With > Notebook."
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=.
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook"}},'\
+	  '"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
+	  > $(VENV)/share/jupyter/lab/settings/overrides.json
+	RSBOOK_LIVE=1 $(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LIVE_PORT) --no-browser \
+	  --ServerApp.root_dir=$(LIVE_ROOT) $(ALLOW_ROOT) $(LIVE_ARGS)
 
 setup: debian $(VENV)/.installed $(VENDOR)/.installed
 
+# apt-get only when something is missing (npm too, for the JavaScript step, if there is none).
 debian:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get update -qq; \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
+# The Python environment; redone when requirements.txt or pyproject.toml change.
 $(VENV)/.installed: requirements.txt pyproject.toml
 	[ -x $(PY) ] || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
-	$(PY) -m pip install -q --no-deps -e .
+	$(PY) -m pip install -q -e .
 	touch $@
 
-# Widget manager, require.js, anywidget and MathJax, served from _static so pages work offline.
+# Widget manager, require.js, anywidget and MathJax, pinned in package-lock.json and served with the
+# book (html_static_path in _config.yml), so that pages need no internet. _vendor/ is git-ignored.
 $(VENDOR)/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/requirejs $(VENDOR)/html-manager $(VENDOR)/anywidget $(VENDOR)/mathjax

@@ -1,41 +1,63 @@
-"""The built book in headless Chromium, as a reader sees it: every page of the table of contents loads
-with no console error and no request leaving the machine; plotly figures render and their sliders move
-them; widgets render; equations typeset offline; search works.
+"""The built book in a headless browser, offline: every page of the table of contents loads cleanly,
+its plotly figures draw and their sliders work, its ipywidgets and its equations render.
 
-Needs the built book (`make book`; `make test` builds it first) and Debian's chromium.
+Needs the built book (`make test` builds it first; or `make book`). Uses Debian's Chromium
+(/usr/bin/chromium) through Playwright; never `playwright install`. The pages are served from
+_build/html on 127.0.0.1; every other request is aborted and reported as a failure.
+
+Environment:
+  RSBOOK_ROOT         book root holding _toc.yml and _build/html (default: the repository root)
+  RSBOOK_SCREENSHOTS  a folder: save a full-page screenshot of each page there after it settled
+  RSBOOK_CHROMIUM     the browser executable (default /usr/bin/chromium)
+
+Everything here is generic over pages: a new chapter in _toc.yml is covered without changes.
+The fixtures live in this module (not conftest.py) and are prefixed `book_`.
 """
+from __future__ import annotations
+
 import functools
 import http.server
+import json
+import os
+import re
 import threading
+import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(os.environ.get("RSBOOK_ROOT", Path(__file__).resolve().parents[1]))
 HTML = ROOT / "_build" / "html"
+CHROMIUM = os.environ.get("RSBOOK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SETTLE_MS = 30_000  # the longest we wait for widgets, figures or equations to appear
+WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
+WIDGET_STATE = 'script[type="application/vnd.jupyter.widget-state+json"]'
 
 
-def _toc_pages():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [toc["root"]] + [entry["file"] for entry in toc.get("chapters", [])]
+def toc_pages(toc_file: Path = ROOT / "_toc.yml") -> list[str]:
+    """Every document of the jupyter-book table of contents, in reading order (without suffix)."""
+    toc = yaml.safe_load(toc_file.read_text())
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                pages.append(entry["file"])
+            for key in ("parts", "chapters", "sections"):
+                walk(entry.get(key))
+
+    walk([toc])  # the top level holds `root` (not `file`) and the parts/chapters/sections
+    return [re.sub(r"\.(md|ipynb)$", "", p) for p in pages]
 
 
-PAGES = _toc_pages()
+PAGES = toc_pages()
 
 
-@pytest.fixture(scope="session")
-def site():
-    if not (HTML / "index.html").exists():
-        pytest.fail("the book is not built: run `make book` (or `make test`, which builds it first)")
-    handler = functools.partial(_QuietHandler, directory=str(HTML))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
+# ---------------------------------------------------------------- fixtures (browser, server, pages)
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
@@ -43,105 +65,322 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def book_html() -> Path:
+    if not (HTML / "index.html").is_file():
+        pytest.fail(f"no built book in {HTML}: run `make book` first (`make test` does)", pytrace=False)
+    return HTML
 
 
-class Visit:
-    """A page opened in a fresh context, recording console errors and every off-machine request."""
+@pytest.fixture(scope="session")
+def book_server(book_html):
+    """Base URL of _build/html served on 127.0.0.1 (random port) from a background thread."""
+    handler = functools.partial(_QuietHandler, directory=str(book_html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
 
-    def __init__(self, browser, site, path):
-        self.errors, self.external = [], []
+
+@pytest.fixture(scope="session")
+def book_browser():
+    from playwright import sync_api  # in requirements.txt: a missing one is an error, not a skip
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} missing: `make test` installs Debian's chromium", pytrace=False)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class BookPage:
+    """One page of the book, opened once and settled; records what went wrong while it was open."""
+
+    def __init__(self, browser, base: str, name: str):
+        self.name = name
+        self.url = f"{base}/{name}.html"
+        self.host = urlsplit(base).netloc
+        self.external: list[str] = []       # requests that tried to leave 127.0.0.1 (aborted)
+        self.failed: list[str] = []         # local requests that failed or returned an error status
+        self.console_errors: list[str] = []
+        self.page_errors: list[str] = []
+        self.unsettled: list[str] = []      # what did not render within SETTLE_MS
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
         self.page = self.context.new_page()
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.route("**/*", self._route)
-        self.page.goto(f"{site}/{path}", wait_until="load", timeout=60_000)
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda err: self.page_errors.append(str(err)))
+        self.page.on("requestfailed", self._request_failed)
+        self.page.on("response", self._response)
+        self.page.goto(self.url, wait_until="load")
+        self.settle()
+
+    # -- recording
+    def _is_local(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("data", "blob", "about") or parts.netloc == self.host
 
     def _route(self, route):
         url = route.request.url
-        if url.startswith("http://127.0.0.1:") or url.startswith("data:") or url.startswith("blob:"):
+        if self._is_local(url):
             route.continue_()
         else:
             self.external.append(url)
-            route.abort()
+            route.abort("blockedbyclient")
 
-    def wait_for_plots(self):
-        self.page.wait_for_function(
-            "() => [...document.querySelectorAll('.plotly-graph-div')].every(d => d._fullData && d._fullData.length)",
-            timeout=60_000)
+    def _console(self, msg):
+        if msg.type == "error":
+            text = msg.text
+            # an aborted external request also logs a console error; it is reported as external
+            if "ERR_BLOCKED_BY_CLIENT" in text:
+                return
+            self.console_errors.append(f"{text} (at {msg.location.get('url')}:{msg.location.get('lineNumber')})")
+
+    def _request_failed(self, request):
+        if self._is_local(request.url) and not request.url.startswith(("data:", "blob:")):
+            self.failed.append(f"{request.url}: {request.failure}")
+
+    def _response(self, response):
+        if self._is_local(response.url) and response.status >= 400:
+            self.failed.append(f"{response.url}: HTTP {response.status}")
+
+    # -- waiting
+    def count(self, selector: str) -> int:
+        return self.page.locator(selector).count()
+
+    def _wait(self, what: str, js: str, arg=None) -> bool:
+        """Wait until `js` is truthy; on a timeout record `what` as a problem of the page."""
+        try:
+            self.page.wait_for_function(js, arg=arg, timeout=SETTLE_MS)
+            return True
+        except Exception as err:  # playwright's TimeoutError, or a script error
+            self.unsettled.append(f"{what} (after {SETTLE_MS / 1000:.0f} s: {str(err).splitlines()[0]})")
+            return False
+
+    def settle(self):
+        """Wait until the widgets, the plotly figures and the equations of the page have rendered.
+
+        Never raises: what did not render in time is recorded in `unsettled` (part of `problems()`).
+        """
+        page = self.page
+        page.wait_for_load_state("networkidle")
+        views = self.count(WIDGET_VIEW)
+        if views and not self.count(WIDGET_STATE):
+            self.unsettled.append(f"{views} widget outputs but no widget state on the page "
+                                  "(the chapter's execution did not finish?)")
+        elif views:
+            self._wait(f"{views} widget outputs should render",
+                       "n => document.querySelectorAll('.widget-subarea').length >= n"
+                       " && [...document.querySelectorAll('.widget-subarea')].every(e => e.children.length > 0)",
+                       views)
+        static_figures = self.count("div.plotly-graph-div")
+        if static_figures:
+            self._wait(f"{static_figures} plotly figures should draw",
+                       "n => document.querySelectorAll('.js-plotly-plot').length >= n"
+                       " && [...document.querySelectorAll('.js-plotly-plot')].every(gd => gd._fullLayout)",
+                       static_figures)
+        if self.count(".math"):
+            if self._wait("MathJax should load and typeset",
+                          "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
+                          " && document.querySelector('mjx-container')"):
+                page.evaluate("() => MathJax.startup.promise")
+        page.wait_for_load_state("networkidle")
+        shots = os.environ.get("RSBOOK_SCREENSHOTS")
+        if shots:
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(shots) / (self.name.replace("/", "__") + ".png")), full_page=True)
+
+    def problems(self) -> list[str]:
+        return ([f"did not render: {u}" for u in self.unsettled]
+                + [f"external request (aborted): {u}" for u in self.external]
+                + [f"failed request: {u}" for u in self.failed]
+                + [f"console error: {e}" for e in self.console_errors]
+                + [f"page error: {e}" for e in self.page_errors])
+
+    def close(self):
+        self.context.close()
 
 
-@pytest.fixture
-def visit(browser, site):
-    opened = []
+@pytest.fixture(scope="session")
+def book_page(book_browser, book_server):
+    """`book_page(name)`: the settled page for a toc entry, opened once per session."""
+    opened: dict[str, BookPage] = {}
 
-    def open_page(path):
-        v = Visit(browser, site, path)
-        opened.append(v)
-        return v
+    failed: dict[str, str] = {}
 
-    yield open_page
-    for v in opened:
-        v.context.close()
+    def get(name: str) -> BookPage:
+        if name in failed:
+            pytest.fail(failed[name], pytrace=False)
+        if name not in opened:
+            if not (HTML / f"{name}.html").is_file():
+                pytest.fail(f"{name}.html is not in {HTML}: rebuild the book (`make book`)", pytrace=False)
+            try:
+                opened[name] = BookPage(book_browser, book_server, name)
+            except Exception as err:  # e.g. the page never finished loading: fail once, fast after
+                failed[name] = f"{name} could not be opened: {err}"
+                raise
+        return opened[name]
 
-
-@pytest.mark.parametrize("page", PAGES)
-def test_page_loads_offline_without_errors(visit, page):
-    v = visit(f"{page}.html")
-    v.wait_for_plots()
-    v.page.wait_for_timeout(1500)  # late scripts (widgets, MathJax) report errors asynchronously
-    assert v.external == [], f"{page} requested off-machine resources"
-    assert v.errors == [], f"{page} logged console errors"
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_plotly_figures_render_and_sliders_move_them(visit, page):
-    v = visit(f"{page}.html")
-    v.wait_for_plots()
-    figures = v.page.locator(".plotly-graph-div")
-    for i in range(figures.count()):
-        figure = figures.nth(i)
-        assert figure.evaluate("gd => gd._fullData.length") > 0
-        if figure.locator(".slider-rail-rect").count() == 0:
-            continue
-        figure.scroll_into_view_if_needed()
-        before = figure.evaluate("gd => JSON.stringify(gd._fullData.map(t => [t.x, t.y]))")
-        label_before = figure.locator(".slider-label").first.text_content()
-        rail = figure.locator(".slider-rail-rect").first.bounding_box()
-        v.page.mouse.click(rail["x"] + rail["width"] * 0.97, rail["y"] + rail["height"] / 2)
-        v.page.wait_for_timeout(300)
-        after = figure.evaluate("gd => JSON.stringify(gd._fullData.map(t => [t.x, t.y]))")
-        assert after != before, f"moving slider {i} on {page} did not change the figure"
-        assert figure.locator(".slider-label").first.text_content() != label_before
+    yield get
+    for p in opened.values():
+        p.close()
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_widgets_render(visit, page):
-    v = visit(f"{page}.html")
-    views = v.page.locator("script[type='application/vnd.jupyter.widget-view+json']")
-    if views.count() == 0:
-        pytest.skip(f"{page} has no widgets")
-    v.page.wait_for_selector(".jupyter-widgets", timeout=60_000)
-    v.page.wait_for_timeout(1000)
-    assert "Error displaying widget" not in v.page.content()
-    assert v.page.locator(".jupyter-widgets").count() >= views.count()
+# ---------------------------------------------------------------- JavaScript probes
+
+_FIGURES_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map((gd, i) => ({
+    index: i,
+    id: gd.id,
+    traces: (gd._fullData || []).length,
+    width: gd.getBoundingClientRect().width,
+    height: gd.getBoundingClientRect().height,
+    sliders: ((gd._fullLayout || {}).sliders || []).map(s => ({
+        active: s.active, steps: s.steps.length,
+        methods: [...new Set(s.steps.map(t => t.method))]})),
+}))"""
+
+# A digest of what a figure shows: its traces' data, and the parts of its layout sliders change.
+_DIGEST_JS = """([i, what]) => {
+    const gd = document.querySelectorAll('.js-plotly-plot')[i];
+    const plain = (k, v) => (ArrayBuffer.isView(v) ? Array.from(v) : v);
+    if (what === 'data') {
+        return JSON.stringify(gd._fullData.map(t => ({visible: t.visible, x: t.x, y: t.y, z: t.z,
+            text: t.text, r: t.r, theta: t.theta, marker: t.marker && t.marker.color,
+            line: t.line && t.line.color, name: t.name})), plain);
+    }
+    const L = gd._fullLayout;
+    return JSON.stringify({shapes: L.shapes, annotations: (L.annotations || []).map(a => a.text),
+        title: L.title && L.title.text, x: L.xaxis && L.xaxis.range, y: L.yaxis && L.yaxis.range}, plain);
+}"""
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if "$" in (ROOT / f"{p}.md").read_text()])
-def test_equations_typeset_offline(visit, page):
-    v = visit(f"{page}.html")
-    v.page.wait_for_selector("mjx-container", timeout=60_000)
-    assert v.external == []
+def _page_flags(p: BookPage) -> dict:
+    return {"figures": p.page.evaluate(_FIGURES_JS),
+            "widget_views": p.count(WIDGET_VIEW),
+            "math": p.count(".math")}
 
 
-def test_search_finds_the_theorem(visit):
-    v = visit("search.html?q=Neyman")
-    v.page.wait_for_selector("#search-results li, .search li", timeout=60_000)
-    assert v.page.locator("#search-results li, .search li").count() >= 1
+# ---------------------------------------------------------------- tests
+
+def test_toc_pages_are_built(book_html):
+    missing = [name for name in PAGES if not (book_html / f"{name}.html").is_file()]
+    assert not missing, f"pages in _toc.yml without HTML (rebuild the book): {missing}"
+    stale = [name for name in PAGES for src in ROOT.glob(f"{name}.*")
+             if src.suffix in (".md", ".ipynb")
+             and src.stat().st_mtime > (book_html / f"{name}.html").stat().st_mtime]
+    if stale:
+        warnings.warn(f"changed since the book was built (testing the old pages): {stale}", stacklevel=1)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_loads_offline_without_errors(book_page, name):
+    p = book_page(name)
+    title = p.page.title()
+    assert title and "404" not in title, f"{name}: no title"
+    assert not p.problems(), f"{name}:\n  " + "\n  ".join(p.problems())
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_equations_render(book_page, name):
+    p = book_page(name)
+    math = p.count(".math")
+    if not math:
+        pytest.skip(f"{name} has no equations")
+    rendered = p.count("mjx-container")
+    assert rendered >= math, f"{name}: {math} equations but {rendered} typeset by MathJax"
+    errors = p.page.locator("mjx-merror").all_inner_texts()
+    assert not errors, f"{name}: MathJax errors: {errors}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_plotly_figures_render(book_page, name):
+    p = book_page(name)
+    figures = p.page.evaluate(_FIGURES_JS)
+    static = p.count("div.plotly-graph-div")  # figures in the HTML; FigureWidgets come on top
+    if not figures and not static:
+        pytest.skip(f"{name} has no plotly figures")
+    assert len(figures) >= static, f"{name}: {static} figures in the page, {len(figures)} drawn: {p.problems()}"
+    empty = [f for f in figures if f["traces"] == 0 or f["width"] < 100 or f["height"] < 100]
+    assert not empty, f"{name}: figures without traces or size: {empty}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_ipywidgets_render(book_page, name):
+    p = book_page(name)
+    views = p.count(WIDGET_VIEW)
+    if not views:
+        pytest.skip(f"{name} has no ipywidgets")
+    errors = p.page.locator(".jupyter-widgets-error-widget").all_inner_texts()
+    assert not errors, f"{name}: widgets failed to render: {errors}"
+    rendered = p.count(".widget-subarea .jupyter-widgets")
+    assert rendered >= views, f"{name}: {views} widget outputs, {rendered} rendered: {p.unsettled}"
+    boxes = p.page.evaluate("""() => [...document.querySelectorAll('.widget-subarea')].map(
+        e => e.getBoundingClientRect().height)""")
+    assert all(h > 0 for h in boxes), f"{name}: widget areas with no height: {boxes}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_plotly_sliders_change_the_figure(book_page, name):
+    """Every slider of every plotly figure: clicking another step changes what the figure shows."""
+    p = book_page(name)
+    figures = [f for f in p.page.evaluate(_FIGURES_JS) if f["sliders"]]
+    if not figures:
+        pytest.skip(f"{name} has no plotly sliders")
+    page = p.page
+    for fig in figures:
+        i = fig["index"]
+        gd = page.locator(".js-plotly-plot").nth(i)
+        for s, slider in enumerate(fig["sliders"]):
+            if slider["steps"] < 2 or slider["methods"] == ["skip"]:
+                continue
+            before = {w: page.evaluate(_DIGEST_JS, [i, w]) for w in ("data", "layout")}
+            active = slider["active"]
+            target = 0 if active == slider["steps"] - 1 else slider["steps"] - 1
+            rail = gd.locator(".slider-container").nth(s).locator(".slider-rail-touch-rect")
+            rail.scroll_into_view_if_needed()
+            box = rail.bounding_box()
+            assert box, f"{name}: figure {i} slider {s} is not visible"
+            x = box["x"] + (3 if target == 0 else box["width"] - 3)
+            page.mouse.click(x, box["y"] + box["height"] / 2)
+            page.wait_for_function(
+                "([i, s, a]) => document.querySelectorAll('.js-plotly-plot')[i]._fullLayout.sliders[s].active !== a",
+                arg=[i, s, active], timeout=10_000)
+            # the step's method (restyle/update/relayout/animate) applies asynchronously
+            watch = ["layout"] if slider["methods"] == ["relayout"] else (
+                ["data", "layout"] if "update" in slider["methods"] else ["data"])
+            changed = []
+            for _ in range(50):
+                changed = [w for w in watch if page.evaluate(_DIGEST_JS, [i, w]) != before[w]]
+                if changed:
+                    break
+                page.wait_for_timeout(100)
+            assert changed, (f"{name}: figure {i} ({fig['id']}) slider {s}: moving from step {active} "
+                             f"to {target} changed nothing in its {' or '.join(watch)}")
+    assert not p.problems(), f"{name} after moving sliders:\n  " + "\n  ".join(p.problems())
+
+
+def test_book_has_sliders_widgets_and_equations(book_page):
+    """The book as a whole shows plotly figures with sliders, ipywidgets and equations."""
+    seen = {"slider": [], "widgets": [], "math": []}
+    for name in PAGES:
+        flags = _page_flags(book_page(name))
+        if any(f["sliders"] for f in flags["figures"]):
+            seen["slider"].append(name)
+        if flags["widget_views"]:
+            seen["widgets"].append(name)
+        if flags["math"]:
+            seen["math"].append(name)
+    assert all(seen.values()), f"pages with each feature: {json.dumps(seen)}"
+
+
+def test_search_works_offline(book_page):
+    """Sphinx's client-side search finds the book's subject."""
+    p = book_page("search")
+    p.page.goto(p.url + "?q=smoothing", wait_until="load")
+    results = p.page.locator("#search-results li, ul.search li")
+    results.first.wait_for(timeout=SETTLE_MS)
+    assert results.count() >= 1
+    assert not p.problems(), "search:\n  " + "\n  ".join(p.problems())
