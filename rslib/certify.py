@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import torch
 from tqdm.auto import tqdm
 
 from rslib import _checks, results
@@ -49,21 +50,44 @@ def certify_dataset(smoothed: Smoothed, dataset, indices, n0: int, n: int, alpha
     return results.Results(params, provenance or {}, {c: np.array([r[c] for r in rows]) for c in results.COLUMNS})
 
 
+def topk_counts(smoothed: Smoothed, dataset, indices, ns=(1000,), batch_size: int = 1000, seed: int = 0,
+                progress: bool = True) -> dict:
+    """Votes per class of dataset[i] for i in indices, after the first n samples for every n in ns.
+
+    One stream of max(ns) samples is drawn per input (seeded by `input_seed`); its first n votes are an
+    i.i.d. sample of size n, so the counts for every n come from one run. Returns numpy arrays: `idx`,
+    `label` and `counts[n]` of shape (len(indices), num_classes).
+    """
+    seed = _checks.count("seed", seed, minimum=0)
+    ns = sorted({_checks.count("n", n) for n in ns})
+    out = {"idx": [], "label": [], "counts": {n: [] for n in ns}}
+    for idx in tqdm([int(i) for i in indices], desc="sample votes", disable=not progress):
+        x, label = dataset[idx]
+        votes = smoothed.sample_votes(x, ns[-1], batch_size, smoothed._generator(input_seed(seed, idx)))
+        out["idx"].append(idx)
+        out["label"].append(int(label))
+        for n in ns:
+            out["counts"][n].append(torch.bincount(votes[:n], minlength=smoothed.num_classes).cpu().numpy())
+    return {"idx": np.asarray(out["idx"], dtype=int), "label": np.asarray(out["label"], dtype=int),
+            "counts": {n: np.asarray(c).reshape(len(out["idx"]), smoothed.num_classes)
+                       for n, c in out["counts"].items()}}
+
+
+def topk_radii(smoothed: Smoothed, counts: np.ndarray, labels, alpha: float, k: int, input_shape: tuple) -> np.ndarray:
+    """The certified top-k radius of each input's true label from its votes (rows of `counts`), as in
+    `Smoothed.topk_from_counts`: -1 (l0) or 0 (l2) where the label is not certified."""
+    return np.asarray([smoothed.topk_from_counts(c, alpha, k, input_shape).radii[int(label)]
+                       for c, label in zip(counts, labels)])
+
+
 def certify_topk_dataset(smoothed: Smoothed, dataset, indices, n: int, alpha: float, ks=(1,),
                          batch_size: int = 1000, seed: int = 0, progress: bool = True) -> dict:
     """Top-k certification of dataset[i] for i in indices, for every k in ks from one sample per input.
 
-    Returns numpy arrays: `idx`, `label`, and for each k, `radius[k]`: the certified radius of the true label
-    in the top k (-1 for l0 / 0 for l2 where it is not certified)."""
-    seed = _checks.count("seed", seed, minimum=0)
-    out = {"idx": [], "label": [], "radius": {k: [] for k in ks}}
-    for idx in tqdm([int(i) for i in indices], desc="certify top-k", disable=not progress):
-        x, label = dataset[idx]
-        generator = smoothed._generator(input_seed(seed, idx))
-        counts = smoothed.sample_counts(x, n, batch_size, generator).cpu().numpy()
-        out["idx"].append(idx)
-        out["label"].append(int(label))
-        for k in ks:
-            out["radius"][k].append(smoothed.topk_from_counts(counts, alpha, k, tuple(x.shape)).radii[int(label)])
-    return {"idx": np.asarray(out["idx"]), "label": np.asarray(out["label"]),
-            "radius": {k: np.asarray(r) for k, r in out["radius"].items()}}
+    Returns numpy arrays: `idx`, `label`, `counts`, and for each k, `radius[k]`: the certified radius of the
+    true label in the top k (-1 for l0 / 0 for l2 where it is not certified)."""
+    votes = topk_counts(smoothed, dataset, indices, (n,), batch_size, seed, progress)
+    shape = tuple(dataset[int(votes["idx"][0])][0].shape) if len(votes["idx"]) else ()
+    counts = votes["counts"][n]
+    return {"idx": votes["idx"], "label": votes["label"], "counts": counts,
+            "radius": {k: topk_radii(smoothed, counts, votes["label"], alpha, k, shape) for k in ks}}

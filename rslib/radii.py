@@ -49,6 +49,24 @@ def gaussian_l2(p_a, sigma, p_b=None):
     return _scalar_if_0d(np.where(p_a > p_b, radius, 0.0))
 
 
+def gaussian_l2_margin(margin, sigma):
+    """l2 radius of Gaussian smoothing from a lower bound on the margin p_a - p_b alone (Cohen et al.'s
+    Theorem 1, worst case over the bounds consistent with it):
+
+        R = sigma * Phi^-1((1 + margin) / 2),   0 where margin <= 0.
+
+    Among p_a - p_b >= margin, p_a + p_b <= 1, Phi^-1(p_a) - Phi^-1(p_b) is smallest at the symmetric pair
+    p_a = (1 + margin)/2, p_b = (1 - margin)/2, so this is never larger than gaussian_l2 at any such pair.
+    """
+    sigma = _checks.positive("sigma", sigma)
+    margin = np.asarray(margin, dtype=float)
+    if np.isnan(margin).any() or (margin < -1).any() or (margin > 1).any():
+        raise ValueError(f"margin must be in [-1, 1], got {margin!r}")
+    with np.errstate(divide="ignore"):
+        radius = sigma * norm.ppf((1.0 + np.maximum(margin, 0.0)) / 2.0)
+    return _scalar_if_0d(np.where(margin > 0, radius, 0.0))
+
+
 def laplace_l1(p_a, scale, p_b=None):
     """l1 radius of i.i.d. Laplace(scale) smoothing (the l1 paper's Theorems 1 and 2).
 

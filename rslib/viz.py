@@ -144,6 +144,25 @@ def certified_accuracy(curves: dict, x_title="radius", title="Certified accuracy
     return fig
 
 
+def certified_accuracy_studies(studies: dict, x_title="radius", title="Certified accuracy") -> go.Figure:
+    """Several certified-accuracy comparisons in one figure, one button per study: studies maps a button
+    label to curves as in `certified_accuracy` (legend name -> (radius grid, accuracy))."""
+    fig, visible = go.Figure(), []
+    for label, curves in studies.items():
+        for i, (name, (r, acc)) in enumerate(curves.items()):
+            fig.add_trace(go.Scatter(x=r, y=acc, name=name, mode="lines", visible=not visible,
+                                     line={"shape": "hv", "color": COLORS[i % 6]}))
+        visible.append((label, len(fig.data) - len(curves), len(fig.data)))
+    buttons = [{"label": label, "method": "restyle",
+                "args": [{"visible": [first <= j < last for j in range(len(fig.data))]}]}
+               for label, first, last in visible]
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title="certified accuracy", yaxis={"range": [0, 1]},
+                      height=470, updatemenus=[{"type": "buttons", "direction": "right", "buttons": buttons,
+                                                "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"}],
+                      margin={"t": 110})
+    return fig
+
+
 def radius_explorer(p_b_values=(None, 0.01, 0.05, 0.1, 0.2, 0.3), sigma=1.0, points=120) -> go.Figure:
     """Every additive-noise certificate of rslib against p_A at noise level sigma (Laplace at equal variance);
     slider: p_B ("1 − p_A" = binary bound). Solid lines are l2 radii, dashed ones l1."""

@@ -5,29 +5,39 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 import torch
 
-from rslib import noise, radii
+from rslib import bounds, noise, radii
 from rslib.viz import COLORS, _slider
 
+ABLATED_COLOR = "#f4b860"
 
-def ablated_views(image: torch.Tensor, keeps=(10, 25, 50, 100, 200, 400), seed=0) -> go.Figure:
-    """What the base classifier sees: `keep` random pixels of a (1, H, W) image, the rest ablated (grey).
-    Slider: keep."""
-    def view(keep):
-        encoded = noise.Ablation(keep).sample(image.unsqueeze(0), torch.Generator().manual_seed(seed))[0]
-        kept = encoded.sum(dim=0) > 0
-        shown = encoded[0].numpy().copy()
-        shown[~kept.numpy()] = np.nan
-        return shown[::-1]
 
-    fig = go.Figure(go.Heatmap(z=view(keeps[0]), colorscale="gray_r", zmin=0, zmax=1, showscale=False,
-                               hovertemplate="value %{z:.2f}<extra></extra>"))
-    steps = [{"method": "restyle", "label": str(k), "args": [{"z": [view(k)]}, [0]]} for k in keeps]
+def ablated_image(image: torch.Tensor, keep: int, seed: int) -> np.ndarray:
+    """The first channel of `image` (C, H, W) where `noise.Ablation(keep)` keeps it, NaN where it ablates."""
+    encoded = noise.Ablation(keep).sample(image.unsqueeze(0), torch.Generator().manual_seed(seed))[0]
+    shown = encoded[0].numpy().copy()
+    shown[(encoded.sum(dim=0) == 0).numpy()] = np.nan
+    return shown
+
+
+def ablated_views(image: torch.Tensor, keeps=(10, 25, 50, 100, 200, 400), seeds=(0, 1, 2)) -> go.Figure:
+    """What the base classifier sees: `keep` random pixels of a (C, H, W) image, the rest ablated (amber), for
+    several random seeds side by side. Slider: keep."""
+    fig = make_subplots(rows=1, cols=len(seeds), subplot_titles=[f"seed {s}" for s in seeds],
+                        horizontal_spacing=0.02)
+    for i, seed in enumerate(seeds):
+        fig.add_trace(go.Heatmap(z=ablated_image(image, keeps[0], seed)[::-1], colorscale="gray_r", zmin=0, zmax=1,
+                                 showscale=False, hovertemplate="value %{z:.2f}<extra></extra>"), row=1, col=i + 1)
+        fig.update_xaxes(visible=False, row=1, col=i + 1)
+        fig.update_yaxes(visible=False, scaleanchor=f"x{i + 1 if i else ''}", row=1, col=i + 1)
+    steps = [{"method": "restyle", "label": str(k),
+              "args": [{"z": [ablated_image(image, k, s)[::-1] for s in seeds]}, list(range(len(seeds)))]}
+             for k in keeps]
     d = image.shape[-1] * image.shape[-2]
-    fig.update_layout(title=f"Randomized ablation of a {image.shape[-2]}×{image.shape[-1]} image (d = {d}); grey = ablated",
-                      xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x"}, height=430, width=460,
-                      plot_bgcolor="#bbbbbb", sliders=[_slider(steps, "pixels kept e = ")])
+    fig.update_layout(title=f"Randomized ablation of a {image.shape[-2]}×{image.shape[-1]} image (d = {d}); amber = ablated",
+                      height=400, plot_bgcolor=ABLATED_COLOR, sliders=[_slider(steps, "pixels kept e = ")])
     return fig
 
 
@@ -61,4 +71,31 @@ def rounding_gain(settings=((6, 2), (10, 3), (20, 3), (784, 50)), points=400) ->
                                  name=f"d = {d}, e = {keep} (C(d, e) has {len(str(math.comb(d, keep)))} digits)"))
     fig.update_layout(title="Pixels gained by rounding the bounds to the grid of ablation probabilities",
                       xaxis_title="p_l", yaxis_title="extra certified pixels", height=420)
+    return fig
+
+
+def radius_against_n(d=784, keep=50, p_ls=(0.6, 0.8, 0.95, 0.99), alphas=(0.1, 0.01, 0.001, 0.0001),
+                     num_classes=10, k=1, ns=None) -> go.Figure:
+    """Certified l0 radius against the number of samples n when the true label's probability is p_l and the
+    rest goes to one other label: the votes are their expected counts, the bounds SimuEM (Clopper-Pearson
+    at alpha / num_classes per label). One curve per p_l; slider: alpha."""
+    ns = np.unique(np.logspace(1, 6, 61).astype(int)) if ns is None else np.asarray(ns)
+
+    def curves(alpha):
+        out = []
+        for p_l in p_ls:
+            counts = np.zeros((len(ns), num_classes), dtype=int)
+            counts[:, 0] = np.floor(p_l * ns).astype(int)
+            counts[:, 1] = ns - counts[:, 0]
+            lower, upper = bounds.simultaneous_clopper_pearson(counts, alpha)
+            lower, others = lower[:, 0], upper[:, 1:]
+            out.append(np.where((r := radii.ablation_l0(lower, others, d, keep, k)) < 0, np.nan, r))
+        return out
+
+    fig = go.Figure([go.Scatter(x=ns, y=y, name=f"p_l = {p_l}", mode="lines", line={"shape": "hv", "color": COLORS[i]})
+                     for i, (p_l, y) in enumerate(zip(p_ls, curves(alphas[0])))])
+    steps = [{"method": "restyle", "label": str(a), "args": [{"y": curves(a)}, list(range(len(p_ls)))]} for a in alphas]
+    fig.update_layout(title=f"Certified pixels against the number of samples (d = {d}, e = {keep}, top-{k}, "
+                            f"{num_classes} labels)", xaxis={"title": "samples n", "type": "log"},
+                      yaxis_title="certified radius (pixels)", height=450, sliders=[_slider(steps, "α = ")])
     return fig

@@ -12,7 +12,7 @@ import ipywidgets as w
 import numpy as np
 import plotly.graph_objects as go
 
-from rslib import explorer, viz
+from rslib import explorer, viz, viz_l0
 from rslib.smooth import ABSTAIN
 
 
@@ -112,3 +112,29 @@ def certify_explorer(smoothed: dict, dataset, class_names=None, n0=100, n=1000, 
     button.on_click(certify)
     certify()
     return w.VBox([w.HBox([model, index]), w.HBox([samples, level, button]), w.HBox([picture, result])])
+
+
+def ablation_explorer(image, keep=50, seed=0) -> w.Widget:
+    """Sliders for the number of kept pixels e and the random seed over one ablated (C, H, W) image."""
+    from PIL import Image
+
+    keep_slider = w.IntSlider(value=keep, min=1, max=image.shape[-1] * image.shape[-2], description="e (kept)",
+                              continuous_update=True, style={"description_width": "initial"})
+    seed_slider = w.IntSlider(value=seed, min=0, max=999, description="seed", continuous_update=True)
+    picture, caption = w.Image(format="png", width=224, height=224), w.HTML()
+    ablated = np.array([int(viz_l0.ABLATED_COLOR[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.uint8)
+
+    def redraw(_=None):
+        shown = viz_l0.ablated_image(image, keep_slider.value, seed_slider.value)
+        grey = (255 * (1 - np.nan_to_num(shown))).astype(np.uint8)
+        rgb = np.where(np.isnan(shown)[..., None], ablated, grey[..., None].repeat(3, axis=2))
+        buffer = io.BytesIO()
+        Image.fromarray(rgb).resize((224, 224), Image.NEAREST).save(buffer, format="PNG")
+        picture.value = buffer.getvalue()
+        caption.value = (f"{keep_slider.value} of {shown.size} pixels kept (amber: ablated); "
+                         f"seed {seed_slider.value} picks which.")
+
+    keep_slider.observe(redraw, names="value")
+    seed_slider.observe(redraw, names="value")
+    redraw()
+    return w.VBox([w.HBox([keep_slider, seed_slider]), w.HBox([picture, caption])])

@@ -275,6 +275,18 @@ def test_toc_pages_are_built(book_html):
         warnings.warn(f"changed since the book was built (testing the old pages): {stale}", stacklevel=1)
 
 
+def test_no_cell_writes_warnings_or_errors(book_html):
+    """Chapters' cells print results only: a warning or traceback on stderr is a bug to fix, not to show."""
+    found = {}
+    for name in PAGES:
+        html = (book_html / f"{name}.html").read_text(encoding="utf-8")
+        for block in re.findall(r'class="output (?:stderr|traceback)[^"]*">(.*?)</pre>', html, flags=re.S):
+            text = re.sub(r"<[^>]+>", "", block)
+            if re.search(r"Warning|Error|Traceback", text):
+                found.setdefault(name, []).append(text.strip().splitlines()[0][:160])
+    assert not found, f"cells wrote warnings or errors: {found}"
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_page_loads_offline_without_errors(book_page, name):
     p = book_page(name)

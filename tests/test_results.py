@@ -89,6 +89,22 @@ def test_topk_dataset_returns_the_true_labels_radius():
     for i in range(6):
         cert = _smoothed().certify_topk(data[i][0], 300, 0.01, k=1, seed=certify.input_seed(0, i))
         assert out["radius"][1][i] == cert.radii[data[i][1]]
+        assert (out["counts"][i] == cert.counts).all()
+
+
+def test_topk_counts_are_prefixes_of_one_vote_stream():
+    data, smoothed = _dataset(4), _smoothed()
+    out = certify.topk_counts(smoothed, data, range(4), ns=(50, 300, 120), progress=False)
+    assert sorted(out["counts"]) == [50, 120, 300]
+    for n, counts in out["counts"].items():
+        assert counts.shape == (4, 2) and (counts.sum(axis=1) == n).all()
+    for i in range(4):
+        votes = smoothed.sample_votes(data[i][0], 300, 1000, smoothed._generator(certify.input_seed(0, i)))
+        for n in (50, 120, 300):
+            assert (out["counts"][n][i] == np.bincount(votes[:n].numpy(), minlength=2)).all()
+    radius = certify.topk_radii(smoothed, out["counts"][300], out["label"], 0.01, 1, (1,))
+    whole = certify.certify_topk_dataset(smoothed, data, range(4), n=300, alpha=0.01, progress=False)
+    assert (radius == whole["radius"][1]).all()
 
 
 def test_shards_merge_into_the_unsharded_result(tmp_path):

@@ -55,3 +55,56 @@ def test_radius_explorer_reports_the_radius():
     assert f"{radii.gaussian_l2(0.9, 0.5, 0.05):.4f}" in box.children[2].value
     box.children[1].value = True  # binary
     assert f"{radii.gaussian_l2(0.9, 0.5):.4f}" in box.children[2].value
+
+
+def test_ablated_views_keep_e_pixels_per_seed_on_every_slider_step():
+    import torch
+
+    from rslib import viz_l0
+
+    image = torch.rand(1, 8, 8, generator=torch.Generator().manual_seed(0)) * 0.9 + 0.05
+    fig = viz_l0.ablated_views(image, keeps=(3, 20), seeds=(0, 1))
+    for step, keep in zip(fig.layout.sliders[0].steps, (3, 20)):
+        views = [np.asarray(z, dtype=float) for z in step.args[0]["z"]]
+        assert all(np.isfinite(v).sum() == keep for v in views)
+        assert not np.array_equal(np.isfinite(views[0]), np.isfinite(views[1]))  # seeds differ
+        kept = np.isfinite(views[0])
+        np.testing.assert_allclose(views[0][kept], image[0].numpy()[::-1][kept], rtol=1e-6)
+
+
+def test_radius_against_n_matches_the_certificate_of_expected_counts():
+    from rslib import bounds, viz_l0
+
+    fig = viz_l0.radius_against_n(d=100, keep=10, p_ls=(0.9,), alphas=(0.1, 0.001), num_classes=3, ns=[100, 10_000])
+    for step, alpha in zip(fig.layout.sliders[0].steps, (0.1, 0.001)):
+        lower, upper = bounds.simultaneous_clopper_pearson(np.array([[9000, 1000, 0]]), alpha)
+        expected = radii.ablation_l0(lower[:, 0], upper[:, 1:], 100, 10, 1)[0]
+        assert step.args[0]["y"][0][1] == expected
+    tight, loose = (fig.layout.sliders[0].steps[i].args[0]["y"][0][1] for i in (0, 1))
+    assert tight >= loose  # a smaller alpha never certifies more
+
+
+def test_ablation_explorer_redraws_on_both_sliders():
+    import torch
+
+    image = torch.rand(1, 28, 28, generator=torch.Generator().manual_seed(0))
+    box = widgets.ablation_explorer(image, keep=50, seed=0)
+    keep, seed = box.children[0].children
+    picture, caption = box.children[1].children
+    first = picture.value
+    seed.value = 7
+    assert picture.value != first and "seed 7" in caption.value
+    keep.value = 784
+    assert caption.value.startswith("784 of 784 pixels kept")
+
+
+def test_certified_accuracy_studies_show_one_study_per_button():
+    grid = np.arange(3)
+    studies = {"k": {"top-1": (grid, [0.9, 0.5, 0.1]), "top-3": (grid, [1.0, 0.7, 0.2])},
+               "n": {"n = 100": (grid, [0.8, 0.2, 0.0])}}
+    fig = viz.certified_accuracy_studies(studies, x_title="pixels")
+    assert [t.visible for t in fig.data] == [True, True, False]
+    buttons = fig.layout.updatemenus[0].buttons
+    assert [b.label for b in buttons] == ["k", "n"]
+    assert buttons[1].args[0]["visible"] == [False, False, True]
+    assert list(fig.data[2].y) == [0.8, 0.2, 0.0]

@@ -1,0 +1,70 @@
+"""Fixed-n certificates under each confidence bound (rslib.fixed_n) and the margin-only Gaussian radius."""
+import numpy as np
+import pytest
+import torch
+from scipy.stats import norm
+
+from rslib import bounds, fixed_n, noise, radii
+from rslib.smooth import Smoothed
+
+
+def test_margin_radius_is_the_worst_case_over_consistent_bounds():
+    rng = np.random.default_rng(0)
+    p_a = rng.uniform(0.0, 1.0, 20_000)
+    p_b = rng.uniform(0.0, 1.0 - p_a)
+    margin = (p_a - p_b) * rng.uniform(0.0, 1.0, p_a.size)  # any lower bound on the margin
+    ok = p_a > p_b
+    assert (radii.gaussian_l2_margin(margin[ok], 0.7) <= radii.gaussian_l2(p_a[ok], 0.7, p_b[ok]) + 1e-12).all()
+    m = np.array([0.1, 0.5, 0.9])
+    np.testing.assert_allclose(radii.gaussian_l2_margin(m, 0.7), radii.gaussian_l2((1 + m) / 2, 0.7, (1 - m) / 2))
+    np.testing.assert_allclose(radii.gaussian_l2_margin(m, 0.7), 0.7 * norm.ppf((1 + m) / 2))
+    assert radii.gaussian_l2_margin(0.0, 1.0) == 0 and radii.gaussian_l2_margin(-0.3, 1.0) == 0
+    assert radii.gaussian_l2_margin(1.0, 1.0) == np.inf
+    with pytest.raises(ValueError, match="margin must be in"):
+        radii.gaussian_l2_margin(1.5, 1.0)
+    with pytest.raises(ValueError, match="sigma"):
+        radii.gaussian_l2_margin(0.5, 0.0)
+
+
+def test_each_radius_comes_from_its_bound():
+    votes = np.array([0] * 180 + [1] * 15 + [2] * 5)
+    out = fixed_n.radii_from_votes(votes, 0, 3, sigma=0.5, alpha=0.01)
+    assert list(out) == list(fixed_n.BOUNDS)
+    assert out["clopper_pearson"] == pytest.approx(0.5 * norm.ppf(bounds.clopper_pearson(180, 200, 0.01)))
+    pair = radii.gaussian_l2(bounds.clopper_pearson(180, 200, 0.005), 0.5,
+                             bounds.clopper_pearson(15, 200, 0.005, side="upper"))
+    assert out["clopper_pearson_pair"] == pytest.approx(pair)
+    assert out["exact_margin"] == pytest.approx(radii.gaussian_l2_margin(bounds.margin_lower(180, 15, 200, 0.01), 0.5))
+    assert out["clopper_pearson"] >= out["hoeffding"] > 0  # the exact bound beats Chernoff-Hoeffding on 0/1 data
+    none = fixed_n.radii_from_votes(np.array([0] * 50 + [1] * 50), 0, 2, sigma=0.5, alpha=0.01)
+    assert all(r == 0 for r in none.values())
+
+
+def test_radii_exceed_the_true_radius_at_most_at_rate_alpha():
+    """Votes with known class probabilities: each bound's radius exceeds the exact one with frequency <= alpha."""
+    p, sigma, alpha, n, trials = np.array([0.8, 0.15, 0.05]), 0.5, 0.2, 100, 120
+    truth = radii.gaussian_l2(p[0], sigma, p[1])
+    rng = np.random.default_rng(1)
+    too_large = dict.fromkeys(fixed_n.BOUNDS, 0)
+    for _ in range(trials):
+        out = fixed_n.radii_from_votes(rng.choice(3, size=n, p=p), 0, 3, sigma, alpha)
+        for name, r in out.items():
+            too_large[name] += r > truth
+    limit = alpha * trials + 3 * np.sqrt(trials * alpha * (1 - alpha))
+    assert all(count <= limit for count in too_large.values()), too_large
+
+
+class Constant(torch.nn.Module):
+    def forward(self, z):
+        return torch.tensor([[0.0, 1.0, 0.0]]).repeat(z.shape[0], 1)
+
+
+def test_certify_with_bounds_on_a_constant_classifier_and_bad_input():
+    smoothed = Smoothed(Constant(), noise.Gaussian(0.5), num_classes=3, device="cpu")
+    label, out = fixed_n.certify_with_bounds(smoothed, torch.zeros(4), n0=10, n=200, alpha=0.01)
+    assert label == 1 and all(r > 0 for r in out.values())
+    assert out["clopper_pearson"] == pytest.approx(0.5 * norm.ppf(0.01 ** (1 / 200)))
+    with pytest.raises(TypeError, match="Gaussian"):
+        fixed_n.certify_with_bounds(Smoothed(Constant(), noise.Laplace(0.5), 3, device="cpu"), torch.zeros(4), 10, 200, 0.01)
+    with pytest.raises(ValueError, match="alpha"):
+        fixed_n.radii_from_votes(np.array([0, 0, 1]), 0, 2, 0.5, 1.5)
