@@ -47,6 +47,12 @@ def add_certify_parser(subparsers) -> None:
                    help="stop after this many inputs (-1: all); under torchrun write --max-inputs, since torchrun "
                         "takes --max for an abbreviation of its own --max-restarts")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--precision", choices=["fp32", "bf16", "fp16"], default="fp32",
+                   help="autocast precision of the base classifier (the certificate is for the model so run)")
+    p.add_argument("--compile", choices=["default", "reduce-overhead", "max-autotune"], default=None,
+                   help="torch.compile the model (reduce-overhead: CUDA graphs on a GPU)")
+    p.add_argument("--no-channels-last", dest="channels_last", action="store_false",
+                   help="keep the default memory layout (channels_last changes no vote)")
     p.add_argument("--device", type=_torch_device, default=None)
     p.add_argument("--out", required=True, type=Path, help="results TSV (appended to when it exists)")
     p.add_argument("--quiet", action="store_true")
@@ -109,9 +115,11 @@ def run_certify(args) -> None:
     indices = list(range(0, len(dataset), args.skip))
     if args.max >= 0:
         indices = indices[: args.max]
-    smoothed = Smoothed(model, smoothing, num_classes=data.NUM_CLASSES[dataset_name], device=dev)
+    smoothed = Smoothed(model, smoothing, num_classes=data.NUM_CLASSES[dataset_name], device=dev,
+                        channels_last=args.channels_last, precision=args.precision, compile=args.compile)
     params = {"model": name, "model_sha256": card.get("sha256"), "dataset": dataset_name,
-              "split": args.split, "skip": args.skip, "max": args.max, "bound": args.bound}
+              "split": args.split, "skip": args.skip, "max": args.max, "bound": args.bound,
+              "precision": args.precision, "compile": args.compile}
     record = provenance.provenance(command=args.command_line, device=dev)
     shard = args.out if world == 1 else args.out.with_name(f"{args.out.name}.rank{rank}-of-{world}")
     certify.certify_dataset(smoothed, dataset, indices[rank::world], args.N0, args.N, args.alpha, args.batch,

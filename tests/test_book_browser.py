@@ -55,6 +55,8 @@ def toc_pages(toc_file: Path = ROOT / "_toc.yml") -> list[str]:
 
 
 PAGES = toc_pages()
+HTML_WEIGHT_LIMIT = 8e6  # bytes of a page's own HTML
+PAGE_WEIGHT_LIMIT = 20e6  # bytes per page, everything it loads included (cold cache)
 
 
 # ---------------------------------------------------------------- fixtures (browser, server, pages)
@@ -108,6 +110,7 @@ class BookPage:
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
         self.unsettled: list[str] = []      # what did not render within SETTLE_MS
+        self.loaded: dict[str, int] = {}    # local URL -> bytes received (Content-Length)
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
         self.page = self.context.new_page()
         self.page.route("**/*", self._route)
@@ -146,6 +149,8 @@ class BookPage:
     def _response(self, response):
         if self._is_local(response.url) and response.status >= 400:
             self.failed.append(f"{response.url}: HTTP {response.status}")
+        elif self._is_local(response.url) and response.url.startswith("http"):
+            self.loaded[response.url] = int(response.headers.get("content-length", 0))
 
     # -- waiting
     def count(self, selector: str) -> int:
@@ -386,6 +391,26 @@ def test_book_has_sliders_widgets_and_equations(book_page):
         if flags["math"]:
             seen["math"].append(name)
     assert all(seen.values()), f"pages with each feature: {json.dumps(seen)}"
+
+
+def test_page_weights_are_reported_and_bounded(book_page, book_html):
+    """Bytes a reader's browser fetches for each page, written to _build/page-weights.tsv: the page's own
+    HTML (its figures' data and widget state) and everything it loads (scripts, styles, fonts), most of which
+    is shared by every page and cached: MathJax, the widget manager, plotly.js (one file in _static/, see
+    book/_ext/rsbook_offline.py). Pages with plotly FigureWidgets carry plotly's widget code in their state."""
+    rows = []
+    for name in PAGES:
+        p = book_page(name)
+        html = (book_html / f"{name}.html").stat().st_size
+        rows.append((name, html, sum(p.loaded.values()), len(p.loaded)))
+    report = "page\thtml_bytes\ttotal_bytes\trequests\n" + "".join(f"{n}\t{h}\t{t}\t{r}\n" for n, h, t, r in rows)
+    (book_html.parent / "page-weights.tsv").write_text(report)
+    print("\n" + report)
+    heavy = [f"{n}: {h / 1e6:.1f} MB of HTML, {t / 1e6:.1f} MB in all" for n, h, t, _ in rows
+             if h > HTML_WEIGHT_LIMIT or t > PAGE_WEIGHT_LIMIT]
+    assert not heavy, (f"pages above {HTML_WEIGHT_LIMIT / 1e6:.0f} MB of HTML or {PAGE_WEIGHT_LIMIT / 1e6:.0f} MB "
+                       f"in all: {heavy}")
+    assert all(t >= h > 0 for _, h, t, _ in rows)
 
 
 def test_search_works_offline(book_page):

@@ -21,3 +21,18 @@ def test_bf16_votes_mostly_agree_with_fp32_and_bad_precision_is_named():
     assert changed / total < 0.02  # measured: a fraction of a percent of the votes
     with pytest.raises(ValueError, match="precision must be one of fp32, bf16, fp16"):
         Smoothed(pre.model, pre.noise, 10, device="cpu", precision="int8")
+
+
+def test_compiled_model_votes_like_the_eager_one_with_padded_last_batch():
+    """torch.compile (one graph for batch_size; the last partial batch padded): the votes of the shipped model
+    agree with eager ones. Needs a C++ compiler for inductor on the CPU (Debian's build-essential)."""
+    pre = models.load_pretrained("fmnist-gaussian-0.25", device="cpu")
+    x = data.fashion_mnist("test")[0][0]
+    eager = Smoothed(pre.model, pre.noise, 10, device="cpu")
+    compiled = Smoothed(pre.model, pre.noise, 10, device="cpu", compile="default")
+    a = eager.sample_votes(x, 700, 256, torch.Generator().manual_seed(0))  # batches 256, 256, 188 (padded)
+    b = compiled.sample_votes(x, 700, 256, torch.Generator().manual_seed(0))
+    assert b.shape == (700,)
+    assert (a != b).float().mean() < 0.01
+    with pytest.raises(ValueError, match="compile must be one of"):
+        Smoothed(pre.model, pre.noise, 10, device="cpu", compile="fast")
