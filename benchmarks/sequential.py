@@ -44,6 +44,7 @@ def main(argv=None) -> None:
     smoothed = Smoothed(pre.model, pre.noise, num_classes=10)
     test_set = data.fashion_mnist("test")
     indices = np.linspace(0, len(test_set) - 1, args.images).astype(int)
+    record = provenance(device=smoothed.device)  # at the start: the code and commit that ran
     rows = []
     for idx in tqdm(indices, desc="images"):
         image, label = test_set[int(idx)]
@@ -78,7 +79,7 @@ def main(argv=None) -> None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps({"model": args.model, "images": args.images, "N": args.N, "alpha": args.alpha,
                                         "summary": summary, "rows": rows,
-                                        "provenance": provenance(device=smoothed.device)}, indent=2) + "\n")
+                                        "provenance": record}, indent=2) + "\n")
     print(f"passes_ratio={max(s['passes_ratio'] for s in summary.values()):.4f} "
           f"agreement={min(s['agreement'] for s in summary.values()):.4f}")
 

@@ -92,6 +92,7 @@ def main(argv=None) -> None:
     dev = devices.default_device()
     devices.tune_cpu_allocator()
     torch.manual_seed(0)
+    record = provenance(device=dev)  # at the start: the code and commit that ran
     rows = []
     for name in args.noises:
         smoothing = NOISES[name]
@@ -116,7 +117,7 @@ def main(argv=None) -> None:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps({"rows": rows, "best_batch_ratios": summary, "samples": args.samples,
-                                        "provenance": provenance(device=dev)}, indent=2) + "\n")
+                                        "provenance": record}, indent=2) + "\n")
     print(f"ratio_vs_forward={min(s['vs_forward'] for s in summary.values()):.3f} "
           f"ratio_vs_reference={min(s['vs_reference'] for s in summary.values()):.3f}")
 

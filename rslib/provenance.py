@@ -5,6 +5,7 @@ The record names no host or user, so cards and results files can be published as
 from __future__ import annotations
 
 import datetime
+import json
 import platform
 import subprocess
 import sys
@@ -70,3 +71,24 @@ def provenance(command: str | None = None, device=None) -> dict:
                      "scipy": scipy.__version__, "rslib": rslib.__version__},
         "git_commit": git_commit(),
     }
+
+
+BENCHMARK_RESULTS = Path(rslib.__file__).resolve().parent.parent / "benchmarks" / "results"
+
+
+def describe(record: dict) -> str:
+    """One line a reader can check a result against: date, device, command, versions and commit."""
+    versions = record.get("versions", {})
+    return (f"computed {record.get('date', '?')} on {record.get('device', '?')} by `{record.get('command', '?')}` "
+            f"(rslib {versions.get('rslib', '?')}, torch {versions.get('torch', '?')}, "
+            f"commit {str(record.get('git_commit'))[:12]})")
+
+
+def benchmark_results(name: str) -> dict:
+    """The JSON a script of benchmarks/ wrote to benchmarks/results/<name>.json (with its `provenance`)."""
+    path = BENCHMARK_RESULTS / f"{name}.json"
+    if not path.is_file():
+        available = sorted(p.stem for p in BENCHMARK_RESULTS.glob("*.json"))
+        raise FileNotFoundError(f"no benchmark results {path}; available: {available}. The scripts in benchmarks/ "
+                                "write them (see their --out option).")
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from exact import exact_slab_radius, slab_probabilities
+from rslib.exact import exact_slab_radius, slab_probabilities
 from rslib import radii
 
 rng = np.random.default_rng(7)

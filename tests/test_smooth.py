@@ -9,7 +9,7 @@ import pytest
 import torch
 from scipy import stats
 
-from exact import exact_slab_radius
+from rslib.exact import exact_slab_radius
 from rslib import noise, radii
 from rslib.smooth import ABSTAIN, Smoothed
 
