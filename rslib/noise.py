@@ -62,10 +62,15 @@ class Laplace:
         return cls(_checks.positive("sigma", sigma) / math.sqrt(2.0))
 
     def sample(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        """x + scale (E1 - E2) with E1, E2 ~ Exp(1) independent: the difference is standard Laplace."""
-        e1 = torch.empty_like(x).exponential_(generator=generator)
-        e2 = torch.empty_like(x).exponential_(generator=generator)
-        return x + self.scale * (e1 - e2)
+        """x + scale * sign(c) * (-log(1 - 2|c|)) with c = U - 1/2, U ~ Uniform[0, 1): the inverse CDF of the
+        standard Laplace, from one uniform per coordinate (a third of the cost of two exponentials).
+
+        U = 0 would give an infinite draw; it is mapped to the largest magnitude the uniform grid reaches,
+        -log(eps / 2) (16.6 in float32: a tail event of probability ~6e-8 per coordinate)."""
+        c = torch.empty_like(x).uniform_(generator=generator) - 0.5
+        largest = -float(np.log(torch.finfo(x.dtype).eps / 2))
+        magnitude = (-torch.log1p(-2.0 * c.abs())).clamp_max(largest)
+        return x + self.scale * torch.sign(c) * magnitude
 
     def radius(self, p_a, p_b=None) -> np.ndarray:
         """Certified l1 radius: `radii.laplace_l1`."""

@@ -64,3 +64,13 @@ def test_bad_ablation_parameters():
         noise.Ablation(26).sample(torch.rand(2, 1, 5, 5))
     with pytest.raises(ValueError, match="shape \\(batch, channels, height, width\\)"):
         noise.Ablation(3).sample(torch.rand(2, 25))
+
+
+def test_laplace_draws_follow_the_laplace_distribution_and_are_finite():
+    from scipy import stats
+
+    gen = torch.Generator().manual_seed(3)
+    for dtype in (torch.float32, torch.float64):
+        z = noise.Laplace(0.7).sample(torch.zeros(400_000, dtype=dtype), gen)
+        assert torch.isfinite(z).all() and z.dtype == dtype
+        assert stats.kstest(z.numpy() / 0.7, "laplace").pvalue > 1e-3

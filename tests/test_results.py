@@ -120,3 +120,26 @@ def test_shards_merge_into_the_unsharded_result(tmp_path):
     np.testing.assert_allclose(merged.columns["radius"], whole.columns["radius"])
     again = results.merge(shards, tmp_path / "merged.tsv")  # idempotent: nothing written twice
     assert len(again) == 12
+
+
+def test_benchmark_results_and_their_provenance_line():
+    from rslib import provenance
+
+    with pytest.raises(FileNotFoundError, match="no benchmark results .*nope.json"):
+        provenance.benchmark_results("nope")
+    line = provenance.describe(provenance.provenance(command="rslib certify --model m"))
+    assert "`rslib certify --model m`" in line and "torch" in line and "commit" in line
+
+
+def test_committed_sequential_benchmark_summary_matches_its_rows():
+    """The summary chapter 5 prints is recomputed here from the per-image rows of the same file."""
+    from rslib import provenance
+
+    bench = provenance.benchmark_results("sequential-cpu")
+    assert len(bench["rows"]) == bench["images"] and bench["provenance"]["command"].startswith("benchmarks/sequential.py")
+    for r, summary in bench["summary"].items():
+        decisions = [row["sequential"][r] for row in bench["rows"]]
+        assert summary["mean_passes"] == pytest.approx(np.mean([d["samples"] for d in decisions]))
+        assert summary["passes_ratio"] == pytest.approx(summary["mean_passes"] / (100 + bench["N"]))
+        assert summary["agreement"] == pytest.approx(np.mean([d["certified"] == d["fixed_certified"] for d in decisions]))
+        assert all(d["samples"] <= 100 + bench["N"] for d in decisions)
