@@ -19,24 +19,24 @@ _NOISE_FLAGS = {"gaussian": "sigma", "laplace": "scale", "ablation": "keep"}
 _DEFAULT_ARCH = {"fashion-mnist": "fashion_cnn", "digits": "digits_cnn"}
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
-    return value
+def _float_parser(minimum: float, strict: bool):
+    """An argparse type: a finite float > minimum (strict) or >= minimum, else a message naming the rule."""
+    rule = f"{'>' if strict else '>='} {minimum:g}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number {rule}, got {text!r}") from None
+        if not (math.isfinite(value) and (value > minimum if strict else value >= minimum)):
+            raise argparse.ArgumentTypeError(f"must be a finite number {rule}, got {text!r}")
+        return value
+
+    return parse
 
 
-def _nonnegative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}") from None
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
-    return value
+_positive_float = _float_parser(0.0, strict=True)
+_nonnegative_float = _float_parser(0.0, strict=False)
 
 
 def _positive_int(text: str) -> int:
