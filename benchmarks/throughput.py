@@ -5,7 +5,11 @@
       noise, forward, argmax, copy the predictions to the host and count them there, per batch;
   (c) rslib  `Smoothed.sample_counts`: noise drawn and votes counted on the device, one host read per input.
 
-Prints a table and, as its last line, `ratio_vs_forward=<x> ratio_vs_reference=<y>` for rslib: the
+Then whole certifications (n0 selection + n estimation samples per input) of several inputs, one at a time
+and packed into shared batches (`Smoothed.certify_many`), counting every sample drawn: with n0 well under
+the batch size, packing keeps batches full.
+
+Prints the tables and, as its last line, `ratio_vs_forward=<x> ratio_vs_reference=<y>` for rslib: the
 smallest ratio over the noises measured. With --out, writes the numbers and their provenance as JSON.
 
     python benchmarks/throughput.py --samples 20000 --out benchmarks/results/throughput-cpu.json
@@ -82,18 +86,31 @@ def rslib_engine(model, smoothing, x, samples, batch_size, num_classes, dev) -> 
     return _rate(lambda: smoothed.sample_counts(x[0], samples, batch_size, generator).cpu(), samples, dev)
 
 
+def rslib_certify(model, smoothing, xs, n0, n, batch_size, pack, num_classes, dev) -> float:
+    """Samples per second of certifying every input of xs, `pack` inputs at a time."""
+    smoothed = Smoothed(model, smoothing, num_classes, device=dev)
+
+    def run():
+        for start in range(0, len(xs), pack):
+            smoothed.certify_many(xs[start:start + pack], n0, n, 0.001, batch_size, range(start, start + pack))
+
+    return _rate(run, len(xs) * (n0 + n), dev)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--samples", type=int, default=20_000, help="noisy samples per measurement")
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[250, 500, 1000, 2000])
     parser.add_argument("--noises", nargs="+", choices=sorted(NOISES), default=sorted(NOISES))
+    parser.add_argument("--certify", type=int, nargs=3, default=[16, 100, 1000], metavar=("INPUTS", "N0", "N"),
+                        help="whole certifications: inputs, n0, n (packed: all inputs together)")
     parser.add_argument("--out", type=Path, help="write the results as JSON with provenance")
     args = parser.parse_args(argv)
     dev = devices.default_device()
     devices.tune_cpu_allocator()
     torch.manual_seed(0)
     record = provenance(device=dev)  # at the start: the code and commit that ran
-    rows = []
+    rows, certify_rows = [], []
     for name in args.noises:
         smoothing = NOISES[name]
         model = models.build("fashion_cnn", smoothing.in_channels(1), 10).to(dev).eval()
@@ -105,10 +122,21 @@ def main(argv=None) -> None:
                          "forward": forward_only(model, noisy, args.samples, dev),
                          "reference": reference_loop(model, smoothing, x, args.samples, batch_size, 10, dev),
                          "rslib": rslib_engine(model, smoothing, x, args.samples, batch_size, 10, dev)})
+        inputs, n0, n = args.certify
+        xs = list(torch.rand(inputs, 1, 28, 28, device=dev))
+        batch_size = max(args.batch_sizes)
+        certify_rows.append({"noise": name, "batch_size": batch_size, "inputs": inputs, "n0": n0, "n": n, **{
+            f"pack_{pack}": rslib_certify(model, smoothing, xs, n0, n, batch_size, pack, 10, dev)
+            for pack in (1, inputs)}})
     print(f"{'noise':<9}{'batch':>6}{'forward/s':>12}{'reference/s':>13}{'rslib/s':>10}{'vs fwd':>8}{'vs ref':>8}")
     for r in rows:
         print(f"{r['noise']:<9}{r['batch_size']:>6}{r['forward']:>12.0f}{r['reference']:>13.0f}{r['rslib']:>10.0f}"
               f"{r['rslib'] / r['forward']:>8.2f}{r['rslib'] / r['reference']:>8.2f}")
+    inputs = args.certify[0]
+    print(f"\n{'noise':<9}{'batch':>6}{'inputs':>7}{'n0':>5}{'n':>7}{'one at a time/s':>17}{'packed/s':>10}{'gain':>7}")
+    for r in certify_rows:
+        print(f"{r['noise']:<9}{r['batch_size']:>6}{r['inputs']:>7}{r['n0']:>5}{r['n']:>7}{r['pack_1']:>17.0f}"
+              f"{r[f'pack_{inputs}']:>10.0f}{r[f'pack_{inputs}'] / r['pack_1']:>7.2f}")
     summary = {}
     for name in args.noises:
         mine = [r for r in rows if r["noise"] == name]
@@ -116,7 +144,7 @@ def main(argv=None) -> None:
         summary[name] = {"vs_forward": best["rslib"] / best["forward"], "vs_reference": best["rslib"] / best["reference"]}
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps({"rows": rows, "best_batch_ratios": summary, "samples": args.samples,
+        args.out.write_text(json.dumps({"rows": rows, "certify_rows": certify_rows, "best_batch_ratios": summary, "samples": args.samples,
                                         "provenance": record}, indent=2) + "\n")
     print(f"ratio_vs_forward={min(s['vs_forward'] for s in summary.values()):.3f} "
           f"ratio_vs_reference={min(s['vs_reference'] for s in summary.values()):.3f}")

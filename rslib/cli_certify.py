@@ -42,6 +42,8 @@ def add_certify_parser(subparsers) -> None:
     p.add_argument("--alpha", type=_positive_float, default=0.001, help="failure probability, in (0, 1)")
     p.add_argument("--bound", choices=["binary", "simultaneous"], default="binary")
     p.add_argument("--batch", type=_positive_int, default=1000)
+    p.add_argument("--pack", type=_positive_int, default=1,
+                   help="certify this many inputs together so batches stay full (changes no input's samples)")
     p.add_argument("--skip", type=_positive_int, default=1, help="certify every skip-th input")
     p.add_argument("--max", "--max-inputs", dest="max", type=int, default=-1,
                    help="stop after this many inputs (-1: all); under torchrun write --max-inputs, since torchrun "
@@ -124,7 +126,7 @@ def run_certify(args) -> None:
     shard = args.out if world == 1 else args.out.with_name(f"{args.out.name}.rank{rank}-of-{world}")
     certify.certify_dataset(smoothed, dataset, indices[rank::world], args.N0, args.N, args.alpha, args.batch,
                             args.seed, out=shard, params=params, provenance=record, progress=not args.quiet,
-                            bound=args.bound)
+                            bound=args.bound, pack=args.pack)
     if world > 1:
         torch.distributed.barrier()
         if rank == 0:

@@ -113,6 +113,17 @@ class Smoothed:
         With probability >= 1 - alpha over the sampling, a returned label equals g(x) and g is constant
         on the ball of the returned radius around x. Abstains when p_A < p_B.
         """
+        return self.certify_many([x], n0, n, alpha, batch_size, seeds=[seed], bound=bound)[0]
+
+    def certify_many(self, xs, n0: int, n: int, alpha: float, batch_size: int = 1000, seeds=None,
+                     bound: str = "binary") -> list[Certificate]:
+        """`certify` each input of xs (a sequence of tensors of one shape), their samples packed into shared
+        batches so that every batch is full (the n0 selection samples of one input are a tenth of a batch or
+        less). Input i's noise comes from its own generator, seeded by seeds[i] (default: i), in the same
+        draws as `certify(xs[i], seed=seeds[i])` makes: packing changes which inputs share a forward pass,
+        not any input's samples, and so no vote except through floating-point effects of the batch size
+        (the same as changing `batch_size`).
+        """
         if not hasattr(self.noise, "radius"):
             raise TypeError(f"{self.noise!r} certifies labels in the top k: use certify_topk")
         if bound not in ("binary", "simultaneous"):
@@ -120,10 +131,17 @@ class Smoothed:
         n0 = _checks.count("n0", n0)
         n = _checks.count("n", n)
         alpha = _checks.level("alpha", alpha)
-        generator = self._generator(seed)
-        selection = self.sample_counts(x, n0, batch_size, generator)
-        estimation = self.sample_counts(x, n, batch_size, generator)
-        selection, estimation = torch.stack([selection, estimation]).cpu().numpy()  # the one host sync
+        seeds = list(range(len(xs))) if seeds is None else list(seeds)
+        if len(seeds) != len(xs):
+            raise ValueError(f"seeds must have one seed per input ({len(xs)}), got {len(seeds)}")
+        generators = [self._generator(s) for s in seeds]
+        segments = [(i, n0) for i in range(len(xs))] + [(i, n) for i in range(len(xs))]
+        counts = self._segment_counts(xs, segments, batch_size, generators).cpu().numpy()  # the one host sync
+        return [self._certificate(counts[i], counts[len(xs) + i], alpha, bound) for i in range(len(xs))]
+
+    def _certificate(self, selection: np.ndarray, estimation: np.ndarray, alpha: float, bound: str) -> Certificate:
+        """The certificate of the class selected by `selection`, bounded with the votes `estimation`."""
+        n = int(estimation.sum())
         label = int(selection.argmax())
         count_a = int(estimation[label])
         if bound == "binary":
@@ -161,39 +179,76 @@ class Smoothed:
     def sample_counts(self, x: torch.Tensor, n: int, batch_size: int,
                       generator: torch.Generator | None = None) -> torch.Tensor:
         """Votes per class of the base classifier on n perturbed copies of x (a tensor on the device)."""
-        counts = torch.zeros(self.num_classes, dtype=torch.long, device=self.device)
-        for logits in self._logits(x, n, batch_size, generator):
-            counts += torch.bincount(logits.argmax(dim=1), minlength=self.num_classes)
-        return counts
+        return self._segment_counts([x], [(0, n)], batch_size, [generator])[0]
 
     def sample_votes(self, x: torch.Tensor, n: int, batch_size: int,
                      generator: torch.Generator | None = None) -> torch.Tensor:
         """The base classifier's label on each of n perturbed copies of x, in sampling order (on the device)."""
-        return torch.cat([logits.argmax(dim=1) for logits in self._logits(x, n, batch_size, generator)])
+        return torch.cat([logits.argmax(dim=1) for logits, _ in self._batches([x], [(0, n)], batch_size, [generator])])
 
     def sample_scores(self, x: torch.Tensor, n: int, batch_size: int,
                       generator: torch.Generator | None = None) -> torch.Tensor:
         """Softmax scores (n, num_classes) of the base classifier on n perturbed copies (soft smoothing)."""
-        return torch.cat([logits.float().softmax(dim=1) for logits in self._logits(x, n, batch_size, generator)])
+        return torch.cat([logits.float().softmax(dim=1)
+                          for logits, _ in self._batches([x], [(0, n)], batch_size, [generator])])
 
-    def _logits(self, x, n, batch_size, generator):
-        """Logits of successive batches of perturbed copies of x; the noise never leaves the device."""
-        x = self._check_input(x)
-        n = _checks.count("n", n)
+    def _segment_counts(self, xs, segments, batch_size, generators) -> torch.Tensor:
+        """Votes per class of each segment (i, size): size perturbed copies of xs[i] (see `_batches`), as a
+        (len(segments), num_classes) tensor on the device."""
+        counts = torch.zeros(len(segments) * self.num_classes, dtype=torch.long, device=self.device)
+        for logits, segment in self._batches(xs, segments, batch_size, generators):
+            votes = segment * self.num_classes + logits.argmax(dim=1)
+            counts.index_add_(0, votes, torch.ones_like(votes))  # unlike CUDA bincount, no host sync
+        return counts.view(len(segments), self.num_classes)
+
+    def _batches(self, xs, segments, batch_size, generators):
+        """Logits of the perturbed copies of `segments`, in order, in batches of batch_size (the last may be
+        smaller), each with the segment index of its rows.
+
+        Segment (i, size) is size copies of xs[i], its noise drawn from generators[i] in draws of at most
+        batch_size copies: an input's noise depends on its generator and segments only, never on the inputs
+        that share its batches. Draws are queued and cut into full batches; the noise never leaves the device.
+        """
+        xs = [self._check_input(x) for x in xs]
+        if len({tuple(x.shape) for x in xs}) > 1:
+            raise ValueError(f"inputs certified together must have one shape, got {sorted({tuple(x.shape) for x in xs})}")
         batch_size = _checks.count("batch_size", batch_size)
-        remaining = n
+        queue, queued = [], 0  # [noisy copies, segment index] not yet forwarded
         with torch.inference_mode():
-            while remaining > 0:
-                size = min(batch_size, remaining)
-                batch = self.noise.sample(x.unsqueeze(0).expand(size, *x.shape), generator)
-                if self.channels_last and batch.dim() == 4:
-                    batch = batch.contiguous(memory_format=torch.channels_last)
-                logits = self._forward(batch, batch_size)
-                if logits.shape != (size, self.num_classes):
-                    raise ValueError(f"the model returned logits of shape {tuple(logits.shape)}; expected "
-                                     f"({size}, num_classes={self.num_classes})")
-                yield logits
-                remaining -= size
+            for s, (i, size) in enumerate(segments):
+                remaining = _checks.count("n", size)
+                while remaining > 0:
+                    draw = min(batch_size, remaining)
+                    queue.append([self.noise.sample(xs[i].unsqueeze(0).expand(draw, *xs[i].shape), generators[i]), s])
+                    queued, remaining = queued + draw, remaining - draw
+                    while queued >= batch_size:
+                        yield self._forward_queue(queue, batch_size)
+                        queued -= batch_size
+            if queued:
+                yield self._forward_queue(queue, queued, batch_size)
+
+    def _forward_queue(self, queue: list, size: int, batch_size: int | None = None):
+        """Forward the first `size` queued copies (removing them from `queue`): (logits, segment per row)."""
+        parts, segments = [], []
+        while size > 0:
+            noisy, s = queue[0]
+            take = min(size, noisy.shape[0])
+            parts.append(noisy[:take])
+            segments.append((s, take))
+            if take == noisy.shape[0]:
+                queue.pop(0)
+            else:
+                queue[0][0] = noisy[take:]
+            size -= take
+        batch = parts[0] if len(parts) == 1 else torch.cat(parts)
+        if self.channels_last and batch.dim() == 4:
+            batch = batch.contiguous(memory_format=torch.channels_last)
+        logits = self._forward(batch, batch_size or batch.shape[0])
+        if logits.shape != (batch.shape[0], self.num_classes):
+            raise ValueError(f"the model returned logits of shape {tuple(logits.shape)}; expected "
+                             f"({batch.shape[0]}, num_classes={self.num_classes})")
+        segment = torch.cat([torch.full((t,), s, dtype=torch.long, device=self.device) for s, t in segments])
+        return logits, segment
 
     def _forward(self, batch: torch.Tensor, batch_size: int) -> torch.Tensor:
         """The base classifier's logits on a batch, under the chosen precision and compilation."""

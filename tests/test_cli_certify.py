@@ -73,12 +73,13 @@ def test_bad_arguments_name_the_flag(digits_model, tmp_path):
 
 
 def test_torchrun_with_two_processes_gives_the_single_process_rows(digits_model, tmp_path):
+    """Two processes, each packing 3 inputs into shared batches: the rows of one process certifying alone."""
     single, double = tmp_path / "one.tsv", tmp_path / "two.tsv"
     _certify(digits_model, single, "--max", "10", check=True)
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517",
                     "-m", "rslib.cli", "certify", "--model", str(digits_model), "--N0", "20", "--N", "300",
-                    "--batch", "100", "--max-inputs", "10", "--out", str(double), "--quiet"],
+                    "--batch", "100", "--pack", "3", "--max-inputs", "10", "--out", str(double), "--quiet"],
                    check=True, capture_output=True, env=env, timeout=300)
     one, two = results.read(single), results.read(double)
     assert list(two.columns["idx"]) == list(range(10))

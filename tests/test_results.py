@@ -58,6 +58,39 @@ def test_resume_after_a_torn_write_loses_and_repeats_nothing(tmp_path):
     np.testing.assert_allclose(resumed.columns["radius"], full.columns["radius"], rtol=1e-5)
 
 
+def test_packing_inputs_into_shared_batches_changes_no_row(tmp_path):
+    # batch 64 with n0=10, n=200: unpacked, every input ends in a partial batch; packed, batches are full
+    kwargs = dict(n0=10, n=200, alpha=0.01, batch_size=64, progress=False)
+    alone = certify.certify_dataset(_smoothed(), _dataset(), range(12), **kwargs)
+    packed = certify.certify_dataset(_smoothed(), _dataset(), range(12), pack=5, out=tmp_path / "p.tsv", **kwargs)
+    assert list(packed.columns["idx"]) == list(range(12))
+    for column in ("predict", "count_a", "seed"):
+        assert list(packed.columns[column]) == list(alone.columns[column]), column
+    with pytest.raises(ValueError, match="pack must be an integer >= 1, got 0"):
+        certify.certify_dataset(_smoothed(), _dataset(), range(2), pack=0, **kwargs)
+
+
+def test_packed_batches_are_full_and_each_inputs_noise_is_its_own():
+    seen = []
+
+    class Recorder(ThresholdModel):
+        def forward(self, z):
+            seen.append(z.shape[0])
+            return super().forward(z)
+
+    smoothed = Smoothed(Recorder(), noise.Gaussian(0.25), num_classes=2, device="cpu")
+    xs = [x for x, _ in _dataset(7)]
+    many = smoothed.certify_many(xs, 10, 100, 0.01, batch_size=64, seeds=[3, 1, 4, 1, 5, 9, 2])
+    assert seen == [64] * 12 + [7 * 110 - 12 * 64]  # 770 samples: full batches, one partial at the very end
+    for x, s, cert in zip(xs, [3, 1, 4, 1, 5, 9, 2], many):
+        alone = smoothed.certify(x, 10, 100, 0.01, batch_size=64, seed=s)
+        assert (alone.counts == cert.counts).all() and alone.radius == cert.radius
+    with pytest.raises(ValueError, match="one shape"):
+        smoothed.certify_many([xs[0], torch.rand(1, 5, 5)], 10, 100, 0.01)
+    with pytest.raises(ValueError, match="one seed per input"):
+        smoothed.certify_many(xs, 10, 100, 0.01, seeds=[1])
+
+
 def test_a_file_from_other_parameters_is_refused(tmp_path):
     out = tmp_path / "run.tsv"
     certify.certify_dataset(_smoothed(), _dataset(), range(3), 10, 200, 0.01, out=out, progress=False)
