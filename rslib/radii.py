@@ -203,7 +203,8 @@ def pixeldp_l2(p_a, p_b, sigma, max_epsilon=1.0, grid=400):
     a, b = p_a.ravel()[None, :], p_b.ravel()[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         disc = delta**2 - 4.0 * b * (delta - a)
-        u = np.where(b > 0, (-delta + np.sqrt(np.maximum(disc, 0.0))) / (2.0 * b), (a - delta) / delta)
+        # the largest root (-delta + sqrt(disc)) / (2 b), written without cancellation (and valid at b = 0)
+        u = 2.0 * (a - delta) / (delta + np.sqrt(np.maximum(disc, 0.0)))
         epsilon = np.minimum(np.log(u), max_epsilon)
         radius = np.where((epsilon > 0) & (disc >= 0), sigma * epsilon / np.sqrt(2.0 * np.log(1.25 / delta)), 0.0)
     return _scalar_if_0d(np.nan_to_num(radius.max(axis=0)).reshape(p_a.shape))
