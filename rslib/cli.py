@@ -168,7 +168,10 @@ def main(argv=None) -> int:
     cli_certify.add_analyze_parser(subparsers)
     args = parser.parse_args(argv)
     args.command_line = shlex.join(["rslib", *argv])  # recorded in cards and results files
-    args.run(args)
+    try:
+        args.run(args)
+    except (ValueError, OSError) as error:  # bad input found once running (a file, a level): no traceback
+        args.parser.exit(2, f"{args.parser.prog}: error: {error}\n")
     return 0
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from rslib import certify, cohen, data, device, models, noise, provenance, results
-from rslib.cli import _NOISE_FLAGS, _positive_float, _positive_int, _torch_device
+from rslib.cli import _NOISE_FLAGS, _noise_from_args, _positive_float, _positive_int, _torch_device
 from rslib.smooth import Smoothed
 
 
@@ -35,7 +35,7 @@ def add_certify_parser(subparsers) -> None:
     p.add_argument("--sigma", type=_positive_float)
     p.add_argument("--scale", type=_positive_float)
     p.add_argument("--keep", type=_positive_int)
-    p.add_argument("--dataset", default=None, help="default: the model card's dataset")
+    p.add_argument("--dataset", choices=list(data.NUM_CLASSES), default=None, help="default: the model card's dataset")
     p.add_argument("--split", choices=["train", "test"], default="test")
     p.add_argument("--N0", type=_positive_int, default=100, help="samples that select the top class")
     p.add_argument("--N", type=_positive_int, default=100_000, help="samples that bound its probability")
@@ -45,7 +45,7 @@ def add_certify_parser(subparsers) -> None:
     p.add_argument("--pack", type=_positive_int, default=1,
                    help="certify this many inputs together so batches stay full (changes no input's samples)")
     p.add_argument("--skip", type=_positive_int, default=1, help="certify every skip-th input")
-    p.add_argument("--max", "--max-inputs", dest="max", type=int, default=-1,
+    p.add_argument("--max", "--max-inputs", dest="max", type=_inputs, default=-1,
                    help="stop after this many inputs (-1: all); under torchrun write --max-inputs, since torchrun "
                         "takes --max for an abbreviation of its own --max-restarts")
     p.add_argument("--seed", type=int, default=0)
@@ -59,6 +59,16 @@ def add_certify_parser(subparsers) -> None:
     p.add_argument("--out", required=True, type=Path, help="results TSV (appended to when it exists)")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(run=run_certify, parser=p)
+
+
+def _inputs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -2
+    if value < -1:
+        raise argparse.ArgumentTypeError(f"must be -1 (all inputs) or an integer >= 0, got {text!r}")
+    return value
 
 
 def _model(args, dev):
@@ -77,8 +87,15 @@ def _model(args, dev):
         args.parser.error(f"argument --factory: expected package.module:function, got {args.factory!r}")
     if args.noise is None or args.dataset is None:
         args.parser.error("argument --factory: needs --noise (with its level) and --dataset")
-    model = getattr(importlib.import_module(module_name), function)().to(dev).eval()
-    return args.factory, model, {"dataset": args.dataset}
+    try:
+        factory = getattr(importlib.import_module(module_name), function)
+    except (ImportError, AttributeError) as error:
+        args.parser.error(f"argument --factory: cannot load {args.factory!r} ({error})")
+    model = factory()
+    if not isinstance(model, torch.nn.Module):
+        args.parser.error(f"argument --factory: {args.factory} must return a torch.nn.Module, "
+                          f"got {type(model).__name__}")
+    return args.factory, model.to(dev).eval(), {"dataset": args.dataset}
 
 
 def _sha256(path) -> str:
@@ -86,12 +103,25 @@ def _sha256(path) -> str:
 
 
 def _smoothing(args, card):
-    if args.noise is None:
-        return noise.from_params(card["noise"])
-    level = getattr(args, _NOISE_FLAGS[args.noise])
-    if level is None:
-        args.parser.error(f"argument --{_NOISE_FLAGS[args.noise]}: required by --noise {args.noise}")
-    return {"gaussian": noise.Gaussian, "laplace": noise.Laplace, "ablation": noise.Ablation}[args.noise](level)
+    """The card's noise, or the one --noise names with its level (a level flag alone would be ignored: refused)."""
+    if args.noise is not None:
+        return _noise_from_args(args, args.parser)
+    for kind, flag in _NOISE_FLAGS.items():
+        if getattr(args, flag) is not None:
+            args.parser.error(f"argument --{flag}: needs --noise {kind} (without --noise the model's own noise, "
+                              f"{noise.from_params(card['noise'])!r}, is used)")
+    return noise.from_params(card["noise"])
+
+
+def _check_dataset(args, card) -> str:
+    """--dataset, or the model's; refused when its images do not have the shape the model was trained on."""
+    trained_on = card.get("dataset")
+    if args.dataset is None:
+        return trained_on
+    if trained_on in data.SHAPES and data.SHAPES[args.dataset] != data.SHAPES[trained_on]:
+        args.parser.error(f"argument --dataset: the model takes {trained_on} images of shape "
+                          f"{data.SHAPES[trained_on]}; {args.dataset} has {data.SHAPES[args.dataset]}")
+    return args.dataset
 
 
 def _distributed():
@@ -111,8 +141,8 @@ def run_certify(args) -> None:
     if dev.type == "cpu":
         device.tune_cpu_allocator()
     name, model, card = _model(args, dev)
+    dataset_name = args.dataset = _check_dataset(args, card)
     smoothing = _smoothing(args, card)
-    dataset_name = args.dataset or card["dataset"]
     dataset = data.load(dataset_name, args.split)
     indices = list(range(0, len(dataset), args.skip))
     if args.max >= 0:
@@ -135,8 +165,8 @@ def run_certify(args) -> None:
         torch.distributed.barrier()
     if rank == 0:
         done = results.read(args.out)
-        print(f"{args.out}: {len(done)} inputs, certified accuracy at radius 0: "
-              f"{done.certified_accuracy([0.0])[0]:.4f}")
+        accuracy = f", certified accuracy at radius 0: {done.certified_accuracy([0.0])[0]:.4f}" if len(done) else ""
+        print(f"{args.out}: {len(done)} inputs{accuracy}")
 
 
 def add_analyze_parser(subparsers) -> None:

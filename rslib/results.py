@@ -84,12 +84,16 @@ def _columns(rows, path) -> dict:
 def open_for_append(path, params: dict, provenance: dict) -> tuple[set, object]:
     """Open `path` to append rows, creating it with its header when new.
 
-    Returns (indices already done, file handle). A file written with other params raises ValueError.
+    Returns (indices already done, file handle). A file with rows written with other params raises
+    ValueError; one with no row yet (a run that failed before its first input) is started afresh.
     """
     params = json.loads(json.dumps(params))  # normalise (tuples to lists, ...) as it will read back
     if os.path.exists(path) and os.path.getsize(path) > 0:
         _drop_torn_last_line(path)
         existing = read(path)
+        if existing.params != params and len(existing) == 0:
+            os.remove(path)
+            return open_for_append(path, params, provenance)
         if existing.params != params:
             changed = sorted(k for k in set(params) | set(existing.params) if params.get(k) != existing.params.get(k))
             raise ValueError(f"{path} was written with other parameters ({', '.join(changed)} differ); "

@@ -112,6 +112,8 @@ class Smoothed:
         (needed by certificates that use p_B, e.g. the Laplace Theorem 1 or the Renyi bound).
         With probability >= 1 - alpha over the sampling, a returned label equals g(x) and g is constant
         on the ball of the returned radius around x. Abstains when p_A < p_B.
+        For ablation (a top-k noise) it is the top-1 certificate of `certify_topk` for the selected class,
+        with p_B as the runner-up's bound: an l0 radius in pixels, abstaining where even 0 pixels fail.
         """
         return self.certify_many([x], n0, n, alpha, batch_size, seeds=[seed], bound=bound)[0]
 
@@ -124,8 +126,6 @@ class Smoothed:
         not any input's samples, and so no vote except through floating-point effects of the batch size
         (the same as changing `batch_size`).
         """
-        if not hasattr(self.noise, "radius"):
-            raise TypeError(f"{self.noise!r} certifies labels in the top k: use certify_topk")
         if bound not in ("binary", "simultaneous"):
             raise ValueError(f"bound must be 'binary' or 'simultaneous', got {bound!r}")
         n0 = _checks.count("n0", n0)
@@ -137,23 +137,29 @@ class Smoothed:
         generators = [self._generator(s) for s in seeds]
         segments = [(i, n0) for i in range(len(xs))] + [(i, n) for i in range(len(xs))]
         counts = self._segment_counts(xs, segments, batch_size, generators).cpu().numpy()  # the one host sync
-        return [self._certificate(counts[i], counts[len(xs) + i], alpha, bound) for i in range(len(xs))]
+        shape = tuple(xs[0].shape) if len(xs) else ()
+        return [self._certificate(counts[i], counts[len(xs) + i], alpha, bound, shape) for i in range(len(xs))]
 
-    def _certificate(self, selection: np.ndarray, estimation: np.ndarray, alpha: float, bound: str) -> Certificate:
+    def _certificate(self, selection: np.ndarray, estimation: np.ndarray, alpha: float, bound: str,
+                     input_shape: tuple) -> Certificate:
         """The certificate of the class selected by `selection`, bounded with the votes `estimation`."""
         n = int(estimation.sum())
         label = int(selection.argmax())
         count_a = int(estimation[label])
         if bound == "binary":
             p_a = float(bounds.clopper_pearson(count_a, n, alpha, side="lower"))
-            p_b, radius = 1.0 - p_a, (lambda: float(self.noise.radius(p_a)))
+            p_b = 1.0 - p_a
         else:
             lower, upper = bounds.simultaneous_clopper_pearson(estimation, alpha)
             p_a, p_b = float(lower[label]), float(np.delete(upper, label).max())
-            radius = (lambda: float(self.noise.radius(p_a, p_b)))
+        abstain = Certificate(ABSTAIN, 0.0, p_a, p_b, count_a, estimation, self.noise.norm)
         if p_a < p_b:
-            return Certificate(ABSTAIN, 0.0, p_a, p_b, count_a, estimation, self.noise.norm)
-        return Certificate(label, radius(), p_a, p_b, count_a, estimation, self.noise.norm)
+            return abstain
+        if not hasattr(self.noise, "radius"):  # a top-k noise: its top-1 radius, -1 where nothing is certified
+            radius = float(self.noise.radius_topk(p_a, [[p_b]], 1, input_shape)[0])
+            return abstain if radius < 0 else Certificate(label, radius, p_a, p_b, count_a, estimation, self.noise.norm)
+        radius = float(self.noise.radius(p_a) if bound == "binary" else self.noise.radius(p_a, p_b))
+        return Certificate(label, radius, p_a, p_b, count_a, estimation, self.noise.norm)
 
     def certify_topk(self, x: torch.Tensor, n: int, alpha: float, k: int = 1, batch_size: int = 1000,
                      seed: int = 0) -> TopKCertificate:

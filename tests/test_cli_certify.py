@@ -105,3 +105,17 @@ def test_certify_a_cohen_checkpoint_and_a_factory(tmp_path):
     bad_factory = subprocess.run(RSLIB + ["certify", "--factory", "nocolon", "--noise", "gaussian", "--sigma", "0.5",
                                           "--dataset", "digits", "--out", str(tmp_path / "f.tsv")], capture_output=True, text=True)
     assert bad_factory.returncode != 0 and "package.module:function" in bad_factory.stderr
+
+
+def test_a_shipped_ablation_model_certifies_l0_and_a_failed_start_does_not_block_the_retry(tmp_path):
+    out = tmp_path / "run.tsv"
+    wrong = subprocess.run(RSLIB + ["certify", "--model", "fmnist-ablation-50", "--keep", "60", "--out", str(out)],
+                           capture_output=True, text=True)
+    assert wrong.returncode == 2 and "argument --keep: needs --noise ablation" in wrong.stderr
+    subprocess.run(RSLIB + ["certify", "--model", "fmnist-ablation-50", "--max", "0", "--out", str(out), "--quiet"],
+                   check=True, capture_output=True)  # leaves a file with no row, as a run killed at its start
+    subprocess.run(RSLIB + ["certify", "--model", "fmnist-ablation-50", "--N0", "20", "--N", "300", "--max", "3",
+                            "--out", str(out), "--quiet"], check=True, capture_output=True)
+    res = results.read(out)
+    assert len(res) == 3 and set(res.columns["norm"]) == {"l0"} and res.params["max"] == 3
+    assert all(float(r).is_integer() and r >= 0 for r in res.columns["radius"])

@@ -98,6 +98,13 @@ def test_a_file_from_other_parameters_is_refused(tmp_path):
         certify.certify_dataset(_smoothed(), _dataset(), range(6), 10, 300, 0.01, out=out, progress=False)
 
 
+def test_a_file_with_no_row_yet_is_started_afresh_with_the_new_parameters(tmp_path):
+    out = tmp_path / "run.tsv"  # a run that failed before its first input leaves only the header
+    certify.certify_dataset(_smoothed(), _dataset(), [], 10, 200, 0.01, out=out, progress=False)
+    res = certify.certify_dataset(_smoothed(), _dataset(), range(2), 10, 300, 0.01, out=out, progress=False)
+    assert res.params["n"] == 300 and len(res) == 2
+
+
 def test_malformed_files_are_named(tmp_path):
     bad = tmp_path / "bad.tsv"
     bad.write_text("idx\tradius\n1\t0.5\n")

@@ -160,8 +160,9 @@ def test_certify_topk_with_ablation_matches_the_radius_function():
     expected = radii.ablation_l0(lower[0], [upper[1:]], 36, 6, 1)[0]
     assert cert.radii[0] == expected and cert.labels() == [0]
     assert set(smoothed.certify_topk(x, 500, 0.01, k=2, seed=1).labels()) >= {0}
-    with pytest.raises(TypeError, match="use certify_topk"):
-        smoothed.certify(x, 10, 100, 0.01)
+    top1 = smoothed.certify(x, 10, 500, 0.01, seed=1, bound="simultaneous")  # certify: the top-1 certificate
+    assert top1.label == 0 and top1.norm == "l0"
+    assert top1.radius == radii.ablation_l0(top1.p_a, [[top1.p_b]], 36, 6, 1)[0] >= 0
     with pytest.raises(ValueError, match="k must be smaller than num_classes=3"):
         smoothed.certify_topk(x, 100, 0.01, k=3)
 
