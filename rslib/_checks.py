@@ -45,3 +45,36 @@ def count(name: str, value, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
+
+
+def integer_in(name: str, value, low: int, high: int) -> int:
+    """An integer in [low, high] (class indices, slider positions)."""
+    message = f"{name} must be an integer in [{low}, {high}], got {value!r}"
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(message)
+    if not low <= value <= high:
+        raise ValueError(message)
+    return int(value)
+
+
+def number_in(name: str, value, low: float, high: float) -> float:
+    """A number in [low, high] (slider positions)."""
+    arr = _as_float_array(name, value)
+    if arr.ndim != 0 or not low <= arr <= high:
+        raise ValueError(f"{name} must lie in [{low:g}, {high:g}], got {value!r}")
+    return float(arr)
+
+
+def nonnegative(name: str, value) -> np.ndarray:
+    """`value` as a float array, checked to be finite and >= 0 (radii)."""
+    arr = _as_float_array(name, value)
+    if not np.isfinite(arr).all() or (arr < 0).any():
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return arr
+
+
+def one_of(name: str, value, options) -> object:
+    """One of a fixed list of options (drop-down choices)."""
+    if value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(map(str, options))}, got {value!r}")
+    return value

@@ -37,6 +37,9 @@ def add_certify_parser(subparsers) -> None:
     p.add_argument("--keep", type=_positive_int)
     p.add_argument("--dataset", choices=list(data.NUM_CLASSES), default=None, help="default: the model card's dataset")
     p.add_argument("--split", choices=["train", "test"], default="test")
+    p.add_argument("--data-root", type=Path, help="where the dataset is: fashion-mnist's *-ubyte.gz files, cifar10's "
+                                                  "cifar-10-batches-py, imagenet's train/ and val/ (default: rslib's cache)")
+    p.add_argument("--download", action="store_true", help="fashion-mnist, cifar10: download when missing (internet)")
     p.add_argument("--N0", type=_positive_int, default=100, help="samples that select the top class")
     p.add_argument("--N", type=_positive_int, default=100_000, help="samples that bound its probability")
     p.add_argument("--alpha", type=_positive_float, default=0.001, help="failure probability, in (0, 1)")
@@ -102,6 +105,16 @@ def _sha256(path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def _data_options(args, dataset_name: str) -> dict:
+    """Keyword arguments of the dataset's loader from --data-root and --download (refused where they do not apply)."""
+    accepted = {"fashion-mnist": ("data_root", "download"), "cifar10": ("data_root", "download"),
+                "imagenet": ("data_root",)}.get(dataset_name, ())
+    for flag in ("data_root", "download"):
+        if getattr(args, flag) and flag not in accepted:
+            args.parser.error(f"argument --{flag.replace('_', '-')}: does not apply to --dataset {dataset_name}")
+    return {{"data_root": "root"}.get(flag, flag): getattr(args, flag) for flag in accepted}
+
+
 def _smoothing(args, card):
     """The card's noise, or the one --noise names with its level (a level flag alone would be ignored: refused)."""
     if args.noise is not None:
@@ -143,7 +156,7 @@ def run_certify(args) -> None:
     name, model, card = _model(args, dev)
     dataset_name = args.dataset = _check_dataset(args, card)
     smoothing = _smoothing(args, card)
-    dataset = data.load(dataset_name, args.split)
+    dataset = data.load(dataset_name, args.split, **_data_options(args, dataset_name))
     indices = list(range(0, len(dataset), args.skip))
     if args.max >= 0:
         indices = indices[: args.max]

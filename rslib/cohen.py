@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pickle
-
 import torch
 from torch import nn
 
@@ -88,10 +86,16 @@ def load_checkpoint(path, device=None) -> tuple[nn.Module, dict]:
         raise FileNotFoundError(f"no checkpoint at {path}")
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-        arch, state = checkpoint["arch"], checkpoint["state_dict"]
-    except (RuntimeError, KeyError, TypeError, EOFError, ValueError, pickle.UnpicklingError) as exc:
-        raise ValueError(f"{path} is not a loadable Cohen et al. checkpoint (dict with 'arch' and 'state_dict'): {exc}") from exc
-    net, dataset = architecture(arch)
+    except Exception as exc:  # torch.load of arbitrary bytes raises anything from KeyError to struct.error
+        raise ValueError(f"{path} is not a torch checkpoint that loads with weights_only=True "
+                         f"({type(exc).__name__}: {exc})") from exc
+    if not (isinstance(checkpoint, dict) and "arch" in checkpoint and isinstance(checkpoint.get("state_dict"), dict)):
+        raise ValueError(f"{path} is not a Cohen et al. checkpoint: expected a dict with 'arch' and a 'state_dict' dict")
+    arch, state = checkpoint["arch"], checkpoint["state_dict"]
+    try:
+        net, dataset = architecture(arch)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
     inner = {}
     for key, value in state.items():
         for prefix in ("1.module.", "1."):

@@ -64,7 +64,8 @@ def _unpack_fashion_mnist(source: Path) -> Path:
         raise FileNotFoundError(
             f"Fashion-MNIST files not found in {source} (missing {', '.join(missing)}). Install Debian's "
             "package dataset-fashion-mnist (`apt-get install dataset-fashion-mnist`; `make test` and `make book` "
-            "do it), pass root= a folder with the four *-ubyte.gz files, or, with internet, download=True.")
+            "do it), give a folder with the four *-ubyte.gz files (root=, or --data-root in the CLI), or, with internet, "
+            "download=True (--download).")
     key = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:12]
     root = cache_dir() / "fashion-mnist" / key
     raw = root / "FashionMNIST" / "raw"
@@ -106,8 +107,8 @@ def cifar10(split: str = "test", root=None, download: bool = False):
     try:
         return datasets.CIFAR10(str(root), train=split == "train", download=download, transform=transforms.ToTensor())
     except RuntimeError as exc:
-        raise FileNotFoundError(f"CIFAR-10 not found under {root}: pass root= the folder holding "
-                                "cifar-10-batches-py, or download=True with internet") from exc
+        raise FileNotFoundError(f"CIFAR-10 not found under {root}: give the folder holding cifar-10-batches-py "
+                                "(root=, or --data-root in the CLI), or download=True (--download) with internet") from exc
 
 
 def imagenet(split: str = "test", root=None):
@@ -119,12 +120,12 @@ def imagenet(split: str = "test", root=None):
 
     _check_split(split)
     if root is None:
-        raise FileNotFoundError("ImageNet cannot be downloaded automatically: pass root= a folder with train/ "
-                                "and val/ subfolders of class folders")
+        raise FileNotFoundError("ImageNet cannot be downloaded automatically: give a folder with train/ and val/ "
+                                "subfolders of class folders (root=, or --data-root in the CLI)")
     folder = Path(root) / ("train" if split == "train" else "val")
     if not folder.is_dir():
-        raise FileNotFoundError(f"ImageNet not found: {folder} is not a folder (root= must hold train/ and val/ "
-                                "subfolders of class folders)")
+        raise FileNotFoundError(f"ImageNet not found: {folder} is not a folder (root= or --data-root must hold "
+                                "train/ and val/ subfolders of class folders)")
     transform = transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor()])
     return datasets.ImageFolder(str(folder), transform=transform)
 

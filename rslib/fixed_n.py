@@ -27,6 +27,11 @@ def radii_from_votes(votes: np.ndarray, label: int, num_classes: int, sigma: flo
     votes = np.asarray(votes)
     n = _checks.count("n (the number of votes)", votes.size, minimum=2)
     alpha = _checks.level("alpha", alpha)
+    num_classes = _checks.count("num_classes", num_classes, minimum=2)
+    label = _checks.integer_in("label", label, 0, num_classes - 1)
+    if votes.dtype.kind not in "iu" or votes.min() < 0 or votes.max() >= num_classes:
+        raise ValueError(f"votes must be class indices, integers in [0, {num_classes - 1}], got {votes.dtype} "
+                         f"values from {votes.min()} to {votes.max()}")
     counts = np.bincount(votes, minlength=num_classes)
     hits = (votes == label).astype(float)
     count_a = int(counts[label])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,7 +126,9 @@ def _write_atomically(path: Path, write) -> None:
 
 def save(model: nn.Module, name: str, card: dict, out_dir=MODELS_DIR) -> Path:
     """Write `<name>.pt` (the state_dict, on the CPU) and `<name>.json` (the card plus name, parameter count
-    and the weights' sha256) into out_dir; returns the .pt path."""
+    and the weights' sha256) into out_dir; returns the .pt path. name must be a plain file stem."""
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9._-]+", name):
+        raise ValueError(f"name must be a plain file stem (letters, digits, '-', '_', '.'), got {name!r}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     weights = out_dir / f"{name}.pt"
@@ -147,7 +149,8 @@ def load_pretrained(name_or_path, device=None, models_dir=MODELS_DIR) -> Pretrai
     """Load a shipped model by name (e.g. 'fmnist-gaussian-0.25') or from a path to its `.pt` file.
 
     Raises FileNotFoundError (listing the available names) when the weights or card are missing, and
-    ValueError naming the file when the weights are corrupt, truncated or do not match the card's sha256.
+    ValueError naming the file when the card is not a valid card or the weights are corrupt, truncated,
+    not a torch checkpoint or do not match the card's sha256.
     device: where to put the model (default: the GPU if there is one, else the CPU).
     """
     weights = Path(name_or_path)
@@ -157,19 +160,36 @@ def load_pretrained(name_or_path, device=None, models_dir=MODELS_DIR) -> Pretrai
     if not weights.is_file() or not card_path.is_file():
         raise FileNotFoundError(f"no model {str(name_or_path)!r}: need {weights} and its card {card_path.name}; "
                                 f"available in {models_dir}: {', '.join(list_pretrained(models_dir)) or 'none'}")
-    try:
-        card = json.loads(card_path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{card_path} is not a valid JSON model card: {exc}") from exc
+    card, noise = _read_card(card_path)
     if _sha256(weights) != card.get("sha256"):
         raise ValueError(f"{weights} does not match the sha256 in its card {card_path.name}: "
                          "the file is corrupt, truncated or was replaced")
     try:
         state = torch.load(weights, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch.load of arbitrary bytes raises anything from KeyError to struct.error
+        raise ValueError(f"{weights} is not a torch checkpoint that loads with weights_only=True "
+                         f"({type(exc).__name__}: {exc})") from exc
+    try:
         model = build(card["arch"], card["in_channels"], card["num_classes"])
         model.load_state_dict(state)
-    except (RuntimeError, KeyError, ValueError, TypeError, EOFError, pickle.UnpicklingError) as exc:
-        raise ValueError(f"{weights} could not be loaded as a {card.get('arch')} model: {exc}") from exc
+    except (RuntimeError, ValueError, TypeError) as exc:
+        raise ValueError(f"{weights} could not be loaded as a {card['arch']} model: {exc}") from exc
     device = torch.device(device) if device is not None else default_device()
-    return Pretrained(card.get("name", weights.stem), model.to(device).eval(),
-                      noises.from_params(card["noise"]), card, weights)
+    return Pretrained(card.get("name", weights.stem), model.to(device).eval(), noise, card, weights)
+
+
+def _read_card(card_path: Path) -> tuple[dict, object]:
+    """The card at card_path and the noise it records; ValueError naming the card when it is not one."""
+    try:
+        card = json.loads(card_path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{card_path} is not a valid JSON model card: {exc}") from exc
+    if not isinstance(card, dict):
+        raise ValueError(f"{card_path} is not a model card: expected a JSON object, got a {type(card).__name__}")
+    missing = [key for key in ("arch", "in_channels", "num_classes", "noise") if key not in card]
+    if missing:
+        raise ValueError(f"{card_path} is not a model card: it lacks {', '.join(missing)}")
+    try:
+        return card, noises.from_params(card["noise"])
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{card_path} has an invalid noise {card['noise']!r} ({type(exc).__name__}: {exc})") from exc

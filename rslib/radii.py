@@ -341,8 +341,9 @@ def gaussian_topk_l2(p_l, p_others, sigma, k=1, iterations=100):
 
 def l2_to_l0(radius_l2, channels=1):
     """Pixels certified by an l2 radius for images in [0, 1]: changing r pixels of `channels` values each
-    moves the input by at most sqrt(r * channels) in l2, so r is certified while sqrt(r * channels) < R."""
-    radius_l2 = np.asarray(radius_l2, float)
+    moves the input by at most sqrt(r * channels) in l2, so r is certified while sqrt(r * channels) < R.
+    A radius of 0 (not certified) gives -1; radii must be finite numbers >= 0."""
+    radius_l2 = _checks.nonnegative("radius_l2", radius_l2)
     r = np.ceil(radius_l2**2 / channels) - 1
     return np.maximum(r, 0).astype(int) * (radius_l2 > 0) + (-1) * (radius_l2 <= 0)
 

@@ -30,13 +30,16 @@ def plug_in_bets(x, alpha, n=None, truncation=0.5) -> np.ndarray:
 
         lambda_t = sqrt(2 log(1/alpha) / (sigma2_{t-1} t log(1 + t)))  (or / (sigma2_{t-1} n) for a fixed n),
         mu_t = (1/2 + sum X) / (t + 1),  sigma2_t = (1/4 + sum (X_i - mu_i)^2) / (t + 1),  capped at `truncation`.
+
+    n: None, or the planned sample size (an integer >= 1, usually len(x)) that the bets are tuned for. The
+    bets stay predictable whatever n is, so any n gives a valid sequence; it is tightest when read at t = n.
     """
     x = _observations(x)
     t = np.arange(1, x.size + 1)
     mu = (0.5 + np.cumsum(x)) / (t + 1)
     sigma2 = (0.25 + np.cumsum((x - mu) ** 2)) / (t + 1)
     sigma2_before = np.concatenate([[0.25], sigma2[:-1]])
-    scale = t * np.log1p(t) if n is None else float(n)
+    scale = t * np.log1p(t) if n is None else float(_checks.count("n", n))
     return np.minimum(np.sqrt(2.0 * np.log(1.0 / alpha) / (sigma2_before * scale)), truncation)
 
 
@@ -46,8 +49,8 @@ def prpl_eb_lower(x, alpha, n=None) -> np.ndarray:
         L_t = sum lambda_i X_i / sum lambda_i - (log(1/alpha) + sum v_i psi_E(lambda_i)) / sum lambda_i,
         v_i = (X_i - mu_hat_{i-1})^2,  psi_E(l) = -log(1 - l) - l.
 
-    With n given, the bets are tuned for that sample size (a confidence interval at n, still valid
-    at every t <= n). The running maximum of the returned sequence is also valid.
+    With n given (an integer >= 1), the bets are tuned for that sample size (a confidence interval at n,
+    still valid at every t: see `plug_in_bets`). The running maximum of the returned sequence is also valid.
     """
     alpha = _checks.level("alpha", alpha)
     x = _observations(x)
@@ -71,7 +74,8 @@ def betting_lower(x, alpha, n=None) -> float:
     """One-sided (1 - alpha) lower bound on the mean after all of x: the m with log K(m) = log(1/alpha).
 
     Every m below it has capital above 1/alpha, i.e. is rejected; by Ville's inequality the true mean is
-    rejected with probability <= alpha, at this time or any other. n: tune the bets for a fixed n.
+    rejected with probability <= alpha, at this time or any other. n: tune the bets for a fixed n (an
+    integer >= 1, usually len(x); see `plug_in_bets`).
     """
     alpha = _checks.level("alpha", alpha)
     x = _observations(x)
@@ -89,9 +93,11 @@ def betting_rejects(x, m0, alpha) -> np.ndarray:
     """For each t, whether the betting capital against "mean <= m0" has reached 1/alpha by time t.
 
     Used for sequential certification: stop as soon as it is True; the error probability is <= alpha
-    whatever the stopping rule (Ville's inequality).
+    whatever the stopping rule (Ville's inequality). m0 is a mean of [0, 1]-valued observations, so it must
+    lie in [0, 1] (at m0 = 1 the null always holds and nothing is rejected).
     """
     alpha = _checks.level("alpha", alpha)
+    m0 = float(_checks.probability("m0", m0))
     x = _observations(x)
     bets = np.minimum(plug_in_bets(x, alpha, truncation=1.0), 0.75 / max(m0, 1e-300))
     return np.maximum.accumulate(np.cumsum(np.log1p(bets * (x - m0)))) >= np.log(1.0 / alpha)

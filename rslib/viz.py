@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from rslib import neyman_pearson, radii
+from rslib import _checks, neyman_pearson, radii
 
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
 
@@ -73,6 +73,7 @@ def half_spaces_2d(p_a=0.8, p_b=0.1, sigma=1.0, angle=0.0, delta_norms=None, act
         delta_norms = np.round(np.linspace(0.0, max(2 * radius, sigma), 25), 3)
     if active is None:
         active = int(np.argmin(np.abs(np.asarray(delta_norms) - radius / 2)))
+    active = _checks.integer_in("active", active, 0, len(delta_norms) - 1)
     a, b = neyman_pearson.half_space_offsets(p_a, p_b, sigma)
     u = np.array([np.cos(angle), np.sin(angle)])
     traces = []
@@ -165,8 +166,12 @@ def certified_accuracy_studies(studies: dict, x_title="radius", title="Certified
 
 def radius_explorer(p_b_values=(None, 0.01, 0.05, 0.1, 0.2, 0.3), sigma=1.0, points=120) -> go.Figure:
     """Every additive-noise certificate of rslib against p_A at noise level sigma (Laplace at equal variance);
-    slider: p_B ("1 − p_A" = binary bound). Solid lines are l2 radii, dashed ones l1."""
+    slider: p_B ("1 − p_A" = binary bound). Solid lines are l2 radii, dashed ones l1. Each curve runs over
+    p_B <= p_A <= 1 - p_B, so every p_B must be None or lie in [0, 0.5]."""
     from rslib import explorer
+
+    if any(p_b is not None and not 0 <= p_b <= 0.5 for p_b in p_b_values):
+        raise ValueError(f"p_b_values must be None or numbers in [0, 0.5], got {p_b_values!r}")
 
     def curves(p_b):
         p_a = np.linspace(0.5 if p_b is None else p_b, 0.999 if p_b is None else 1 - p_b, points)

@@ -11,9 +11,14 @@ import time
 import ipywidgets as w
 import numpy as np
 import plotly.graph_objects as go
+import torch
 
-from rslib import explorer, viz, viz_l0
+from rslib import _checks, explorer, viz, viz_l0
 from rslib.smooth import ABSTAIN
+
+
+SAMPLE_SIZES = (100, 1000, 10_000, 100_000)  # the choices of certify_explorer's N drop-down
+LEVELS = (0.1, 0.01, 0.001)  # and of its α drop-down
 
 
 def _png(image) -> bytes:
@@ -26,16 +31,20 @@ def _png(image) -> bytes:
     return buffer.getvalue()
 
 
-def _slider(description, value, low, high, step):
+def _slider(name, description, value, low, high, step):
+    """A slider over [low, high] starting at `value` (the argument `name`), which must lie in that range."""
+    value = _checks.number_in(name, value, low, high)
     return w.FloatSlider(value=value, min=low, max=high, step=step, description=description,
                          continuous_update=False, readout_format=".3f", style={"description_width": "initial"})
 
 
 def half_space_explorer(p_a=0.8, p_b=0.1, sigma=1.0, delta_norm=0.5, angle_degrees=30.0) -> w.Widget:
     """Sliders for p_A, p_B, sigma, ||delta|| and the direction of delta over the proof's 2-D picture."""
-    controls = {"p_a": _slider("p_A", p_a, 0.01, 0.999, 0.001), "p_b": _slider("p_B", p_b, 0.0, 0.99, 0.001),
-                "sigma": _slider("σ", sigma, 0.1, 2.0, 0.05), "delta_norm": _slider("‖δ‖", delta_norm, 0.0, 4.0, 0.01),
-                "angle": _slider("angle of δ (degrees)", angle_degrees, -180, 180, 1)}
+    controls = {"p_a": _slider("p_a", "p_A", p_a, 0.01, 0.999, 0.001),
+                "p_b": _slider("p_b", "p_B", p_b, 0.0, 0.99, 0.001),
+                "sigma": _slider("sigma", "σ", sigma, 0.1, 2.0, 0.05),
+                "delta_norm": _slider("delta_norm", "‖δ‖", delta_norm, 0.0, 4.0, 0.01),
+                "angle": _slider("angle_degrees", "angle of δ (degrees)", angle_degrees, -180, 180, 1)}
     message = w.HTML()
     figure = go.FigureWidget(_half_space_state(p_a, p_b, sigma, delta_norm, angle_degrees))
 
@@ -66,8 +75,8 @@ def _half_space_state(p_a, p_b, sigma, delta_norm, angle_degrees):
 
 def radius_explorer(p_a=0.9, p_b=0.05, sigma=0.5) -> w.Widget:
     """p_A, p_B and sigma in; every certified radius rslib knows for them out (`rslib.explorer.all_radii`)."""
-    controls = [_slider("p_A", p_a, 0.0, 1.0, 0.001), _slider("p_B", p_b, 0.0, 1.0, 0.001),
-                _slider("σ", sigma, 0.05, 2.0, 0.05)]
+    controls = [_slider("p_a", "p_A", p_a, 0.0, 1.0, 0.001), _slider("p_b", "p_B", p_b, 0.0, 1.0, 0.001),
+                _slider("sigma", "σ", sigma, 0.05, 2.0, 0.05)]
     binary = w.Checkbox(value=False, description="binary: p_B = 1 − p_A")
     table = w.HTML()
 
@@ -88,16 +97,22 @@ def radius_explorer(p_a=0.9, p_b=0.05, sigma=0.5) -> w.Widget:
 
 
 def certify_explorer(smoothed: dict, dataset, class_names=None, n0=100, n=1000, alpha=0.001) -> w.Widget:
-    """Certify one test image with a chosen smoothed model (`smoothed`: name -> rslib.smooth.Smoothed)."""
+    """Certify one test image with a chosen smoothed model (`smoothed`: name -> rslib.smooth.Smoothed).
+    n and alpha start the N and α drop-downs, so they must be among their choices."""
+    if not smoothed:
+        raise ValueError("smoothed must not be empty: give at least one name -> Smoothed model")
+    if len(dataset) == 0:
+        raise ValueError("dataset must not be empty: there is no image to certify")
     model = w.Dropdown(options=list(smoothed), description="model")
     index = w.BoundedIntText(value=0, min=0, max=len(dataset) - 1, description="image")
-    samples = w.Dropdown(options=[100, 1000, 10_000, 100_000], value=n, description="N")
-    level = w.Dropdown(options=[0.1, 0.01, 0.001], value=alpha, description="α")
+    samples = w.Dropdown(options=SAMPLE_SIZES, value=_checks.one_of("n", n, SAMPLE_SIZES), description="N")
+    level = w.Dropdown(options=LEVELS, value=_checks.one_of("alpha", alpha, LEVELS), description="α")
     button = w.Button(description="Certify", button_style="primary")
     picture, result = w.Image(format="png", width=168, height=168), w.HTML()
 
     def certify(_=None):
         image, label = dataset[index.value]
+        label = int(label)
         start = time.perf_counter()
         cert = smoothed[model.value].certify(image, n0=n0, n=samples.value, alpha=level.value)
         seconds = time.perf_counter() - start
@@ -115,12 +130,21 @@ def certify_explorer(smoothed: dict, dataset, class_names=None, n0=100, n=1000, 
 
 
 def ablation_explorer(image, keep=50, seed=0) -> w.Widget:
-    """Sliders for the number of kept pixels e and the random seed over one ablated (C, H, W) image."""
+    """Sliders for the number of kept pixels e and the random seed over one ablated (C, H, W) image (a float
+    tensor or numpy array in [0, 1]); keep and seed start the sliders, so they must lie in their ranges."""
     from PIL import Image
 
-    keep_slider = w.IntSlider(value=keep, min=1, max=image.shape[-1] * image.shape[-2], description="e (kept)",
-                              continuous_update=True, style={"description_width": "initial"})
-    seed_slider = w.IntSlider(value=seed, min=0, max=999, description="seed", continuous_update=True)
+    image = torch.tensor(np.ascontiguousarray(image)) if isinstance(image, np.ndarray) else image
+    if not isinstance(image, torch.Tensor):
+        raise TypeError(f"image must be a torch tensor or a numpy array, got {type(image).__name__}")
+    if image.ndim != 3 or not image.is_floating_point():
+        raise ValueError(f"image must be a (channels, height, width) float tensor, got {image.dtype} "
+                         f"of shape {tuple(image.shape)}")
+    pixels = image.shape[-1] * image.shape[-2]
+    keep_slider = w.IntSlider(value=_checks.integer_in("keep", keep, 1, pixels), min=1, max=pixels,
+                              description="e (kept)", continuous_update=True, style={"description_width": "initial"})
+    seed_slider = w.IntSlider(value=_checks.integer_in("seed", seed, 0, 999), min=0, max=999, description="seed",
+                              continuous_update=True)
     picture, caption = w.Image(format="png", width=224, height=224), w.HTML()
     ablated = np.array([int(viz_l0.ABLATED_COLOR[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.uint8)
 

@@ -42,7 +42,7 @@ def test_unsafe_or_wrong_files_are_refused(tmp_path):
     evil = tmp_path / "evil.pth"
     with open(evil, "wb") as handle:
         pickle.dump({"arch": "cifar_resnet20", "state_dict": Exploit()}, handle)
-    with pytest.raises(ValueError, match="evil.pth is not a loadable"):
+    with pytest.raises(ValueError, match="evil.pth is not a torch checkpoint that loads with weights_only=True"):
         cohen.load_checkpoint(evil)
     wrong = tmp_path / "wrong.pth"
     torch.save({"arch": "cifar_resnet110", "state_dict": {"1.conv1.weight": torch.zeros(1)}}, wrong)
@@ -50,3 +50,20 @@ def test_unsafe_or_wrong_files_are_refused(tmp_path):
         cohen.load_checkpoint(wrong)
     with pytest.raises(FileNotFoundError, match="no checkpoint"):
         cohen.load_checkpoint(tmp_path / "missing.pth")
+
+
+@pytest.mark.parametrize("content,match", [
+    (b"hello\n", "text.pth is not a torch checkpoint that loads with weights_only=True \\(KeyError: 101\\)"),
+    ({"arch": "cifar_resnet20", "state_dict": torch.zeros(3)}, "text.pth is not a Cohen et al. checkpoint"),
+    ({"state_dict": {}}, "text.pth is not a Cohen et al. checkpoint"),
+    ([1, 2], "text.pth is not a Cohen et al. checkpoint"),
+    ({"arch": "vgg16", "state_dict": {}}, "text.pth: arch must be one of cifar_resnet110, cifar_resnet20, resnet50, got 'vgg16'"),
+])
+def test_errors_name_the_file_and_what_is_wrong(tmp_path, content, match):
+    path = tmp_path / "text.pth"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        torch.save(content, path)
+    with pytest.raises(ValueError, match=match):
+        cohen.load_checkpoint(path)

@@ -68,3 +68,17 @@ def test_certify_with_bounds_on_a_constant_classifier_and_bad_input():
         fixed_n.certify_with_bounds(Smoothed(Constant(), noise.Laplace(0.5), 3, device="cpu"), torch.zeros(4), 10, 200, 0.01)
     with pytest.raises(ValueError, match="alpha"):
         fixed_n.radii_from_votes(np.array([0, 0, 1]), 0, 2, 0.5, 1.5)
+
+
+@pytest.mark.parametrize("votes,label,num_classes,error,match", [
+    ([1, 1, 2], 12, 10, ValueError, "label must be an integer in \\[0, 9\\], got 12"),
+    ([1, 1, 2], -1, 10, ValueError, "label must be an integer in \\[0, 9\\], got -1"),
+    ([1, 1, 2], 1.0, 10, TypeError, "label must be an integer"),
+    ([1, 1, 12], 1, 10, ValueError, "votes must be class indices, integers in \\[0, 9\\], got int64 values from 1 to 12"),
+    ([1, -1, 2], 1, 10, ValueError, "votes must be class indices.*from -1 to 2"),
+    ([1.0, 1.0, 2.0], 1, 10, ValueError, "votes must be class indices.*float64"),
+    ([0, 0, 0], 0, 1, ValueError, "num_classes must be an integer >= 2, got 1"),
+])
+def test_labels_and_votes_must_be_class_indices(votes, label, num_classes, error, match):
+    with pytest.raises(error, match=match):
+        fixed_n.radii_from_votes(np.array(votes), label, num_classes, sigma=0.5, alpha=0.01)

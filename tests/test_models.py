@@ -101,13 +101,14 @@ def test_card_hash_mismatch_raises_value_error(saved, tmp_path):
         models.load_pretrained(path)
 
 
-def test_unloadable_weights_with_a_matching_hash_raise_value_error(saved, tmp_path):
+@pytest.mark.parametrize("junk", [b"not a torch file", b"hello\n", b"\x80\x02J\xe8\xd1\r", b"PK\x03\x04" + b"x" * 100])
+def test_unloadable_weights_with_a_matching_hash_raise_value_error(saved, tmp_path, junk):
     _, path = saved
-    path.write_bytes(b"not a torch file")
+    path.write_bytes(junk)  # torch.load raises UnpicklingError, KeyError, struct.error, RuntimeError
     card_path = tmp_path / "tiny-ablation.json"
     card = json.loads(card_path.read_text())
     card_path.write_text(json.dumps({**card, "sha256": models._sha256(path)}))
-    with pytest.raises(ValueError, match=f"{path} could not be loaded"):
+    with pytest.raises(ValueError, match=f"{path} is not a torch checkpoint that loads with weights_only=True"):
         models.load_pretrained(path)
 
 
@@ -124,6 +125,29 @@ def test_invalid_card_raises_value_error_naming_it(saved, tmp_path):
     (tmp_path / "tiny-ablation.json").write_text("{not json")
     with pytest.raises(ValueError, match="tiny-ablation.json is not a valid JSON model card"):
         models.load_pretrained(path)
+
+
+@pytest.mark.parametrize("edit,match", [
+    (lambda card: [card], "is not a model card: expected a JSON object, got a list"),
+    (lambda card: {k: v for k, v in card.items() if k not in ("noise", "arch")}, "is not a model card: it lacks arch, noise"),
+    (lambda card: {**card, "noise": {"noise": "ablation", "keep": 0}},
+     "has an invalid noise .* \\(ValueError: keep must be an integer >= 1, got 0\\)"),
+    (lambda card: {**card, "noise": {"noise": "gaussian"}}, "has an invalid noise .* \\(KeyError: 'sigma'\\)"),
+    (lambda card: {**card, "noise": "gaussian"}, "has an invalid noise 'gaussian'"),
+])
+def test_a_card_that_is_not_a_model_card_raises_value_error_naming_it(saved, tmp_path, edit, match):
+    _, path = saved
+    card_path = tmp_path / "tiny-ablation.json"
+    card_path.write_text(json.dumps(edit(json.loads(card_path.read_text()))))
+    with pytest.raises(ValueError, match=f"{card_path} {match}"):
+        models.load_pretrained(path)
+
+
+@pytest.mark.parametrize("name", ["../evil", "a/b", "", "x y", "a\\b", None])
+def test_save_takes_only_a_plain_file_stem(tmp_path, name):
+    with pytest.raises(ValueError, match="name must be a plain file stem"):
+        models.save(models.build("digits_cnn", 1, 10), name, {}, tmp_path / "out")
+    assert not (tmp_path / "evil.pt").exists() and not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("sigma", [0.25, 0.5, 1.0])

@@ -8,7 +8,9 @@ usage error (exit status 2), and `shown: text` for a widget's displayed message 
 It must match the row's error, `...` standing for any text.
 """
 import contextlib
+import hashlib
 import io
+import json
 import re
 from pathlib import Path
 
@@ -96,6 +98,10 @@ def _x():
     return torch.rand(1, 8, 8, generator=torch.Generator().manual_seed(0))
 
 
+def _dataset(size=3):
+    return TensorDataset(torch.rand(size, 1, 8, 8), torch.zeros(size, dtype=torch.long))
+
+
 def _with_nan():
     x = _x()
     x[0, 0, 0] = float("nan")
@@ -125,6 +131,21 @@ def _merge_other_parameters():
 def _checkpoint(path, arch, state_dict):
     torch.save({"epoch": 90, "arch": arch, "state_dict": state_dict}, path)
     return path
+
+
+def _with_card(card_edit, name="m") -> str:
+    """A digits model saved as name.pt whose card is card_edit(card), its sha256 kept: its .pt path."""
+    weights = _digits_model(name)
+    card_path = Path(weights).with_suffix(".json")
+    card_path.write_text(json.dumps(card_edit(json.loads(card_path.read_text()))), encoding="utf-8")
+    return weights
+
+
+def _junk_weights():
+    junk = b"\x80\x02J\xe8\xd1\r"  # torch.load raises struct.error
+    weights = _with_card(lambda card: {**card, "sha256": hashlib.sha256(junk).hexdigest()}, "junk")
+    Path(weights).write_bytes(junk)
+    return weights
 
 
 def _truncated_weights():
@@ -165,6 +186,16 @@ CASES = {
     "`Smoothed(..., num_classes=10).certify_topk(x, ..., k=10)`":
         lambda: _smoothed().certify_topk(_x(), n=10, alpha=0.01, k=10),
     "`sequences.betting_lower(x, alpha=1.5)`": lambda: sequences.betting_lower(np.full(10, 0.9), alpha=1.5),
+    "`sequences.betting_lower(x, 0.05, n=-5)`": lambda: sequences.betting_lower(np.full(10, 0.9), 0.05, n=-5),
+    "`sequences.prpl_eb_lower(x, 0.05, n=0)`": lambda: sequences.prpl_eb_lower(np.full(10, 0.9), 0.05, n=0),
+    "`sequences.betting_rejects(x, m0=1.5, alpha=0.05)`":
+        lambda: sequences.betting_rejects(np.full(10, 0.9), m0=1.5, alpha=0.05),
+    '`radii.l2_to_l0(float("nan"))`': lambda: radii.l2_to_l0(float("nan")),
+    "`radii.l2_to_l0(-1.0)`": lambda: radii.l2_to_l0(-1.0),
+    "`fixed_n.radii_from_votes(np.array([1, 1, 2]), label=12, num_classes=10, ...)`":
+        lambda: fixed_n.radii_from_votes(np.array([1, 1, 2]), label=12, num_classes=10, sigma=0.5, alpha=0.01),
+    "`fixed_n.radii_from_votes(np.array([1, 1, 12]), label=1, num_classes=10, ...)`":
+        lambda: fixed_n.radii_from_votes(np.array([1, 1, 12]), label=1, num_classes=10, sigma=0.5, alpha=0.01),
     "`fixed_n.certify_with_bounds(smoothed, x, n0=10, n=1, alpha=0.01)`":
         lambda: fixed_n.certify_with_bounds(_smoothed(), _x(), n0=10, n=1, alpha=0.01),
     "`sequential.certify_at_radius(smoothed, x, 0.5, n_max=0)`":
@@ -187,7 +218,20 @@ CASES = {
                      "--out", "out.tsv", "--quiet"),
     "`rslib certify --checkpoint c.pth.tar ...` without `--sigma`":
         lambda: _cli("certify", "--checkpoint", "c.pth.tar", "--out", "out.tsv", "--quiet"),
-    "`rslib certify ... --dataset cifar10` without the CIFAR-10 files": lambda: _certify("--dataset", "cifar10"),
+    "`rslib certify --factory torch.nn:Identity ... --dataset cifar10` without the CIFAR-10 files":
+        lambda: _cli("certify", "--factory", "torch.nn:Identity", "--noise", "gaussian", "--sigma", "0.25",
+                     "--dataset", "cifar10", "--out", "out.tsv", "--quiet"),
+    "`rslib certify --model fmnist-gaussian-0.25 --dataset digits ...`":
+        lambda: _cli("certify", "--model", "fmnist-gaussian-0.25", "--dataset", "digits", "--out", "out.tsv"),
+    "`rslib certify --model fmnist-gaussian-0.25 --sigma 0.5 ...` (no `--noise`)":
+        lambda: _cli("certify", "--model", "fmnist-gaussian-0.25", "--sigma", "0.5", "--out", "out.tsv"),
+    "`rslib certify ... --noise laplace --scale 0.5 --sigma 0.5`":
+        lambda: _certify("--noise", "laplace", "--scale", "0.5", "--sigma", "0.5"),
+    "`rslib certify ... --max -5`": lambda: _certify("--max", "-5"),
+    "`rslib certify --factory no_such_module:f ...`":
+        lambda: _cli("certify", "--factory", "no_such_module:f", "--noise", "gaussian", "--sigma", "0.5",
+                     "--dataset", "digits", "--out", "out.tsv"),
+    "`rslib certify ... --dataset digits --data-root d`": lambda: _certify("--dataset", "digits", "--data-root", "d"),
     "`rslib certify ... --out old.tsv` with other parameters": _resumed_with_other_parameters,
     "`rslib analyze notes.txt` (not a results file)": lambda: _cli("analyze", _write("notes.txt", "hello\n")),
     "`rslib train --noise gaussian` without `--sigma`": lambda: _train("--noise", "gaussian"),
@@ -203,18 +247,39 @@ CASES = {
     '`results.merge(["a.tsv", "b.tsv"], out)` of runs with other parameters': _merge_other_parameters,
     '`cohen.load_checkpoint("notes.txt")` (not a checkpoint)':
         lambda: cohen.load_checkpoint(_write("notes.txt", "hello\n")),
-    "`cohen.load_checkpoint(path)` of a checkpoint with `arch` `vgg16`":
+    '`cohen.load_checkpoint("tensor.pth.tar")` (its `state_dict` is a tensor)':
+        lambda: cohen.load_checkpoint(_checkpoint("tensor.pth.tar", "cifar_resnet20", torch.zeros(3))),
+    '`cohen.load_checkpoint("vgg.pth.tar")` (its `arch` is `vgg16`)':
         lambda: cohen.load_checkpoint(_checkpoint("vgg.pth.tar", "vgg16", {})),
     "`cohen.load_checkpoint(\"wrong.pth.tar\")` (its state_dict is not a `cifar_resnet20`'s)":
         lambda: cohen.load_checkpoint(_checkpoint("wrong.pth.tar", "cifar_resnet20", {"1.conv1.weight": torch.zeros(1)})),
     "a truncated or altered `.pt`": _truncated_weights,
+    '`models.load_pretrained("junk.pt")` (not a torch file; its card\'s sha256 matches)':
+        lambda: models.load_pretrained(_junk_weights(), device="cpu"),
+    '`models.load_pretrained("m.pt")` of a card without `noise`':
+        lambda: models.load_pretrained(_with_card(lambda card: {k: v for k, v in card.items() if k != "noise"})),
+    '`models.load_pretrained("m.pt")` of a card that is a JSON list':
+        lambda: models.load_pretrained(_with_card(lambda card: list(card))),
+    '`models.load_pretrained("m.pt")` of a card with `sigma` -1':
+        lambda: models.load_pretrained(_with_card(lambda card: {**card, "noise": {"noise": "gaussian", "sigma": -1}})),
+    '`models.save(model, "../evil", card, out_dir)`': lambda: _digits_model("../evil"),
     # Widgets and figures
     "`widgets.radius_explorer()` with its p_B slider moved until p_A + p_B > 1": _radius_explorer_slider_sum_above_one,
     "`widgets.half_space_explorer(p_a=0.9, p_b=0.5)`": lambda: widgets.half_space_explorer(p_a=0.9, p_b=0.5),
-    "`widgets.certify_explorer(smoothed, dataset, n=5)`":
-        lambda: widgets.certify_explorer({"g": _smoothed()}, TensorDataset(torch.rand(3, 1, 8, 8), torch.zeros(3)), n=5),
+    "`widgets.radius_explorer(p_a=1.5)`": lambda: widgets.radius_explorer(p_a=1.5),
+    "`widgets.radius_explorer(sigma=0)`": lambda: widgets.radius_explorer(sigma=0),
+    "`widgets.certify_explorer(smoothed, dataset, n=5)`": lambda: widgets.certify_explorer({"g": _smoothed()}, _dataset(), n=5),
+    "`widgets.certify_explorer(smoothed, dataset, alpha=0.05)`":
+        lambda: widgets.certify_explorer({"g": _smoothed()}, _dataset(), alpha=0.05),
+    "`widgets.certify_explorer({}, dataset)`": lambda: widgets.certify_explorer({}, _dataset()),
+    "`widgets.certify_explorer(smoothed, empty_dataset)`": lambda: widgets.certify_explorer({"g": _smoothed()}, _dataset(0)),
     "`widgets.ablation_explorer(image_8x8)` (no channel axis)": lambda: widgets.ablation_explorer(torch.rand(8, 8)),
+    "`widgets.ablation_explorer(image_1x8x8, keep=0)`": lambda: widgets.ablation_explorer(_x(), keep=0),
+    "`widgets.ablation_explorer(image_1x8x8, keep=1.5)`": lambda: widgets.ablation_explorer(_x(), keep=1.5),
+    "`widgets.ablation_explorer(image_1x8x8, seed=-1)`": lambda: widgets.ablation_explorer(_x(), seed=-1),
     "`viz.radius_explorer(sigma=0)`": lambda: viz.radius_explorer(sigma=0),
+    "`viz.radius_explorer(p_b_values=(1.5,))`": lambda: viz.radius_explorer(p_b_values=(1.5,)),
+    "`viz.half_spaces_2d(delta_norms=[0.5], active=3)`": lambda: viz.half_spaces_2d(delta_norms=[0.5], active=3),
 }
 
 ROWS = readme_rows()

@@ -58,3 +58,27 @@ def test_bad_input():
         sequences.prpl_eb_lower([0.5], 1.0)
     with pytest.raises(ValueError, match="non-empty 1-D"):
         sequences.betting_lower([], 0.05)
+
+
+@pytest.mark.parametrize("n", [0, -5])
+def test_a_fixed_n_must_be_a_positive_integer(n):
+    x = np.full(10, 0.9)
+    for lower in (sequences.prpl_eb_lower, sequences.betting_lower):
+        with pytest.raises(ValueError, match=f"n must be an integer >= 1, got {n}"):
+            lower(x, ALPHA, n=n)
+    with pytest.raises(TypeError, match="n must be an integer >= 1, got 10.0"):
+        sequences.betting_lower(x, ALPHA, n=10.0)
+    # any n >= 1 is valid, also one below len(x): the bets stay predictable
+    assert 0 < sequences.betting_lower(x, ALPHA, n=1) <= 0.9
+
+
+@pytest.mark.parametrize("m0", [-1, 1.5, float("nan")])
+def test_the_null_mean_must_lie_in_the_unit_interval(m0):
+    with pytest.raises(ValueError, match="m0 must"):
+        sequences.betting_rejects(np.full(10, 0.9), m0, ALPHA)
+
+
+def test_the_null_mean_at_the_ends_of_the_unit_interval():
+    x = np.full(50, 0.9)
+    assert sequences.betting_rejects(x, 0.0, ALPHA)[-1]  # mean <= 0 means every observation is 0
+    assert not sequences.betting_rejects(x, 1.0, ALPHA).any()  # mean <= 1 always holds

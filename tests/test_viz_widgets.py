@@ -108,3 +108,63 @@ def test_certified_accuracy_studies_show_one_study_per_button():
     assert [b.label for b in buttons] == ["k", "n"]
     assert buttons[1].args[0]["visible"] == [False, False, True]
     assert list(fig.data[2].y) == [0.8, 0.2, 0.0]
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: widgets.radius_explorer(p_a=1.5), "p_a must lie in \\[0, 1\\], got 1.5"),
+    (lambda: widgets.radius_explorer(sigma=-1), "sigma must lie in \\[0.05, 2\\], got -1"),
+    (lambda: widgets.half_space_explorer(delta_norm=5), "delta_norm must lie in \\[0, 4\\], got 5"),
+    (lambda: widgets.ablation_explorer(np.full((1, 8, 8), 0.5), keep=1000), "keep must be an integer in \\[1, 64\\], got 1000"),
+    (lambda: widgets.ablation_explorer(np.full((1, 8, 8), 0.5), seed=1000), "seed must be an integer in \\[0, 999\\]"),
+])
+def test_a_starting_value_outside_its_slider_is_rejected(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_a_starting_value_at_the_end_of_its_slider_is_kept():
+    box = widgets.radius_explorer(p_a=1.0, p_b=0.0, sigma=2.0)
+    assert [c.value for c in box.children[0].children] == [1.0, 0.0, 2.0]
+    keep, seed = widgets.ablation_explorer(np.full((1, 8, 8), 0.5), keep=64, seed=999).children[0].children
+    assert (keep.value, seed.value) == (64, 999)
+
+
+def test_ablation_explorer_takes_a_numpy_image_and_rejects_other_shapes():
+    import torch
+
+    image = np.random.default_rng(0).random((1, 8, 8))
+    caption = widgets.ablation_explorer(image[:, ::-1], keep=10).children[1].children[1]
+    assert caption.value.startswith("10 of 64 pixels kept")
+    with pytest.raises(ValueError, match="image must be a \\(channels, height, width\\) float tensor, got torch.uint8"):
+        widgets.ablation_explorer(torch.zeros(1, 8, 8, dtype=torch.uint8))
+    with pytest.raises(TypeError, match="image must be a torch tensor or a numpy array, got list"):
+        widgets.ablation_explorer([[[0.5]]])
+
+
+def test_certify_explorer_shows_the_true_class_as_an_int_and_checks_its_choices():
+    import torch
+    from torch.utils.data import TensorDataset
+
+    from rslib import models, noise
+    from rslib.smooth import Smoothed
+
+    smoothed = {"g": Smoothed(models.build("digits_cnn", 1, 10, seed=0), noise.Gaussian(0.25), num_classes=10,
+                              device="cpu")}
+    dataset = TensorDataset(torch.rand(2, 1, 8, 8), torch.tensor([8, 3]))
+    result = widgets.certify_explorer(smoothed, dataset, n0=10, n=100, alpha=0.1).children[2].children[1]
+    assert result.value.startswith("True class 8. ")
+    with pytest.raises(ValueError, match="n must be one of 100, 1000, 10000, 100000, got 500"):
+        widgets.certify_explorer(smoothed, dataset, n=500)
+    with pytest.raises(ValueError, match="alpha must be one of 0.1, 0.01, 0.001, got 0.05"):
+        widgets.certify_explorer(smoothed, dataset, alpha=0.05)
+
+
+def test_figures_check_their_slider_settings():
+    with pytest.raises(ValueError, match="p_b_values must be None or numbers in \\[0, 0.5\\], got \\(None, 0.6\\)"):
+        viz.radius_explorer(p_b_values=(None, 0.6))
+    fig = viz.radius_explorer(p_b_values=(0.0, 0.5), points=5)  # the ends are valid
+    assert len(fig.layout.sliders[0].steps) == 2
+    for active in (1, -1):
+        with pytest.raises(ValueError, match="active must be an integer in \\[0, 0\\]"):
+            viz.half_spaces_2d(delta_norms=[0.5], active=active)
+    assert viz.half_spaces_2d(delta_norms=[0.0, 0.5], active=1).layout.sliders[0].active == 1
