@@ -37,20 +37,24 @@ def _sync(dev):
         torch.cuda.synchronize(dev)
 
 
-def _rate(run, samples, dev, repeats=3) -> float:
-    """Samples per second of the best of `repeats` timed runs after one warm-up."""
-    run()
-    best = np.inf
-    for _ in range(repeats):
-        _sync(dev)
-        start = time.perf_counter()
+def _rates(runs: dict, dev, rounds: int = 4) -> dict:
+    """Samples per second of each of `runs` (name -> (run, samples)): the best of `rounds` timed runs after one
+    warm-up each. The runs take turns within a round, so a machine that drifts (other load, clock) favours none."""
+    for run, _ in runs.values():
         run()
-        _sync(dev)
-        best = min(best, time.perf_counter() - start)
-    return samples / best
+    best = dict.fromkeys(runs, np.inf)
+    for _ in range(rounds):
+        for name, (run, _) in runs.items():
+            _sync(dev)
+            start = time.perf_counter()
+            run()
+            _sync(dev)
+            best[name] = min(best[name], time.perf_counter() - start)
+    return {name: samples / best[name] for name, (_, samples) in runs.items()}
 
 
-def forward_only(model, noisy_batch, samples, dev) -> float:
+def forward_only(model, noisy_batch, samples):
+    """(a) The model alone on a ready-made noisy batch, `samples // batch` times."""
     batches = samples // noisy_batch.shape[0]
 
     @torch.inference_mode()
@@ -58,11 +62,11 @@ def forward_only(model, noisy_batch, samples, dev) -> float:
         for _ in range(batches):
             model(noisy_batch).argmax(dim=1)
 
-    return _rate(run, batches * noisy_batch.shape[0], dev)
+    return run, batches * noisy_batch.shape[0]
 
 
-def reference_loop(model, smoothing, x, samples, batch_size, num_classes, dev) -> float:
-    """Cohen et al.'s `_sample_noise`, generalised to any noise: per batch a host copy and a Python count."""
+def reference_loop(model, smoothing, x, samples, batch_size, num_classes):
+    """(b) Cohen et al.'s `_sample_noise`, generalised to any noise: per batch a host copy and a Python count."""
 
     @torch.inference_mode()
     def run():
@@ -77,24 +81,25 @@ def reference_loop(model, smoothing, x, samples, batch_size, num_classes, dev) -
                 counts[idx] += 1
         return counts
 
-    return _rate(run, samples, dev)
+    return run, samples
 
 
-def rslib_engine(model, smoothing, x, samples, batch_size, num_classes, dev) -> float:
+def rslib_engine(model, smoothing, x, samples, batch_size, num_classes, dev):
+    """(c) rslib's engine: `Smoothed.sample_counts`."""
     smoothed = Smoothed(model, smoothing, num_classes, device=dev)
     generator = torch.Generator(device=dev).manual_seed(0)
-    return _rate(lambda: smoothed.sample_counts(x[0], samples, batch_size, generator).cpu(), samples, dev)
+    return (lambda: smoothed.sample_counts(x[0], samples, batch_size, generator).cpu()), samples
 
 
-def rslib_certify(model, smoothing, xs, n0, n, batch_size, pack, num_classes, dev) -> float:
-    """Samples per second of certifying every input of xs, `pack` inputs at a time."""
+def rslib_certify(model, smoothing, xs, n0, n, batch_size, pack, num_classes, dev):
+    """Whole certifications of every input of xs, `pack` inputs at a time."""
     smoothed = Smoothed(model, smoothing, num_classes, device=dev)
 
     def run():
         for start in range(0, len(xs), pack):
             smoothed.certify_many(xs[start:start + pack], n0, n, 0.001, batch_size, range(start, start + pack))
 
-    return _rate(run, len(xs) * (n0 + n), dev)
+    return run, len(xs) * (n0 + n)
 
 
 def main(argv=None) -> None:
@@ -118,16 +123,16 @@ def main(argv=None) -> None:
         x = torch.rand(1, 1, 28, 28, device=dev)
         for batch_size in args.batch_sizes:
             noisy = smoothing.sample(x.repeat((batch_size, 1, 1, 1))).contiguous(memory_format=torch.channels_last)
-            rows.append({"noise": name, "batch_size": batch_size,
-                         "forward": forward_only(model, noisy, args.samples, dev),
-                         "reference": reference_loop(model, smoothing, x, args.samples, batch_size, 10, dev),
-                         "rslib": rslib_engine(model, smoothing, x, args.samples, batch_size, 10, dev)})
+            rows.append({"noise": name, "batch_size": batch_size, **_rates({
+                "forward": forward_only(model, noisy, args.samples),
+                "reference": reference_loop(model, smoothing, x, args.samples, batch_size, 10),
+                "rslib": rslib_engine(model, smoothing, x, args.samples, batch_size, 10, dev)}, dev)})
         inputs, n0, n = args.certify
         xs = list(torch.rand(inputs, 1, 28, 28, device=dev))
         batch_size = max(args.batch_sizes)
-        certify_rows.append({"noise": name, "batch_size": batch_size, "inputs": inputs, "n0": n0, "n": n, **{
+        certify_rows.append({"noise": name, "batch_size": batch_size, "inputs": inputs, "n0": n0, "n": n, **_rates({
             f"pack_{pack}": rslib_certify(model, smoothing, xs, n0, n, batch_size, pack, 10, dev)
-            for pack in (1, inputs)}})
+            for pack in (1, inputs)}, dev)})
     print(f"{'noise':<9}{'batch':>6}{'forward/s':>12}{'reference/s':>13}{'rslib/s':>10}{'vs fwd':>8}{'vs ref':>8}")
     for r in rows:
         print(f"{r['noise']:<9}{r['batch_size']:>6}{r['forward']:>12.0f}{r['reference']:>13.0f}{r['rslib']:>10.0f}"
