@@ -109,9 +109,9 @@ class Ablation:
             raise ValueError(f"keep must be at most the number of pixels d={d}, got keep={self.keep}")
         scores = torch.rand((b, d), generator=generator, device=x.device)
         kept = torch.zeros((b, d), device=x.device, dtype=x.dtype)
-        kept.scatter_(1, scores.topk(self.keep, dim=1).indices, 1.0)
-        kept = kept.view(b, 1, h, w)
-        return torch.cat([x * kept, (1.0 - x) * kept], dim=1)
+        kept.scatter_(1, scores.topk(self.keep, dim=1, sorted=False).indices, 1.0)
+        single = x[:1] if x.stride(0) == 0 else x  # one input repeated (an expanded view): encode it once
+        return torch.cat([single, 1.0 - single], dim=1) * kept.view(b, 1, h, w)
 
     def in_channels(self, channels: int) -> int:
         return 2 * channels
