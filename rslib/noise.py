@@ -107,11 +107,29 @@ class Ablation:
         d = h * w
         if self.keep > d:
             raise ValueError(f"keep must be at most the number of pixels d={d}, got keep={self.keep}")
-        scores = torch.rand((b, d), generator=generator, device=x.device)
         kept = torch.zeros((b, d), device=x.device, dtype=x.dtype)
-        kept.scatter_(1, scores.topk(self.keep, dim=1, sorted=False).indices, 1.0)
+        kept.scatter_(1, self.kept_pixels(b, d, generator, x.device), 1.0)
         single = x[:1] if x.stride(0) == 0 else x  # one input repeated (an expanded view): encode it once
         return torch.cat([single, 1.0 - single], dim=1) * kept.view(b, 1, h, w)
+
+    def kept_pixels(self, b: int, d: int, generator=None, device="cpu") -> torch.Tensor:
+        """Indices (b, keep) of b independent uniformly random keep-subsets of range(d).
+
+        Uniforms are float64: torch's float32 uniforms lie on a 2^-24 grid, where the keep-th and (keep+1)-th
+        largest of d tie in about d 2^-24 of the rows (1e-3 for d = 224^2), and a top-k would settle the tie by
+        position, biasing the subsets; in float64 such events have probability about d 2^-53.
+        On the CPU with keep <= 64, Floyd's algorithm (keep draws per row) is faster than sorting d scores.
+        """
+        device = torch.device(device)
+        if device.type != "cpu" or self.keep > 64:
+            scores = torch.rand((b, d), generator=generator, device=device, dtype=torch.float64)
+            return scores.topk(self.keep, dim=1, sorted=False).indices
+        uniforms = torch.rand((b, self.keep), generator=generator, dtype=torch.float64)
+        chosen = torch.empty((b, self.keep), dtype=torch.long)
+        for i, j in enumerate(range(d - self.keep, d)):  # Floyd: a uniform t in [0, j], or j itself if t is taken
+            t = (uniforms[:, i] * (j + 1)).long().clamp_max_(j)
+            chosen[:, i] = torch.where((chosen[:, :i] == t[:, None]).any(dim=1), j, t)
+        return chosen
 
     def in_channels(self, channels: int) -> int:
         return 2 * channels

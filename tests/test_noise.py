@@ -1,4 +1,5 @@
 """Noise distributions: moments, reproducibility, the ablation encoding, and bad parameters."""
+import collections
 import math
 
 import pytest
@@ -37,6 +38,21 @@ def test_ablation_keeps_exactly_keep_pixels_with_all_channels():
     mask = kept.unsqueeze(1)
     assert torch.allclose(value, x * mask) and torch.allclose(complement, (1 - x) * mask)
     assert noise.Ablation(10).in_channels(3) == 6
+
+
+@pytest.mark.parametrize("d,keep", [(6, 3), (7, 1), (66, 65)])  # Floyd's algorithm (keep <= 64), then top-k
+def test_ablation_subsets_are_uniform(d, keep):
+    """Every keep-subset of the d pixels equally likely: a chi-square test over all C(d, keep) subsets."""
+    from scipy import stats
+
+    rows = 400 * math.comb(d, keep)
+    chosen = noise.Ablation(keep).kept_pixels(rows, d, torch.Generator().manual_seed(d))
+    assert chosen.shape == (rows, keep)
+    ordered = chosen.sort(dim=1).values
+    assert (ordered[:, 1:] > ordered[:, :-1]).all()  # keep distinct pixels in every row
+    counts = list(collections.Counter(map(tuple, ordered.tolist())).values())
+    assert len(counts) == math.comb(d, keep)
+    assert stats.chisquare(counts).pvalue > 1e-4
 
 
 def test_params_round_trip():
