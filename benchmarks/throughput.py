@@ -37,9 +37,10 @@ def _sync(dev):
         torch.cuda.synchronize(dev)
 
 
-def _rates(runs: dict, dev, rounds: int = 4) -> dict:
+def _rates(runs: dict, dev, rounds: int) -> dict:
     """Samples per second of each of `runs` (name -> (run, samples)): the best of `rounds` timed runs after one
-    warm-up each. The runs take turns within a round, so a machine that drifts (other load, clock) favours none."""
+    warm-up each (interference only slows a run, so the best is the least disturbed). The runs take turns
+    within a round, so a machine that drifts (other load, clock) favours none."""
     for run, _ in runs.values():
         run()
     best = dict.fromkeys(runs, np.inf)
@@ -106,6 +107,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--samples", type=int, default=20_000, help="noisy samples per measurement")
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[250, 500, 1000, 2000])
+    parser.add_argument("--rounds", type=int, default=6, help="timed runs per method (the best counts)")
     parser.add_argument("--noises", nargs="+", choices=sorted(NOISES), default=sorted(NOISES))
     parser.add_argument("--certify", type=int, nargs=3, default=[16, 100, 1000], metavar=("INPUTS", "N0", "N"),
                         help="whole certifications: inputs, n0, n (packed: all inputs together)")
@@ -126,13 +128,13 @@ def main(argv=None) -> None:
             rows.append({"noise": name, "batch_size": batch_size, **_rates({
                 "forward": forward_only(model, noisy, args.samples),
                 "reference": reference_loop(model, smoothing, x, args.samples, batch_size, 10),
-                "rslib": rslib_engine(model, smoothing, x, args.samples, batch_size, 10, dev)}, dev)})
+                "rslib": rslib_engine(model, smoothing, x, args.samples, batch_size, 10, dev)}, dev, args.rounds)})
         inputs, n0, n = args.certify
         xs = list(torch.rand(inputs, 1, 28, 28, device=dev))
         batch_size = max(args.batch_sizes)
         certify_rows.append({"noise": name, "batch_size": batch_size, "inputs": inputs, "n0": n0, "n": n, **_rates({
             f"pack_{pack}": rslib_certify(model, smoothing, xs, n0, n, batch_size, pack, 10, dev)
-            for pack in (1, inputs)}, dev)})
+            for pack in (1, inputs)}, dev, args.rounds)})
     print(f"{'noise':<9}{'batch':>6}{'forward/s':>12}{'reference/s':>13}{'rslib/s':>10}{'vs fwd':>8}{'vs ref':>8}")
     for r in rows:
         print(f"{r['noise']:<9}{r['batch_size']:>6}{r['forward']:>12.0f}{r['reference']:>13.0f}{r['rslib']:>10.0f}"
