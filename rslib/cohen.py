@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from rslib.device import default_device
-from rslib.models import Normalize
+from rslib.models import Normalize, load_weights_only
 
 NORMALIZATION = {"cifar10": ([0.4914, 0.4822, 0.4465], [0.2023, 0.1994, 0.2010]),
                  "imagenet": ([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])}
@@ -84,11 +84,7 @@ def load_checkpoint(path, device=None) -> tuple[nn.Module, dict]:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no checkpoint at {path}")
-    try:
-        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch.load of arbitrary bytes raises anything from KeyError to struct.error
-        raise ValueError(f"{path} is not a torch checkpoint that loads with weights_only=True "
-                         f"({type(exc).__name__}: {exc})") from exc
+    checkpoint = load_weights_only(path)
     if not (isinstance(checkpoint, dict) and "arch" in checkpoint and isinstance(checkpoint.get("state_dict"), dict)):
         raise ValueError(f"{path} is not a Cohen et al. checkpoint: expected a dict with 'arch' and a 'state_dict' dict")
     arch, state = checkpoint["arch"], checkpoint["state_dict"]

@@ -164,11 +164,7 @@ def load_pretrained(name_or_path, device=None, models_dir=MODELS_DIR) -> Pretrai
     if _sha256(weights) != card.get("sha256"):
         raise ValueError(f"{weights} does not match the sha256 in its card {card_path.name}: "
                          "the file is corrupt, truncated or was replaced")
-    try:
-        state = torch.load(weights, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch.load of arbitrary bytes raises anything from KeyError to struct.error
-        raise ValueError(f"{weights} is not a torch checkpoint that loads with weights_only=True "
-                         f"({type(exc).__name__}: {exc})") from exc
+    state = load_weights_only(weights)
     try:
         model = build(card["arch"], card["in_channels"], card["num_classes"])
         model.load_state_dict(state)
@@ -176,6 +172,16 @@ def load_pretrained(name_or_path, device=None, models_dir=MODELS_DIR) -> Pretrai
         raise ValueError(f"{weights} could not be loaded as a {card['arch']} model: {exc}") from exc
     device = torch.device(device) if device is not None else default_device()
     return Pretrained(card.get("name", weights.stem), model.to(device).eval(), noise, card, weights)
+
+
+def load_weights_only(path):
+    """`torch.load(path, weights_only=True)` on the CPU (no arbitrary pickle code runs); ValueError naming the
+    file when it is not such a checkpoint."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch.load of arbitrary bytes raises anything from KeyError to struct.error
+        raise ValueError(f"{path} is not a torch checkpoint that loads with weights_only=True "
+                         f"({type(exc).__name__}: {exc})") from exc
 
 
 def _read_card(card_path: Path) -> tuple[dict, object]:
