@@ -25,7 +25,7 @@ class Gaussian:
     def sample(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """x + eps with eps ~ N(0, sigma^2 I), elementwise over the batch `x`."""
         eps = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
-        return x + self.sigma * eps
+        return eps.mul_(self.sigma).add_(x)  # in place: one buffer per batch
 
     def radius(self, p_a, p_b=None) -> np.ndarray:
         """Certified l2 radius for a lower bound p_a (and optionally an upper bound p_b): `radii.gaussian_l2`."""
@@ -66,11 +66,12 @@ class Laplace:
         standard Laplace, from one uniform per coordinate (a third of the cost of two exponentials).
 
         U = 0 would give an infinite draw; it is mapped to the largest magnitude the uniform grid reaches,
-        -log(eps / 2) (16.6 in float32: a tail event of probability ~6e-8 per coordinate)."""
-        c = torch.empty_like(x).uniform_(generator=generator) - 0.5
+        -log(eps / 2) (16.6 in float32: a tail event of probability ~6e-8 per coordinate). Computed in place
+        in two buffers: without a tuned allocator, fresh temporaries made this step 10x slower on a CPU."""
+        c = torch.empty_like(x).uniform_(generator=generator).sub_(0.5)
         largest = -float(np.log(torch.finfo(x.dtype).eps / 2))
-        magnitude = (-torch.log1p(-2.0 * c.abs())).clamp_max(largest)
-        return x + self.scale * torch.sign(c) * magnitude
+        signed_scale = torch.sign(c).mul_(-self.scale)  # -scale sign(c), times log1p(-2|c|) <= 0 below
+        return c.abs_().mul_(-2.0).log1p_().clamp_min_(-largest).mul_(signed_scale).add_(x)
 
     def radius(self, p_a, p_b=None) -> np.ndarray:
         """Certified l1 radius: `radii.laplace_l1`."""
