@@ -22,6 +22,14 @@ def probability(name: str, value) -> np.ndarray:
     return arr
 
 
+def margin(name: str, value) -> np.ndarray:
+    """`value` as a float array, checked to lie in [-1, 1] (differences of two probabilities)."""
+    arr = _as_float_array(name, value)
+    if ((arr < -1) | (arr > 1)).any():
+        raise ValueError(f"{name} must lie in [-1, 1], got {value!r}")
+    return arr
+
+
 def positive(name: str, value) -> float:
     """A finite scalar > 0 (noise levels)."""
     arr = _as_float_array(name, value)

@@ -59,9 +59,7 @@ def gaussian_l2_margin(margin, sigma):
     p_a = (1 + margin)/2, p_b = (1 - margin)/2, so this is never larger than gaussian_l2 at any such pair.
     """
     sigma = _checks.positive("sigma", sigma)
-    margin = np.asarray(margin, dtype=float)
-    if np.isnan(margin).any() or (margin < -1).any() or (margin > 1).any():
-        raise ValueError(f"margin must be in [-1, 1], got {margin!r}")
+    margin = _checks.margin("margin", margin)
     with np.errstate(divide="ignore"):
         radius = sigma * norm.ppf((1.0 + np.maximum(margin, 0.0)) / 2.0)
     return _scalar_if_0d(np.where(margin > 0, radius, 0.0))
@@ -357,7 +355,5 @@ def soft_margin_l2(margin, sigma):
     (The betting document's R1 = M / (sqrt(2) L(F)) needs such a known constant; see the errata.)
     """
     sigma = _checks.positive("sigma", sigma)
-    margin = np.asarray(margin, dtype=float)
-    if np.isnan(margin).any() or (margin > 1).any() or (margin < -1).any():
-        raise ValueError(f"margin must lie in [-1, 1], got {margin!r}")
+    margin = _checks.margin("margin", margin)
     return _scalar_if_0d(np.maximum(margin, 0.0) * sigma * np.sqrt(np.pi / 8.0))

@@ -20,7 +20,7 @@ def test_margin_radius_is_the_worst_case_over_consistent_bounds():
     np.testing.assert_allclose(radii.gaussian_l2_margin(m, 0.7), 0.7 * norm.ppf((1 + m) / 2))
     assert radii.gaussian_l2_margin(0.0, 1.0) == 0 and radii.gaussian_l2_margin(-0.3, 1.0) == 0
     assert radii.gaussian_l2_margin(1.0, 1.0) == np.inf
-    with pytest.raises(ValueError, match="margin must be in"):
+    with pytest.raises(ValueError, match="margin must lie in"):
         radii.gaussian_l2_margin(1.5, 1.0)
     with pytest.raises(ValueError, match="sigma"):
         radii.gaussian_l2_margin(0.5, 0.0)
