@@ -75,3 +75,21 @@ def test_soft_certificates_stay_below_the_exact_radius():
     assert radii.soft_margin_l2(0.5, 1.0) == pytest.approx(0.5 * np.sqrt(np.pi / 8))
     with pytest.raises(ValueError, match="margin must lie in \\[-1, 1\\]"):
         radii.soft_margin_l2(1.5, 1.0)
+
+
+def test_soft_margin_bound_holds_when_the_runner_up_is_ambiguous():
+    # One-hot scores with F = (0.5, 0.25, 0.22, 0.03): from 64 selection samples, class 2 often looks like the
+    # runner-up, and a bound on F_0 - F_2 = 0.28 alone would exceed the true margin F_0 - F_1 = 0.25.
+    from scipy.stats import norm
+
+    from rslib import soft
+
+    edges = torch.tensor(norm.ppf([0.5, 0.75, 0.97]), dtype=torch.float32)
+
+    class Quantiles(torch.nn.Module):
+        def forward(self, z):
+            return 50.0 * torch.nn.functional.one_hot(torch.bucketize(z.flatten(1)[:, 0], edges), 4).float()
+
+    smoothed = Smoothed(Quantiles(), noise.Gaussian(1.0), 4, device="cpu")
+    margins = [soft.certify_soft(smoothed, torch.zeros(1), 64, 20_000, 0.001, seed=s).margin_lower for s in range(40)]
+    assert max(margins) <= 0.25 and min(margins) > 0.2
