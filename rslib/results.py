@@ -35,6 +35,13 @@ class Results:
         """Fraction of rows certified correct at each radius r: correct and certified radius >= r."""
         return certified_accuracy(self.columns["radius"], self.columns["correct"], radius_grid)
 
+    def certified_accuracy_with(self, radius_fn, radius_grid) -> np.ndarray:
+        """Certified accuracy if another certificate had turned the same bounds into radii: radius_fn(p_a, p_b)
+        on the rows that did not abstain, 0 on those that did (comparing certificates on one set of samples)."""
+        certified = self.columns["predict"] >= 0
+        radius = np.where(certified, radius_fn(self.columns["p_a"], self.columns["p_b"]), 0.0)
+        return certified_accuracy(radius, self.columns["correct"].astype(bool) & certified, radius_grid)
+
 
 def certified_accuracy(radius, correct, radius_grid) -> np.ndarray:
     """mean over inputs of [correct and radius >= r], for each r in radius_grid (Cohen et al.'s analysis)."""

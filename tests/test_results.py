@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from rslib import certify, noise, results
+from rslib import certify, noise, radii, results
 from rslib.smooth import Smoothed
 
 
@@ -37,6 +37,10 @@ def test_round_trip_and_certified_accuracy(tmp_path):
     assert acc[0] >= acc[1] >= acc[2] == 0.0
     manual = np.mean([(c == 1) and r >= 0.1 for c, r in zip(res.columns["correct"], res.columns["radius"])])
     assert acc[1] == pytest.approx(manual)
+    # The same bounds through the run's own certificate give the same curve; a zero certificate gives none.
+    same = res.certified_accuracy_with(lambda p_a, p_b: radii.gaussian_l2(p_a, 0.25), [0.0, 0.1, 100.0])
+    np.testing.assert_allclose(same, acc, atol=1e-12)
+    assert res.certified_accuracy_with(lambda p_a, p_b: np.zeros_like(p_a), [0.1]).tolist() == [0.0]
 
 
 def test_in_memory_run_equals_file_run(tmp_path):
