@@ -6,9 +6,11 @@ classes together with probability at least 1 - alpha (Jia et al. 2020's SimuEM).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import optimize
-from scipy.stats import beta, binom
+from scipy.stats import beta, binom, norm
 
 from rslib import _checks
 
@@ -107,11 +109,15 @@ def _margin_tail(k: int, n: int, q1: float, q2: float) -> float:
 
 def margin_lower(count_1: int, count_2: int, n: int, alpha: float, tolerance: float = 1e-6) -> float:
     """Exact lower confidence bound on p1 - p2 from the votes of the top two classes (the trinomial
-    (X1, X2, rest); the betting document's Section 4, with the p-value taken as P(D >= observed)).
+    (X1, X2, rest); the betting document's Section 4, with the p-value P(D >= k) that includes the observed
+    difference k = count_1 - count_2: the document's Eq. (7) takes P(D > k), which gives the bound for k + 1).
 
     For a candidate L, the p-value is sup over the nuisance q2 of P_q(X1 - X2 >= k) with q1 = q2 + L (the
     tail grows with q1 - q2, so the boundary is worst); the bound is the largest L whose p-value is <= alpha,
-    found by bisection. Each p-value costs O(n) per nuisance value (a 1-D search), so n up to ~10^4 is fast.
+    found by bisection to `tolerance`. It depends on the counts only through k, so it is not always above the
+    Bonferroni pair of Clopper-Pearson bounds: when much of the vote goes to other classes, the pair can win.
+    Cost: each tail is an O(n) sum, and one bound takes about 1,100 to 1,500 of them (a grid and a 1-D search
+    over q2 at each bisection step; `rslib.fixed_n.margin_bound_cost` counts them), so it suits n up to ~10^4.
     """
     alpha = _checks.level("alpha", alpha)
     n = _checks.count("n", n)
@@ -139,3 +145,21 @@ def margin_lower(count_1: int, count_2: int, n: int, alpha: float, tolerance: fl
         mid = (low + high) / 2.0
         low, high = (mid, high) if p_value(mid) <= alpha else (low, mid)
     return low
+
+
+def unanimous_samples_for_radius(radius, sigma, alpha) -> int:
+    """The smallest n at which n unanimous votes certify the l2 `radius` under Gaussian noise of level sigma:
+
+        n = ceil( ln(alpha) / ln(Phi(radius / sigma)) ),
+
+    because n votes out of n give the Clopper-Pearson bound p_a = alpha^(1/n), and sigma Phi^-1(p_a) >= radius
+    exactly when alpha^(1/n) >= Phi(radius / sigma).
+    """
+    radius = _checks.positive("radius", radius)
+    sigma = _checks.positive("sigma", sigma)
+    alpha = _checks.level("alpha", alpha)
+    log_phi = float(norm.logcdf(radius / sigma))
+    if log_phi == 0.0:
+        raise ValueError(f"radius / sigma = {radius / sigma:g} is too large: Phi(radius / sigma) rounds to 1, "
+                         "so no sample size can be computed")
+    return int(math.ceil(math.log(alpha) / log_phi))

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from rslib import _checks, radii
 
@@ -53,7 +53,8 @@ def beats_lecuyer_interval(p_a):
 
         p_b in [(1 - 2q - sqrt(1 - 4q)) / (2 p_a),  (1 - 2q + sqrt(1 - 4q)) / (2 p_a)],   q = p_a (1 - p_a),
 
-    the roots of p_a (1 - p_a + p_b)^2 = p_b. Returns (low, high).
+    the roots of p_a (1 - p_a + p_b)^2 = p_b. Since sqrt(1 - 4q) = |2 p_a - 1| the roots are p_a and
+    (1 - p_a)^2 / p_a, so for p_a >= 1/2 the interval is [(1 - p_a)^2 / p_a, p_a]. Returns (low, high).
     """
     p_a = _checks.probability("p_a", p_a)
     q = p_a * (1.0 - p_a)
@@ -72,13 +73,21 @@ def interval_probability(x, noise: str, level):
     return dist.cdf(1.0 - x, scale=level) - dist.cdf(-1.0 - x, scale=level)
 
 
+def _log_leave_probability(x, noise: str, level):
+    """log q, q = P(|x + eps| > 1) = 1 - interval_probability, computed in log space (no rounding of p_a to 1)."""
+    if noise == "laplace":  # P(eps > a) = exp(-a / scale) / 2 for a >= 0, and 1 - x > 0 > -1 - x
+        return np.logaddexp(-(1.0 - x) / level, -(1.0 + x) / level) - np.log(2.0)
+    return np.logaddexp(stats.norm.logsf(1.0 - x, scale=level), stats.norm.logcdf(-1.0 - x, scale=level))
+
+
 def rops(x, noise: str, radius=0.0, upper=50.0) -> float:
     """Appendix D's rectified optional parameter space: the largest standard deviation (sqrt(2) scale for
     Laplace, sigma for Gaussian) at which the smoothed classifier still predicts c_A at x and certifies
     `radius` around it (radius 0: just predicts c_A). Computed by bisection on the standard deviation.
 
-    The certificate used is each noise's binary radius: Theorem 2 for Laplace (l1), Cohen et al. for
-    Gaussian (l2, which in one dimension is the same distance).
+    The certificate used is each noise's binary radius, from q = 1 - p_a in log space: Theorem 2 for Laplace,
+    -scale log(2 q) (l1), Cohen et al. for Gaussian, -sigma Phi^-1(q) (l2; in one dimension the same distance).
+    Both stay below the distance 1 - |x| to the boundary, so a radius >= 1 - |x| gives 0.
     """
     if noise not in ("laplace", "gaussian"):
         raise ValueError(f"noise must be 'laplace' or 'gaussian', got {noise!r}")
@@ -87,11 +96,11 @@ def rops(x, noise: str, radius=0.0, upper=50.0) -> float:
 
     def margin(std):
         level = np.asarray(std, float) / np.sqrt(2.0) if noise == "laplace" else np.asarray(std, float)
-        p_a = np.clip(interval_probability(x, noise, level), 0.0, 1.0)
         if radius == 0:
-            return p_a - 0.5
-        certify = radii.laplace_l1 if noise == "laplace" else radii.gaussian_l2
-        return level * certify(p_a, 1.0) - radius  # both radii are proportional to the noise level
+            return np.clip(interval_probability(x, noise, level), 0.0, 1.0) - 0.5
+        log_q = _log_leave_probability(x, noise, level)
+        certified = -level * (np.log(2.0) + log_q) if noise == "laplace" else -level * special.ndtri_exp(log_q)
+        return certified - radius
 
     grid = np.geomspace(1e-4, upper, 400)
     values = margin(grid)
@@ -102,3 +111,31 @@ def rops(x, noise: str, radius=0.0, upper=50.0) -> float:
         return float(upper)
     i = failing[0]
     return float(optimize.brentq(lambda s: float(margin(s)), grid[i - 1], grid[i], xtol=1e-10))
+
+
+def rops_gap(x, radius=0.0) -> float:
+    """rops(x, "laplace", radius) - rops(x, "gaussian", radius): positive where Laplace noise tolerates more."""
+    return rops(x, "laplace", radius) - rops(x, "gaussian", radius)
+
+
+def rops_crossings(grid, x=None, radius=0.0) -> np.ndarray:
+    """The points along `grid` where Laplace and Gaussian ROPS are equal (zeros of `rops_gap`): over x at the
+    given radius when x is None, else over the radius at that fixed x. Sign changes between consecutive grid
+    points are refined by Brent's method."""
+    gap = (lambda v: rops_gap(v, radius)) if x is None else (lambda v: rops_gap(x, v))
+    grid = np.asarray(grid, float)
+    values = np.array([gap(v) for v in grid])
+    roots = [float(v) for v, value in zip(grid, values) if value == 0]
+    for a, b, fa, fb in zip(grid, grid[1:], values, values[1:]):
+        if fa * fb < 0:
+            roots.append(optimize.brentq(gap, a, b, xtol=1e-9))
+    return np.array(sorted(roots))
+
+
+def laplace_gaussian_crossing() -> float:
+    """The p_A above which Theorem 2's radius -lambda log(2 (1 - p_A)) exceeds Cohen et al.'s sigma Phi^-1(p_A)
+    at equal variance, sigma = sqrt(2) lambda. sigma cancels: the root in (1/2, 1) of
+    -log(2 (1 - p)) / sqrt(2) = Phi^-1(p) (both sides vanish at p = 1/2, where the Gaussian one is steeper)."""
+    def gap(p):
+        return float(radii.laplace_l1(p, 1.0 / np.sqrt(2.0)) - radii.gaussian_l2(p, 1.0))
+    return float(optimize.brentq(gap, 0.51, 1.0 - 1e-9, xtol=1e-12))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
-from rslib import _checks
+from rslib import _checks, radii
 
 
 def likelihood_ratio(z, mu, delta, sigma):
@@ -59,12 +59,12 @@ def monte_carlo_region_probabilities(region, x, delta, sigma, n=200_000, seed=0)
 
 
 def lemma_check(region, x, delta, sigma, n=200_000, seed=0) -> dict:
-    """Lemma 1 on a concrete region R: match R's mass under X with the half-space S = {delta^T (z - x) <= t},
-    then compare the masses under Y. The lemma says P(Y in R) >= P(Y in S) = Phi(Phi^-1(p) - ||delta|| / sigma).
+    """Lemma 1 on a concrete region D: match D's mass p under X with the half-space S = {delta^T (z - x) <= t},
+    then compare the masses under Y. The lemma says P(Y in D) >= P(Y in S) = Phi(Phi^-1(p) - ||delta|| / sigma).
     """
     p_x, p_y = monte_carlo_region_probabilities(region, x, delta, sigma, n, seed)
     p_y_half_space = shifted_probabilities(p_x, 1.0 - p_x, sigma, np.linalg.norm(delta))[0]
-    return {"P(X in R)": p_x, "P(Y in R)": p_y, "P(Y in S)": float(p_y_half_space),
+    return {"P(X in D)": p_x, "P(Y in D)": p_y, "P(Y in S)": float(p_y_half_space),
             "standard error": float(np.sqrt(max(p_y * (1 - p_y), 1e-12) / n))}
 
 
@@ -89,3 +89,26 @@ def worst_case_regions(p_a, p_b, sigma, direction):
     u = u / np.linalg.norm(u)
     a, b = half_space_offsets(p_a, p_b, sigma)
     return (lambda z: z @ u <= a), (lambda z: z @ u >= b)
+
+
+def worst_case_check(p_a, p_b, sigma, direction, factors=(0.9, 1.1), n=400_000, seed=2) -> list[dict]:
+    """Monte Carlo class probabilities of the worst-case classifier (c_A on A, c_B on B) at x + delta,
+    delta = factor * R * direction / ||direction|| with R = sigma/2 (Phi^-1(p_a) - Phi^-1(p_b)).
+
+    One dict per factor: "factor", "delta_norm", "P(f(Y) = c_A)", "P(f(Y) = c_B)" and their exact values
+    Phi(Phi^-1(p_a) - ||delta|| / sigma), Phi(Phi^-1(p_b) + ||delta|| / sigma) under "exact c_A", "exact c_B".
+    """
+    in_a, in_b = worst_case_regions(p_a, p_b, sigma, direction)
+    u = np.asarray(direction, float) / np.linalg.norm(direction)
+    radius = float(radii.gaussian_l2(p_a, sigma, p_b))
+    rows = []
+    for factor in factors:
+        delta_norm = float(factor) * radius
+        origin = np.zeros(u.size)
+        _, prob_a = monte_carlo_region_probabilities(in_a, origin, delta_norm * u, sigma, n, seed)
+        _, prob_b = monte_carlo_region_probabilities(in_b, origin, delta_norm * u, sigma, n, seed + 1)
+        exact_a, exact_b = shifted_probabilities(p_a, p_b, sigma, delta_norm)
+        rows.append({"factor": float(factor), "delta_norm": delta_norm,
+                     "P(f(Y) = c_A)": prob_a, "P(f(Y) = c_B)": prob_b,
+                     "exact c_A": float(exact_a), "exact c_B": float(exact_b)})
+    return rows

@@ -86,7 +86,8 @@ def likelihood_statistic_cdf(scale=1.0, delta_norms=(0.25, 0.5, 1.0, 1.5, 2.0), 
 
 def lecuyer_comparison_region(points=300) -> go.Figure:
     """The paper's Figure 4: in the (p_A, p_B) triangle, which term of Theorem 1 is larger, with the closed-form
-    boundary of `laplace_theory.beats_lecuyer_interval` drawn over the computed map."""
+    boundary p_B = (1 - p_A)^2 / p_A (the smaller root of `laplace_theory.beats_lecuyer_interval`, p_A >= 1/2)
+    and the constraint p_A + p_B = 1 drawn over the computed map. The other root, p_B = p_A, is never admissible."""
     p_a = np.linspace(0.001, 0.999, points)
     p_b = np.linspace(0.001, 0.999, points)
     aa, bb = np.meshgrid(p_a, p_b)
@@ -94,12 +95,12 @@ def lecuyer_comparison_region(points=300) -> go.Figure:
     gap = -np.log1p(-(aa - bb), where=valid, out=np.zeros_like(aa))
     ratio = 0.5 * np.log(np.where(valid, aa / bb, 1.0))
     winner = np.where(valid, np.where(gap >= ratio, 1.0, 0.0), np.nan)
-    low, high = laplace_theory.beats_lecuyer_interval(p_a)
+    upper_half = p_a >= 0.5
+    low, _ = laplace_theory.beats_lecuyer_interval(p_a[upper_half])
     fig = go.Figure([go.Heatmap(x=p_a, y=p_b, z=winner, colorscale=[[0, "#9fd39f"], [1, "#f2a3a3"]], showscale=False,
                                 hovertemplate="p_A %{x:.3f}<br>p_B %{y:.3f}<extra></extra>"),
-                     go.Scatter(x=p_a, y=low, name="boundary (lower root)", line={"color": "black"}),
-                     go.Scatter(x=p_a, y=np.minimum(high, 1 - p_a), name="boundary (upper root)",
-                                line={"color": "black", "dash": "dot"})])
+                     go.Scatter(x=p_a[upper_half], y=low, name="p_B = (1 − p_A)² / p_A", line={"color": "black"}),
+                     go.Scatter(x=p_a, y=1 - p_a, name="p_A + p_B = 1", line={"color": "black", "dash": "dot"})])
     fig.update_layout(title="Red: −λ log(1 − p_A + p_B) wins; green: Lecuyer et al.'s λ/2 log(p_A/p_B) wins",
                       xaxis_title="p_A", yaxis_title="p_B", yaxis={"range": [0, 0.5]}, height=480)
     return fig
@@ -142,9 +143,10 @@ def worst_case_tightness(p_a=0.8, scale=0.5, mc_points=9, n=200_000, seed=0) -> 
     return fig
 
 
-def rops_figures(xs=np.linspace(0, 0.95, 40), radii_grid=np.linspace(0, 0.6, 40), x_fixed=0.3):
+def rops_figures(xs=np.linspace(0, 0.995, 60), radii_grid=np.linspace(0, 0.69, 47), x_fixed=0.3):
     """Appendix D's Figures 10 and 11: the largest tolerated standard deviation (ROPS) against x, and against
-    the radius to certify at x = x_fixed, for Laplace and Gaussian noise of equal variance."""
+    the radius to certify at x = x_fixed, for Laplace and Gaussian noise of equal variance. Both ranges
+    include the points where the Gaussian curve overtakes the Laplace one (`laplace_theory.rops_crossings`)."""
     by_x = go.Figure([go.Scatter(x=xs, y=[laplace_theory.rops(x, kind) for x in xs], name=kind.capitalize(),
                                  line={"color": COLORS[i]}) for i, kind in enumerate(("laplace", "gaussian"))])
     by_x.update_layout(title="ROPS against x (prediction kept)", xaxis_title="x", yaxis_title="largest standard deviation",

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from rslib import bounds
+from rslib import bounds, radii
 
 
 def test_lower_bound_solves_the_tail_equation():
@@ -79,3 +79,21 @@ def test_bad_input(kwargs, message):
 def test_simultaneous_needs_two_classes():
     with pytest.raises(ValueError, match="counts must have a last axis"):
         bounds.simultaneous_clopper_pearson([10], 0.05)
+
+
+@pytest.mark.parametrize("radius,sigma,alpha", [(1.0, 0.5, 0.001), (2.0, 0.5, 0.001), (0.3, 1.0, 0.05)])
+def test_unanimous_samples_for_radius_is_the_smallest_sufficient_n(radius, sigma, alpha):
+    n = bounds.unanimous_samples_for_radius(radius, sigma, alpha)
+    assert radii.gaussian_l2(bounds.clopper_pearson(n, n, alpha), sigma) >= radius
+    assert radii.gaussian_l2(bounds.clopper_pearson(n - 1, n - 1, alpha), sigma) < radius
+
+
+def test_unanimous_samples_for_radius_bad_input():
+    with pytest.raises(ValueError, match="radius must be a finite number > 0"):
+        bounds.unanimous_samples_for_radius(0.0, 0.5, 0.001)
+    with pytest.raises(ValueError, match="sigma must be a finite number > 0"):
+        bounds.unanimous_samples_for_radius(1.0, -0.5, 0.001)
+    with pytest.raises(ValueError, match="alpha must lie in the open interval"):
+        bounds.unanimous_samples_for_radius(1.0, 0.5, 1.5)
+    with pytest.raises(ValueError, match="too large"):
+        bounds.unanimous_samples_for_radius(100.0, 1.0, 0.001)

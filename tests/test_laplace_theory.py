@@ -64,3 +64,37 @@ def test_rops_at_zero_matches_the_closed_forms():
         assert lt.rops(x, "laplace") > lt.rops(x, "gaussian")
     with pytest.raises(ValueError, match="x must lie in \\(-1, 1\\)"):
         lt.rops(1.5, "laplace")
+
+
+def test_beats_lecuyer_roots_are_p_a_and_its_partner():
+    p_a = np.linspace(0.5, 0.99, 50)
+    low, high = lt.beats_lecuyer_interval(p_a)
+    np.testing.assert_allclose(low, (1 - p_a) ** 2 / p_a, atol=1e-12)
+    np.testing.assert_allclose(high, p_a, atol=1e-12)
+
+
+def test_rops_crossings_gaussian_overtakes_near_the_edge_and_at_large_radii():
+    (x_cross,) = lt.rops_crossings(np.linspace(0, 0.995, 40))
+    assert 0.95 < x_cross < 0.99
+    assert lt.rops_gap(x_cross - 0.01) > 0 > lt.rops_gap(x_cross + 0.01)
+    assert abs(lt.rops_gap(x_cross)) < 1e-6
+    (r_cross,) = lt.rops_crossings(np.linspace(0, 0.6, 25), x=0.3)
+    assert lt.rops_gap(0.3, r_cross - 0.02) > 0 > lt.rops_gap(0.3, r_cross + 0.02)
+
+
+def test_rops_radius_matches_radii_and_vanishes_beyond_the_boundary():
+    std = lt.rops(0.3, "laplace", 0.4)
+    p_a = lt.interval_probability(0.3, "laplace", std / np.sqrt(2))
+    assert radii.laplace_l1(p_a, std / np.sqrt(2)) == pytest.approx(0.4, rel=1e-6)
+    std = lt.rops(0.3, "gaussian", 0.4)
+    assert radii.gaussian_l2(lt.interval_probability(0.3, "gaussian", std), std) == pytest.approx(0.4, rel=1e-6)
+    # no certificate reaches the distance 1 - |x| = 0.7 to the boundary (p_a rounding to 1 used to fake one)
+    assert lt.rops(0.3, "laplace", 0.75) == 0.0 and lt.rops(0.3, "gaussian", 0.75) == 0.0
+
+
+def test_laplace_gaussian_crossing():
+    p = lt.laplace_gaussian_crossing()
+    for sigma in (0.25, 1.0):
+        assert radii.laplace_l1(p, sigma / np.sqrt(2)) == pytest.approx(radii.gaussian_l1(p, sigma), rel=1e-9)
+        assert radii.laplace_l1(p - 0.01, sigma / np.sqrt(2)) < radii.gaussian_l1(p - 0.01, sigma)
+        assert radii.laplace_l1(p + 0.01, sigma / np.sqrt(2)) > radii.gaussian_l1(p + 0.01, sigma)

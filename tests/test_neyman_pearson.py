@@ -43,7 +43,16 @@ def test_shifted_probabilities_by_sampling_and_crossing_at_the_radius():
 @pytest.mark.parametrize("name", list(np_lemma.EXAMPLE_REGIONS))
 def test_lemma_holds_on_example_regions(name):
     check = np_lemma.lemma_check(np_lemma.EXAMPLE_REGIONS[name], np.zeros(2), np.array([0.6, 0.2]), 0.8, n=100_000)
-    assert check["P(Y in R)"] >= check["P(Y in S)"] - 4 * check["standard error"]
+    assert check["P(Y in D)"] >= check["P(Y in S)"] - 4 * check["standard error"]
+
+
+def test_worst_case_check_agrees_with_the_exact_probabilities_and_flips_at_the_radius():
+    inside, outside = np_lemma.worst_case_check(0.8, 0.1, 1.0, [np.cos(0.5), np.sin(0.5)], n=200_000)
+    assert inside["delta_norm"] == pytest.approx(0.9 * radii.gaussian_l2(0.8, 1.0, 0.1))
+    for row in (inside, outside):
+        assert abs(row["P(f(Y) = c_A)"] - row["exact c_A"]) < 0.005
+        assert abs(row["P(f(Y) = c_B)"] - row["exact c_B"]) < 0.005
+    assert inside["exact c_A"] > inside["exact c_B"] and outside["exact c_A"] < outside["exact c_B"]
 
 
 @pytest.mark.parametrize("p,q,d,expected", [(np.inf, 1, 7, 1.0), (1, np.inf, 7, 7.0), (np.inf, 2, 7, 1.0),
