@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from rslib import _checks, results
+from rslib import _checks, radii, results
 from rslib.smooth import Smoothed
 
 
@@ -101,3 +101,16 @@ def certify_topk_dataset(smoothed: Smoothed, dataset, indices, n: int, alpha: fl
     counts = votes["counts"][n]
     return {"idx": votes["idx"], "label": votes["label"], "counts": counts,
             "radius": {k: topk_radii(smoothed, counts, votes["label"], alpha, k, shape) for k in ks}}
+
+
+def topk_l0_radii(smoothed: Smoothed, votes: dict, n: int, alpha: float, k: int, input_shape: tuple) -> np.ndarray:
+    """Certified l0 radius (pixels) of each input's true label in the top k, from the first n of its votes
+    (`topk_counts` output); -1 where it is not certified. Ablation gives pixels directly; an l2 radius R
+    (additive noise) becomes the largest r with sqrt(r C) < R, C = input_shape[0] channels in [0, 1]
+    (`radii.l2_to_l0`): changing r pixels moves such an image by at most sqrt(r C) in l2."""
+    radius = topk_radii(smoothed, votes["counts"][n], votes["label"], alpha, k, input_shape)
+    if smoothed.noise.norm == "l0":
+        return radius
+    if smoothed.noise.norm != "l2":
+        raise ValueError(f"topk_l0_radii needs an l0 (ablation) or l2 (Gaussian) certificate, got {smoothed.noise.norm}")
+    return radii.l2_to_l0(radius, channels=int(input_shape[0]))

@@ -116,9 +116,10 @@ class Ablation:
     def kept_pixels(self, b: int, d: int, generator=None, device="cpu") -> torch.Tensor:
         """Indices (b, keep) of b independent uniformly random keep-subsets of range(d).
 
-        Uniforms are float64: torch's float32 uniforms lie on a 2^-24 grid, where the keep-th and (keep+1)-th
-        largest of d tie in about d 2^-24 of the rows (1e-3 for d = 224^2), and a top-k would settle the tie by
-        position, biasing the subsets; in float64 such events have probability about d 2^-53.
+        Uniforms are float64: torch's float32 uniforms lie on a grid of width w = 2^-24. Neighbouring order
+        statistics of d uniforms are about 1/d apart, so the keep-th and (keep+1)-th largest share a grid
+        value with probability about d w / 2: d 2^-25 of the rows (1.5e-3 for d = 224^2), and a top-k would
+        settle the tie by position, biasing the subsets. float64 uniforms (w = 2^-53) tie in about d 2^-54.
         On the CPU with keep <= 64, Floyd's algorithm (keep draws per row) is faster than sorting d scores.
         """
         device = torch.device(device)

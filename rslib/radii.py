@@ -72,6 +72,9 @@ def laplace_l1(p_a, scale, p_b=None):
         R = max( scale/2 * log(p_a / p_b),  -scale * log(1 - p_a + p_b) ).
     With p_b None (binary, Theorem 2, tight by Theorem 3):
         R = -scale * log(2 (1 - p_a))   for p_a > 1/2.
+
+    The smoothed classifier's prediction is constant on the open l1 ball of radius R (at ||delta||_1 = R
+    the bounds can tie; the paper writes <= R).
     """
     scale = _checks.positive("scale", scale)
     binary = p_b is None
@@ -109,36 +112,48 @@ def gaussian_l1(p_a, sigma, p_b=None):
     return gaussian_l2(p_a, sigma, p_b)
 
 
-def _renyi_objective(log_beta, log_a, log_b, a, b):
-    """-(1/alpha) log(1 - a - b + 2 M_{1-alpha}(a, b)) at alpha = 1 + exp(log_beta), computed in log space.
+def _renyi_objective(log_beta, m, h, a, b):
+    """-(1/alpha) log(1 - a - b + 2 M_{1-alpha}(a, b)) at alpha = 1 + exp(log_beta), without cancellation.
 
-    M_{1-alpha}(a, b) = ((a^-beta + b^-beta) / 2)^(-1/beta) with beta = alpha - 1, so
-    log M = -(logaddexp(-beta log a, -beta log b) - log 2) / beta, which never overflows.
+    With beta = alpha - 1, m = (log a + log b) / 2 and h = (log a - log b) / 2 >= 0,
+    M_{1-alpha}(a, b) = ((a^-beta + b^-beta) / 2)^(-1/beta) = e^m cosh(beta h)^(-1/beta), and a + b = 2 e^m cosh h, so
+        gap = a + b - 2M = 2 e^m (2 sinh^2(h/2) - expm1(-c)),   c = log cosh(beta h) / beta >= 0,
+    a sum of two non-negative terms: accurate to a few ulps even near ties (a ~ b) and near alpha = 1, where
+    subtracting M from (a + b)/2 directly loses every digit. b = 0 gives M = 0 and gap = a.
     """
     beta = np.exp(log_beta)
-    alpha = 1.0 + beta
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        log_mean = -(np.logaddexp(-beta * log_a, -beta * log_b) - np.log(2.0)) / beta
-        gap = a + b - 2.0 * np.exp(log_mean)  # in [0, a - b]: the power mean lies between b and (a + b) / 2
-        return -np.log1p(-np.clip(gap, 0.0, 1.0)) / alpha
+        x = beta * h
+        log_cosh = np.where(x < 1.0, np.log1p(2.0 * np.sinh(x / 2.0) ** 2), x + np.log1p(np.exp(-2.0 * x)) - np.log(2.0))
+        gap = 2.0 * np.exp(m) * (2.0 * np.sinh(h / 2.0) ** 2 - np.expm1(-log_cosh / beta))
+        gap = np.where(b > 0, gap, a + b)
+        return -np.log1p(-np.clip(gap, 0.0, 1.0)) / (1.0 + beta)
 
 
 def _renyi_supremum(a, b, log_beta_range=(-12.0, 8.0), grid=64, refinements=40):
-    """(sup over alpha of the Renyi objective, the log(alpha - 1) attaining it), vectorised over a, b."""
-    with np.errstate(divide="ignore"):
-        log_a, log_b = np.log(a), np.log(b)
+    """(sup over alpha of the Renyi objective, the log(alpha - 1) attaining it), vectorised over a, b.
+
+    The alpha -> 1 limit, -log(1 - (sqrt(a) - sqrt(b))^2) (M_0 is the geometric mean), is a candidate too:
+    where it wins, the objective decreases in alpha, the supremum is only approached as alpha -> 1, and
+    the returned log(alpha - 1) is -inf."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m, h = (np.log(a) + np.log(b)) / 2.0, (np.log(a) - np.log(b)) / 2.0  # nan / inf where b = 0: unused there
     t = np.linspace(*log_beta_range, grid)
-    values = _renyi_objective(t[:, None], log_a, log_b, a, b)
+    values = _renyi_objective(t[:, None], m, h, a, b)
     best = np.argmax(values, axis=0)
     low, high = t[np.maximum(best - 1, 0)], t[np.minimum(best + 1, grid - 1)]
     inv_phi = (np.sqrt(5.0) - 1.0) / 2.0
     for _ in range(refinements):  # golden-section search on [low, high], every input at once
         left, right = high - inv_phi * (high - low), low + inv_phi * (high - low)
-        go_right = _renyi_objective(left, log_a, log_b, a, b) < _renyi_objective(right, log_a, log_b, a, b)
+        go_right = _renyi_objective(left, m, h, a, b) < _renyi_objective(right, m, h, a, b)
         low, high = np.where(go_right, left, low), np.where(go_right, high, right)
-    refined = _renyi_objective((low + high) / 2, log_a, log_b, a, b)
+    refined = _renyi_objective((low + high) / 2, m, h, a, b)
     grid_best = values.max(axis=0)
-    return np.maximum(grid_best, refined), np.where(refined >= grid_best, (low + high) / 2, t[best])
+    with np.errstate(invalid="ignore", divide="ignore"):  # (sqrt a - sqrt b)^2 = ((a - b) / (sqrt a + sqrt b))^2, accurate near ties
+        limit = np.where(a + b > 0, -np.log1p(-((a - b) / (np.sqrt(a) + np.sqrt(b))) ** 2), 0.0)
+    searched = np.maximum(grid_best, refined)
+    log_beta = np.where(refined >= grid_best, (low + high) / 2, t[best])
+    return np.maximum(searched, limit), np.where(limit >= searched, -np.inf, log_beta)
 
 
 def renyi_l2(p_a, p_b, sigma):
@@ -149,7 +164,8 @@ def renyi_l2(p_a, p_b, sigma):
 
     p_a: lower bound on the top class, p_b: upper bound on the runner-up (both required: no binary form).
     The supremum is taken over alpha = 1 + exp(t): a grid over t, then golden-section refinement around
-    the best grid point, vectorised over all inputs. Never larger than `gaussian_l2` (the tight bound).
+    the best grid point, and the alpha -> 1 limit, vectorised over all inputs. Never larger than
+    `gaussian_l2` (the tight bound). Certifies the open ball ||delta||_2 < R: at R itself no order need work.
     """
     sigma = _checks.positive("sigma", sigma)
     if p_b is None:
@@ -161,7 +177,9 @@ def renyi_l2(p_a, p_b, sigma):
 
 
 def renyi_optimal_alpha(p_a, p_b):
-    """The order alpha > 1 at which Theorem 2's supremum is attained (where p_a > p_b)."""
+    """The order alpha > 1 at which Theorem 2's supremum is attained (where p_a > p_b); 1.0 where the bound
+    decreases in alpha, so that the supremum is only approached as alpha -> 1 (then
+    R^2 = -2 sigma^2 log(1 - (sqrt(p_a) - sqrt(p_b))^2))."""
     p_a, p_b = _bounds(p_a, p_b)
     _, log_beta = _renyi_supremum(p_a.astype(float).ravel(), p_b.astype(float).ravel())
     return _scalar_if_0d((1.0 + np.exp(log_beta)).reshape(p_a.shape))
@@ -221,6 +239,22 @@ def _largest_r(subsets: tuple, threshold: int) -> int:
         mid = (low + high) // 2
         low, high = (mid, high) if subsets[mid] >= threshold else (low, mid)
     return low
+
+
+def ablation_delta(r, d, keep):
+    """Delta(r) = 1 - C(d - r, keep) / C(d, keep): the probability that a uniformly random keep-subset of d
+    pixels contains at least one of r given pixels, i.e. the most probability an attack on r pixels can
+    move under randomized ablation. Exact integers, one rounding to float at the end. r: an int or an
+    array of ints in [0, d]; returns a float or a float array."""
+    d, keep = _checks.count("d", d), _checks.count("keep", keep)
+    if keep > d:
+        raise ValueError(f"keep must be at most d={d}, got keep={keep}")
+    r_arr = np.asarray(r)
+    if r_arr.dtype == bool or not np.issubdtype(r_arr.dtype, np.integer) or ((r_arr < 0) | (r_arr > d)).any():
+        raise ValueError(f"r must be an integer (or array of integers) in [0, {d}], got {r!r}")
+    subsets = _kept_subsets(d, keep)
+    out = np.array([float(1 - Fraction(subsets[int(v)], subsets[0])) for v in r_arr.ravel()]).reshape(r_arr.shape)
+    return _scalar_if_0d(out)
 
 
 def _ceil_times(p: float, total: int) -> int:

@@ -10,7 +10,8 @@ import plotly.graph_objects as go
 
 from rslib import _checks, neyman_pearson, radii
 
-COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 
 
 def _slider(steps, prefix: str, active: int = 0) -> dict:
@@ -136,10 +137,24 @@ def shifted_probabilities_curve(p_a=0.8, p_b=0.1, sigma=1.0, points=300) -> go.F
     return fig
 
 
-def certified_accuracy(curves: dict, x_title="radius", title="Certified accuracy") -> go.Figure:
-    """Certified accuracy against radius: curves maps a legend name to (radius grid, accuracy)."""
-    fig = go.Figure([go.Scatter(x=r, y=acc, name=name, mode="lines", line={"shape": "hv", "color": COLORS[i % 6]})
-                     for i, (name, (r, acc)) in enumerate(curves.items())])
+def certified_accuracy(curves: dict, x_title="radius", title="Certified accuracy", variant_sep: str | None = None) -> go.Figure:
+    """Certified accuracy against radius: curves maps a legend name to (radius grid, accuracy).
+
+    Without variant_sep every curve has its own colour (cycling through COLORS). With it, each name is split
+    at its last variant_sep into "model" and "variant" (e.g. "STN, σ = 0.5" and "Rényi" for sep ", "): curves
+    of one model share a colour and curves of one variant share a dash style."""
+    names = list(curves)
+    if variant_sep is None:
+        styles = [{"color": COLORS[i % len(COLORS)]} for i in range(len(names))]
+    else:
+        if any(variant_sep not in name for name in names):
+            raise ValueError(f"with variant_sep={variant_sep!r} every curve name must contain it, got {names!r}")
+        parts = [name.rsplit(variant_sep, 1) for name in names]
+        models, variants = list(dict.fromkeys(m for m, _ in parts)), list(dict.fromkeys(v for _, v in parts))
+        styles = [{"color": COLORS[models.index(m) % len(COLORS)], "dash": DASHES[variants.index(v) % len(DASHES)]}
+                  for m, v in parts]
+    fig = go.Figure([go.Scatter(x=r, y=acc, name=name, mode="lines", line={"shape": "hv", **style})
+                     for (name, (r, acc)), style in zip(curves.items(), styles)])
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title="certified accuracy",
                       yaxis={"range": [0, 1]}, height=450)
     return fig
@@ -152,7 +167,7 @@ def certified_accuracy_studies(studies: dict, x_title="radius", title="Certified
     for label, curves in studies.items():
         for i, (name, (r, acc)) in enumerate(curves.items()):
             fig.add_trace(go.Scatter(x=r, y=acc, name=name, mode="lines", visible=not visible,
-                                     line={"shape": "hv", "color": COLORS[i % 6]}))
+                                     line={"shape": "hv", "color": COLORS[i % len(COLORS)]}))
         visible.append((label, len(fig.data) - len(curves), len(fig.data)))
     buttons = [{"label": label, "method": "restyle",
                 "args": [{"visible": [first <= j < last for j in range(len(fig.data))]}]}
@@ -180,7 +195,7 @@ def radius_explorer(p_b_values=(None, 0.01, 0.05, 0.1, 0.2, 0.3), sigma=1.0, poi
         return p_a, names, [[row[n][1] for row in table] for n in names], [table[0][n][0] for n in names]
 
     p_a, names, ys, norms = curves(p_b_values[0])
-    fig = go.Figure([go.Scatter(x=p_a, y=y, name=f"{n} ({nm})", line={"color": COLORS[i % 6], "dash": "solid" if nm == "l2" else "dash"})
+    fig = go.Figure([go.Scatter(x=p_a, y=y, name=f"{n} ({nm})", line={"color": COLORS[i % len(COLORS)], "dash": "solid" if nm == "l2" else "dash"})
                      for i, (n, y, nm) in enumerate(zip(names, ys, norms))])
     steps = []
     for p_b in p_b_values:

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 import torch
 
-from rslib import bounds, noise, radii
+from rslib import bounds, certify, noise, radii, results
 from rslib.viz import COLORS, _slider
 
 ABLATED_COLOR = "#f4b860"
@@ -99,3 +99,18 @@ def radius_against_n(d=784, keep=50, p_ls=(0.6, 0.8, 0.95, 0.99), alphas=(0.1, 0
                             f"{num_classes} labels)", xaxis={"title": "samples n", "type": "log"},
                       yaxis_title="certified radius (pixels)", height=450, sliders=[_slider(steps, "α = ")])
     return fig
+
+
+def l0_curves(runs: dict, settings: dict, grid, input_shape: tuple) -> dict:
+    """Certified top-k accuracy curves against pixels changed, for `viz.certified_accuracy`.
+
+    runs: run name -> (Smoothed, votes from `certify.topk_counts`); settings: legend name -> (run name, k, n,
+    alpha). Each curve is the fraction of inputs whose true label is certified in the top k for >= r pixels
+    (`certify.topk_l0_radii`), for r in grid. Returns legend name -> (grid, accuracy)."""
+    grid = np.asarray(grid)
+    curves = {}
+    for name, (run, k, n, alpha) in settings.items():
+        smoothed, votes = runs[run]
+        radius = certify.topk_l0_radii(smoothed, votes, n, alpha, k, input_shape)
+        curves[name] = (grid, results.certified_accuracy(radius, radius >= 0, grid))
+    return curves

@@ -27,7 +27,8 @@ def radii_against_p_a(sigma=1.0, p_b_values=(0.01, 0.05, 0.1, 0.2, 0.3), points=
 
 
 def optimal_order(p_b_values=(0.001, 0.01, 0.1, 0.3), points=200) -> go.Figure:
-    """The Renyi order alpha attaining Theorem 2's supremum, against p_A, for several p_B."""
+    """The Renyi order alpha attaining Theorem 2's supremum, against p_A, for several p_B (1 where the bound
+    decreases in alpha and the supremum is only approached as alpha -> 1)."""
     fig = go.Figure()
     for i, p_b in enumerate(p_b_values):
         p_a = np.linspace(p_b + 1e-3, 1 - p_b, points)
@@ -54,3 +55,18 @@ def lemma1_minimizer(p=(0.55, 0.3, 0.1, 0.05), alphas=(1.1, 1.5, 2, 3, 5, 10, 30
     fig.update_layout(title=title(alphas[0]), barmode="group", yaxis_title="probability", height=420,
                       sliders=[_slider(steps, "α = ")])
     return fig
+
+
+def paired_radii(sigma: float) -> dict:
+    """Li et al.'s Renyi radius and Cohen et al.'s at noise level sigma, as radius_fn(p_a, p_b) for
+    `Results.certified_accuracy_with`, so both certificates turn the same bounds into radii.
+
+    p_b is capped at 1 - p_a first. The cap is valid (the runner-up has probability at most 1 - p_(1) <= 1 - p_a)
+    and with simultaneous Clopper-Pearson bounds it changes nothing in exact arithmetic: the upper bound at
+    n_j <= n - n_A votes is at most the one at n - n_A, which is 1 minus the lower bound at n_A. It only
+    removes floating-point excess that `radii` would reject as inconsistent bounds."""
+    def capped(radius):
+        return lambda p_a, p_b: radius(p_a, np.minimum(p_b, 1.0 - p_a))
+
+    return {"Rényi": capped(lambda a, b: radii.renyi_l2(a, b, sigma)),
+            "Cohen": capped(lambda a, b: radii.gaussian_l2(a, sigma, b))}
