@@ -81,7 +81,10 @@ class Check(NamedTuple):
     k: int = 1
 
 
-def certificates(sigma: float = 0.5, soft_tau: float = 0.5) -> dict[str, Check]:
+SOFT_TAU = 0.5  # blur of the soft slab classifier's scores (see `certificates`)
+
+
+def certificates(sigma: float = 0.5, soft_tau: float = SOFT_TAU) -> dict[str, Check]:
     """Every certificate of rslib for additive noise, as name -> `Check`.
 
     Laplace noise has the Gaussian's variance (scale = sigma / sqrt 2). The soft certificates smooth a soft

@@ -1,4 +1,6 @@
-"""Every certificate in rslib for the same probability bounds and noise level, side by side.
+"""The certificates of rslib that turn bounds p_A (top class) and p_B (runner-up) into a radius, side by side,
+for the same bounds and noise level. Not here: top-k certificates for k > 1 (they need every competing class's
+bound) and the margin-only and soft-score radii of chapter 5 (they start from a margin or from mean scores).
 
 Additive-noise certificates are compared at equal noise variance: Gaussian sigma, Laplace scale
 sigma / sqrt(2). The ablation certificate counts pixels of a d-pixel image with `keep` pixels kept.
@@ -11,7 +13,7 @@ from rslib import radii
 
 
 def all_radii(p_a, p_b, sigma, d=784, keep=50) -> dict:
-    """name -> (norm, radius) for every certificate, at bounds p_a (top class) and p_b (runner-up).
+    """name -> (norm, radius) for each certificate of this module, at bounds p_a (top class) and p_b (runner-up).
 
     p_b=None means the binary bound 1 - p_a for the certificates that accept it; the Renyi, PixelDP and
     ablation certificates then use p_b = 1 - p_a.

@@ -9,6 +9,8 @@ Cohen et al.'s procedure (n0 votes select c_A, n more votes bound p_A) with the 
 - `prpl_eb`, `betting`: the confidence sequences of `rslib.sequences` read at time n.
 
 Every radius is certified with probability >= 1 - alpha, so the bounds can be compared on equal terms.
+`compare_on_dataset` runs them all, with soft smoothing next to them, over test images; `margin_bound_cost`
+shows what the exact margin bound costs next to the Clopper-Pearson pair.
 """
 from __future__ import annotations
 
@@ -60,3 +62,58 @@ def certify_with_bounds(smoothed: Smoothed, x: torch.Tensor, n0: int, n: int, al
     votes = smoothed.sample_votes(x, _checks.count("n", n), batch_size, generator).cpu().numpy()
     out = radii_from_votes(votes, label, smoothed.num_classes, sigma, alpha)
     return (label if max(out.values()) > 0 else ABSTAIN), out
+
+
+SOFT = ("soft_cohen", "soft_margin")
+
+
+def compare_on_dataset(smoothed: Smoothed, dataset, indices, n0: int, n: int, alpha: float,
+                       batch_size: int = 1000) -> dict:
+    """Certify the images `dataset[i]` (i in indices) with hard votes under every bound of BOUNDS and with soft
+    scores (`rslib.soft.certify_soft`: SOFT = Cohen et al.'s radius on the top score, and the Lipschitz margin
+    radius). Image i uses seed i for both.
+
+    Returns name -> (radius, correct), two arrays over the images for `rslib.results.certified_accuracy`;
+    `correct` holds where the certificate names the true label with a radius > 0 (a radius of 0 certifies nothing).
+    """
+    from rslib import soft
+
+    indices = [int(i) for i in indices]
+    if not indices:
+        raise ValueError("indices must name at least one image")
+    radius = {name: [] for name in (*BOUNDS, *SOFT)}
+    named = {name: [] for name in radius}
+    for i in indices:
+        image, label = dataset[i]
+        hard_label, by_bound = certify_with_bounds(smoothed, image, n0, n, alpha, batch_size, seed=i)
+        cert = soft.certify_soft(smoothed, image, n0, n, alpha, batch_size, seed=i)
+        for name, (r, predicted) in {**{b: (by_bound[b], hard_label) for b in BOUNDS},
+                                     "soft_cohen": (cert.radius_cohen, cert.label),
+                                     "soft_margin": (cert.radius_margin, cert.label)}.items():
+            radius[name].append(float(r))
+            named[name].append(predicted == int(label))
+    return {name: (np.array(radius[name]), np.array(named[name]) & (np.array(radius[name]) > 0)) for name in radius}
+
+
+def margin_bound_cost(count_1: int, count_2: int, n: int, alpha: float) -> dict:
+    """`bounds.margin_lower` with what it costs, next to the Clopper-Pearson pair (alpha / 2 each):
+    {"exact", "pair", "tail_sums" (the O(n) tail probabilities it evaluated), "seconds"}."""
+    import time
+
+    calls = 0
+    tail = bounds._margin_tail
+
+    def counted(*args):
+        nonlocal calls
+        calls += 1
+        return tail(*args)
+
+    bounds._margin_tail = counted  # margin_lower looks the tail up in its module at each call
+    try:
+        start = time.perf_counter()
+        exact = bounds.margin_lower(count_1, count_2, n, alpha)
+        seconds = time.perf_counter() - start
+    finally:
+        bounds._margin_tail = tail
+    pair = bounds.clopper_pearson(count_1, n, alpha / 2) - bounds.clopper_pearson(count_2, n, alpha / 2, side="upper")
+    return {"exact": float(exact), "pair": float(pair), "tail_sums": calls, "seconds": seconds}

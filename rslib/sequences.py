@@ -1,4 +1,4 @@
-"""Confidence sequences for the mean of [0, 1]-valued observations (Waudby-Smith & Ramdas 2023).
+"""Confidence sequences for the mean of [0, 1]-valued observations (Waudby-Smith & Ramdas, JRSS-B 2024).
 
 A (1 - alpha) lower confidence sequence (L_t) holds at every time at once: P(exists t: mu < L_t) <= alpha,
 so one may look after every observation and stop whenever one likes. Both sequences here come from

@@ -51,3 +51,36 @@ def certify_at_radius(smoothed: Smoothed, x: torch.Tensor, radius: float, n0: in
         if sequences.betting_rejects(1.0 - votes, 1.0 - threshold, alpha)[-1]:
             return SequentialDecision(ABSTAIN, False, n0 + votes.size, True)
     return SequentialDecision(ABSTAIN, False, n0 + votes.size, False)
+
+
+def compare_with_fixed(smoothed: Smoothed, dataset, indices, radii, n0: int = 100, n_max: int = 100_000,
+                       alpha: float = 0.001, batch_size: int = 1000) -> dict:
+    """Sequential decisions (`certify_at_radius`, capped at n_max) against Cohen et al.'s fixed-n procedure with
+    n = n_max (`Smoothed.certify`), on the images `dataset[i]` (i in indices; image i uses seed i for both).
+
+    Returns, for each radius r, {"mean_passes", "median_passes" (forward passes of the sequential runs, selection
+    included), "passes_ratio" (mean to the fixed n0 + n_max), "agreement" (fraction of images where both decide
+    "certified at r" alike), "certified_sequential", "certified_fixed", "undecided" (fraction that reached n_max
+    without a decision)}: the summary that benchmarks/sequential.py writes, with the median added.
+    """
+    indices = [int(i) for i in indices]
+    if not indices:
+        raise ValueError("indices must name at least one image")
+    radii = [float(r) for r in radii]
+    runs = {r: [] for r in radii}
+    for i in indices:
+        image, _ = dataset[i]
+        fixed = smoothed.certify(image, n0=n0, n=n_max, alpha=alpha, batch_size=batch_size, seed=i)
+        for r in radii:
+            seq = certify_at_radius(smoothed, image, r, n0=n0, n_max=n_max, alpha=alpha, batch_size=batch_size, seed=i)
+            fixed_certified = fixed.label != ABSTAIN and fixed.radius >= r
+            runs[r].append((seq.samples, seq.certified, fixed_certified, seq.decided_early))
+    summary = {}
+    for r, rows in runs.items():
+        samples, certified, fixed_certified, early = (np.array(column) for column in zip(*rows))
+        summary[r] = {"mean_passes": float(samples.mean()), "median_passes": float(np.median(samples)),
+                      "passes_ratio": float(samples.mean() / (n0 + n_max)),
+                      "agreement": float((certified == fixed_certified).mean()),
+                      "certified_sequential": float(certified.mean()), "certified_fixed": float(fixed_certified.mean()),
+                      "undecided": float((~early).mean())}
+    return summary

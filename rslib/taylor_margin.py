@@ -1,5 +1,5 @@
 """The Taylor-polynomial margin estimator of the betting document's Section 5.3, kept only to show
-that it is unsound (ERRATA 1). rslib never offers it as a certificate.
+that it is unsound (see the errata appendix). rslib never offers it as a certificate.
 
 Phi^-1(p) = sqrt(2) erfinv(2p - 1), and erfinv(z) = sqrt(pi)/2 (z + pi/12 z^3 + 7 pi^2/480 z^5
 + 127 pi^3/40320 z^7 + ...). Truncating after the z^M term gives Phi_M^-1, a polynomial that is convex on
@@ -24,7 +24,7 @@ def inverse_normal_taylor(p, order: int):
 
 
 def counterexample(order: int) -> dict:
-    """ERRATA 1's two-class example: X1 = 1 or 1/2 with probability 1/2 each, X2 = 1 - X1.
+    """The two-class counterexample of chapter 5 and the errata: X1 = 1 or 1/2 with probability 1/2 each, X2 = 1 - X1.
 
     Returns the true margin Phi^-1(E X1) - Phi^-1(E X2) and the estimator's expectation E[Z_M]."""
     x1 = np.array([1.0, 0.5])

@@ -37,8 +37,10 @@ def bound_widths(p_values=(0.5, 0.9, 0.99, 0.999), ns=np.unique(np.geomspace(100
 
 
 def betting_game(p=0.8, alpha=0.05, times=(5, 10, 20, 50, 100, 200, 500, 1000), seed=1) -> go.Figure:
-    """The bettor's log-wealth log K_t(m) against every candidate mean m, after t observations of Bernoulli(p).
-    Candidates whose wealth passes log(1/alpha) are rejected; the rest form the confidence set. Slider: t."""
+    """The two-sided betting game after t observations of Bernoulli(p), against every candidate mean m: the larger
+    of the log-wealths of a bettor on "mean above m" (log K_t(m)) and one on "mean below m" (the same game on
+    1 - X and 1 - m). Each plays at level alpha / 2, so candidates whose curve passes log(2 / alpha) are
+    rejected; the rest form the confidence set. Slider: t."""
     x = (np.random.default_rng(seed).random(times[-1]) < p).astype(float)
     candidates = np.linspace(0.01, 0.99, 197)
 

@@ -82,3 +82,35 @@ def test_certify_with_bounds_on_a_constant_classifier_and_bad_input():
 def test_labels_and_votes_must_be_class_indices(votes, label, num_classes, error, match):
     with pytest.raises(error, match=match):
         fixed_n.radii_from_votes(np.array(votes), label, num_classes, sigma=0.5, alpha=0.01)
+
+
+class FirstCoordinateTwoClasses(torch.nn.Module):
+    def forward(self, z):
+        s = z.flatten(1)[:, 0] * 4
+        return torch.stack([torch.zeros_like(s), s], dim=1)
+
+
+def test_compare_on_dataset_marks_correct_certified_inputs():
+    smoothed = Smoothed(FirstCoordinateTwoClasses(), noise.Gaussian(0.5), 2, device="cpu")
+    images = [torch.tensor([x0, 0.0]) for x0 in (1.5, -1.5, 0.0, 1.5)]
+    dataset = [(images[0], 1), (images[1], 0), (images[2], 1), (images[3], 0)]  # the last label is wrong
+    out = fixed_n.compare_on_dataset(smoothed, dataset, [0, 1, 2, 3], n0=32, n=400, alpha=0.01)
+    assert list(out) == [*fixed_n.BOUNDS, *fixed_n.SOFT]
+    for name, (radius, correct) in out.items():
+        assert radius.shape == correct.shape == (4,)
+        assert correct.tolist() == [True, True, False, False], name  # x0 = 0 is a tie: nothing certified there
+        assert radius[0] > 0 and radius[3] > 0  # certified, but for the other label
+    _, by_bound = fixed_n.certify_with_bounds(smoothed, images[0], 32, 400, 0.01, seed=0)
+    assert [out[b][0][0] for b in fixed_n.BOUNDS] == [by_bound[b] for b in fixed_n.BOUNDS]  # image i uses seed i
+    with pytest.raises(ValueError, match="at least one image"):
+        fixed_n.compare_on_dataset(smoothed, dataset, [], n0=32, n=400, alpha=0.01)
+
+
+def test_margin_bound_cost_counts_the_tail_sums():
+    cost = fixed_n.margin_bound_cost(90, 5, 100, 0.001)
+    assert cost["exact"] == bounds.margin_lower(90, 5, 100, 0.001)
+    assert cost["pair"] == pytest.approx(bounds.clopper_pearson(90, 100, 0.0005)
+                                         - bounds.clopper_pearson(5, 100, 0.0005, side="upper"))
+    assert cost["tail_sums"] > 100 and cost["seconds"] > 0
+    assert fixed_n.bounds._margin_tail is bounds._margin_tail  # restored
+    assert bounds._margin_tail.__name__ == "_margin_tail"

@@ -91,5 +91,22 @@ def test_soft_margin_bound_holds_when_the_runner_up_is_ambiguous():
             return 50.0 * torch.nn.functional.one_hot(torch.bucketize(z.flatten(1)[:, 0], edges), 4).float()
 
     smoothed = Smoothed(Quantiles(), noise.Gaussian(1.0), 4, device="cpu")
-    margins = [soft.certify_soft(smoothed, torch.zeros(1), 64, 20_000, 0.001, seed=s).margin_lower for s in range(40)]
-    assert max(margins) <= 0.25 and min(margins) > 0.2
+    certs = [soft.certify_soft(smoothed, torch.zeros(1), 64, 20_000, 0.001, seed=s) for s in range(40)]
+    assert max(c.margin_lower for c in certs) <= 0.25  # also where the selection picked class 1 (and abstains)
+    assert sum(c.label == 0 for c in certs) >= 30 and min(c.margin_lower for c in certs if c.label == 0) > 0.2
+
+
+def test_compare_with_fixed_summarises_both_procedures():
+    from rslib.sequential import compare_with_fixed
+
+    smoothed = Smoothed(FirstCoordinate(), noise.Gaussian(0.5), 2, device="cpu")
+    dataset = [(torch.tensor([x0, 0.0, 0.0, 0.0]), 1) for x0 in (1.5, 0.05, 2.0)]
+    summary = compare_with_fixed(smoothed, dataset, [0, 1, 2], [0.25], n0=100, n_max=5_000, alpha=0.001)
+    row = summary[0.25]
+    assert set(row) == {"mean_passes", "median_passes", "passes_ratio", "agreement", "certified_sequential",
+                        "certified_fixed", "undecided"}
+    assert row["certified_sequential"] == row["certified_fixed"] == pytest.approx(2 / 3)  # x0 = 0.05 < r
+    assert row["agreement"] == 1.0 and row["undecided"] == 0.0
+    assert row["passes_ratio"] == pytest.approx(row["mean_passes"] / 5_100) and row["passes_ratio"] < 0.5
+    with pytest.raises(ValueError, match="at least one image"):
+        compare_with_fixed(smoothed, dataset, [], [0.25])
