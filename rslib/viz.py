@@ -202,6 +202,6 @@ def radius_explorer(p_b_values=(None, 0.01, 0.05, 0.1, 0.2, 0.3), sigma=1.0, poi
         x, _, ys, _ = curves(p_b)
         steps.append({"method": "restyle", "label": "1 − p_A" if p_b is None else f"{p_b:g}",
                       "args": [{"x": [x] * len(ys), "y": ys}, list(range(len(ys)))]})
-    fig.update_layout(title=f"All certificates at σ = {sigma:g} (Laplace scale σ/√2)", xaxis_title="p_A (lower bound)",
+    fig.update_layout(title=f"Certificates from (p_A, p_B) at σ = {sigma:g} (Laplace scale σ/√2)", xaxis_title="p_A (lower bound)",
                       yaxis_title="certified radius", height=520, sliders=[_slider(steps, "p_B = ")])
     return fig

@@ -74,7 +74,7 @@ def _half_space_state(p_a, p_b, sigma, delta_norm, angle_degrees):
 
 
 def radius_explorer(p_a=0.9, p_b=0.05, sigma=0.5) -> w.Widget:
-    """p_A, p_B and sigma in; every certified radius rslib knows for them out (`rslib.explorer.all_radii`)."""
+    """p_A, p_B and sigma in; the radius of each certificate of chapters 1-4 that takes them out (`rslib.explorer.all_radii`)."""
     controls = [_slider("p_a", "p_A", p_a, 0.0, 1.0, 0.001), _slider("p_b", "p_B", p_b, 0.0, 1.0, 0.001),
                 _slider("sigma", "σ", sigma, 0.05, 2.0, 0.05)]
     binary = w.Checkbox(value=False, description="binary: p_B = 1 − p_A")

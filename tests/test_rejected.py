@@ -192,6 +192,8 @@ CASES = {
         lambda: sequences.betting_rejects(np.full(10, 0.9), m0=1.5, alpha=0.05),
     '`radii.l2_to_l0(float("nan"))`': lambda: radii.l2_to_l0(float("nan")),
     "`radii.l2_to_l0(-1.0)`": lambda: radii.l2_to_l0(-1.0),
+    "`radii.ablation_delta(800, 784, 50)`": lambda: radii.ablation_delta(800, 784, 50),
+    "`bounds.unanimous_samples_for_radius(-1, 0.25, 0.001)`": lambda: bounds.unanimous_samples_for_radius(-1, 0.25, 0.001),
     "`fixed_n.radii_from_votes(np.array([1, 1, 2]), label=12, num_classes=10, ...)`":
         lambda: fixed_n.radii_from_votes(np.array([1, 1, 2]), label=12, num_classes=10, sigma=0.5, alpha=0.01),
     "`fixed_n.radii_from_votes(np.array([1, 1, 12]), label=1, num_classes=10, ...)`":
