@@ -7,6 +7,7 @@ classes together with probability at least 1 - alpha (Jia et al. 2020's SimuEM).
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 from scipy import optimize
@@ -117,8 +118,29 @@ def margin_lower(count_1: int, count_2: int, n: int, alpha: float, tolerance: fl
     found by bisection to `tolerance`. It depends on the counts only through k, so it is not always above the
     Bonferroni pair of Clopper-Pearson bounds: when much of the vote goes to other classes, the pair can win.
     Cost: each tail is an O(n) sum, and one bound takes about 1,100 to 1,500 of them (a grid and a 1-D search
-    over q2 at each bisection step; `rslib.fixed_n.margin_bound_cost` counts them), so it suits n up to ~10^4.
+    over q2 at each bisection step; `margin_lower_cost` counts them), so it suits n up to ~10^4.
     """
+    return _margin_lower(count_1, count_2, n, alpha, tolerance, _margin_tail)
+
+
+def margin_lower_cost(count_1: int, count_2: int, n: int, alpha: float) -> dict:
+    """`margin_lower` with what it costs, next to the Clopper-Pearson pair (alpha / 2 each):
+    {"exact", "pair", "tail_sums" (the O(n) tail probabilities it evaluated), "seconds"}."""
+    calls = []
+
+    def counted_tail(*args):
+        calls.append(None)
+        return _margin_tail(*args)
+
+    start = time.perf_counter()
+    exact = _margin_lower(count_1, count_2, n, alpha, 1e-6, counted_tail)
+    seconds = time.perf_counter() - start
+    pair = clopper_pearson(count_1, n, alpha / 2) - clopper_pearson(count_2, n, alpha / 2, side="upper")
+    return {"exact": float(exact), "pair": float(pair), "tail_sums": len(calls), "seconds": seconds}
+
+
+def _margin_lower(count_1, count_2, n, alpha, tolerance, tail) -> float:
+    """`margin_lower` with the tail probability `tail(k, n, q1, q2)` given."""
     alpha = _checks.level("alpha", alpha)
     n = _checks.count("n", n)
     k = int(count_1) - int(count_2)
@@ -127,7 +149,7 @@ def margin_lower(count_1: int, count_2: int, n: int, alpha: float, tolerance: fl
 
     def p_value(level):
         def neg_tail(q2):
-            return -_margin_tail(k, n, q2 + level, q2)
+            return -tail(k, n, q2 + level, q2)
 
         high = (1.0 - level) / 2.0
         low = max(0.0, -level)

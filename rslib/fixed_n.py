@@ -9,8 +9,7 @@ Cohen et al.'s procedure (n0 votes select c_A, n more votes bound p_A) with the 
 - `prpl_eb`, `betting`: the confidence sequences of `rslib.sequences` read at time n.
 
 Every radius is certified with probability >= 1 - alpha, so the bounds can be compared on equal terms.
-`compare_on_dataset` runs them all, with soft smoothing next to them, over test images; `margin_bound_cost`
-shows what the exact margin bound costs next to the Clopper-Pearson pair.
+`compare_on_dataset` runs them all, with soft smoothing next to them, over test images.
 """
 from __future__ import annotations
 
@@ -93,27 +92,3 @@ def compare_on_dataset(smoothed: Smoothed, dataset, indices, n0: int, n: int, al
             radius[name].append(float(r))
             named[name].append(predicted == int(label))
     return {name: (np.array(radius[name]), np.array(named[name]) & (np.array(radius[name]) > 0)) for name in radius}
-
-
-def margin_bound_cost(count_1: int, count_2: int, n: int, alpha: float) -> dict:
-    """`bounds.margin_lower` with what it costs, next to the Clopper-Pearson pair (alpha / 2 each):
-    {"exact", "pair", "tail_sums" (the O(n) tail probabilities it evaluated), "seconds"}."""
-    import time
-
-    calls = 0
-    tail = bounds._margin_tail
-
-    def counted(*args):
-        nonlocal calls
-        calls += 1
-        return tail(*args)
-
-    bounds._margin_tail = counted  # margin_lower looks the tail up in its module at each call
-    try:
-        start = time.perf_counter()
-        exact = bounds.margin_lower(count_1, count_2, n, alpha)
-        seconds = time.perf_counter() - start
-    finally:
-        bounds._margin_tail = tail
-    pair = bounds.clopper_pearson(count_1, n, alpha / 2) - bounds.clopper_pearson(count_2, n, alpha / 2, side="upper")
-    return {"exact": float(exact), "pair": float(pair), "tail_sums": calls, "seconds": seconds}
