@@ -25,7 +25,7 @@ from rslib import data, models
 from rslib import device as devices
 from rslib.certify import input_seed
 from rslib.provenance import provenance
-from rslib.sequential import certify_at_radius
+from rslib.sequential import certify_at_radius, summarize
 from rslib.smooth import Smoothed
 
 
@@ -61,19 +61,13 @@ def main(argv=None) -> None:
                                          "decided_early": seq.decided_early, "seconds": time.perf_counter() - start,
                                          "fixed_certified": bool(fixed.label >= 0 and fixed.radius >= r)}
         rows.append(row)
-    fixed_passes = 100 + args.N
     summary = {}
     print(f"{'radius':>7}{'mean passes':>13}{'ratio':>8}{'agree':>8}{'certified (seq/fixed)':>24}{'undecided':>11}")
     for r in args.radii:
         d = [row["sequential"][str(r)] for row in rows]
-        passes = np.mean([s["samples"] for s in d])
-        agree = np.mean([s["certified"] == s["fixed_certified"] for s in d])
-        summary[str(r)] = {"mean_passes": passes, "passes_ratio": passes / fixed_passes, "agreement": agree,
-                           "certified_sequential": float(np.mean([s["certified"] for s in d])),
-                           "certified_fixed": float(np.mean([s["fixed_certified"] for s in d])),
-                           "undecided": float(np.mean([not s["decided_early"] for s in d]))}
-        s = summary[str(r)]
-        print(f"{r:>7}{passes:>13,.0f}{s['passes_ratio']:>8.3f}{agree:>8.1%}"
+        s = summary[str(r)] = summarize([(x["samples"], x["certified"], x["fixed_certified"], x["decided_early"])
+                                         for x in d], 100, args.N)
+        print(f"{r:>7}{s['mean_passes']:>13,.0f}{s['passes_ratio']:>8.3f}{s['agreement']:>8.1%}"
               f"{s['certified_sequential']:>12.2f} / {s['certified_fixed']:.2f}{s['undecided']:>11.1%}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from rslib import _checks, bounds, radii, sequences
+from rslib import _checks, bounds, radii, sequences, soft
 from rslib.smooth import ABSTAIN, Smoothed
 
 BOUNDS = ("clopper_pearson", "clopper_pearson_pair", "exact_margin", "hoeffding", "empirical_bernstein",
@@ -75,8 +75,6 @@ def compare_on_dataset(smoothed: Smoothed, dataset, indices, n0: int, n: int, al
     Returns name -> (radius, correct), two arrays over the images for `rslib.results.certified_accuracy`;
     `correct` holds where the certificate names the true label with a radius > 0 (a radius of 0 certifies nothing).
     """
-    from rslib import soft
-
     indices = [int(i) for i in indices]
     if not indices:
         raise ValueError("indices must name at least one image")

@@ -61,7 +61,7 @@ def compare_with_fixed(smoothed: Smoothed, dataset, indices, radii, n0: int = 10
     Returns, for each radius r, {"mean_passes", "median_passes" (forward passes of the sequential runs, selection
     included), "passes_ratio" (mean to the fixed n0 + n_max), "agreement" (fraction of images where both decide
     "certified at r" alike), "certified_sequential", "certified_fixed", "undecided" (fraction that reached n_max
-    without a decision)}: the summary that benchmarks/sequential.py writes, with the median added.
+    without a decision)}, as computed by `summarize`.
     """
     indices = [int(i) for i in indices]
     if not indices:
@@ -75,12 +75,15 @@ def compare_with_fixed(smoothed: Smoothed, dataset, indices, radii, n0: int = 10
             seq = certify_at_radius(smoothed, image, r, n0=n0, n_max=n_max, alpha=alpha, batch_size=batch_size, seed=i)
             fixed_certified = fixed.label != ABSTAIN and fixed.radius >= r
             runs[r].append((seq.samples, seq.certified, fixed_certified, seq.decided_early))
-    summary = {}
-    for r, rows in runs.items():
-        samples, certified, fixed_certified, early = (np.array(column) for column in zip(*rows))
-        summary[r] = {"mean_passes": float(samples.mean()), "median_passes": float(np.median(samples)),
-                      "passes_ratio": float(samples.mean() / (n0 + n_max)),
-                      "agreement": float((certified == fixed_certified).mean()),
-                      "certified_sequential": float(certified.mean()), "certified_fixed": float(fixed_certified.mean()),
-                      "undecided": float((~early).mean())}
-    return summary
+    return {r: summarize(rows, n0, n_max) for r, rows in runs.items()}
+
+
+def summarize(rows, n0: int, n_max: int) -> dict:
+    """The summary of `compare_with_fixed` at one radius, from one row per image: (forward passes of the
+    sequential run, certified by it, certified by the fixed procedure, decided before the cap)."""
+    samples, certified, fixed_certified, early = (np.array(column) for column in zip(*rows))
+    return {"mean_passes": float(samples.mean()), "median_passes": float(np.median(samples)),
+            "passes_ratio": float(samples.mean() / (n0 + n_max)),
+            "agreement": float((certified == fixed_certified).mean()),
+            "certified_sequential": float(certified.mean()), "certified_fixed": float(fixed_certified.mean()),
+            "undecided": float((~early).mean())}
