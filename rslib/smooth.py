@@ -153,12 +153,14 @@ class Smoothed:
             lower, upper = bounds.simultaneous_clopper_pearson(estimation, alpha)
             p_a, p_b = float(lower[label]), float(np.delete(upper, label).max())
         abstain = Certificate(ABSTAIN, 0.0, p_a, p_b, count_a, estimation, self.noise.norm)
-        if p_a < p_b:
+        if p_a <= p_b:  # the theorems need p_A > p_B strictly: a tie certifies nothing, not even x itself
             return abstain
         if not hasattr(self.noise, "radius"):  # a top-k noise: its top-1 radius, -1 where nothing is certified
             radius = float(self.noise.radius_topk(p_a, [[p_b]], 1, input_shape)[0])
             return abstain if radius < 0 else Certificate(label, radius, p_a, p_b, count_a, estimation, self.noise.norm)
         radius = float(self.noise.radius(p_a) if bound == "binary" else self.noise.radius(p_a, p_b))
+        if not radius > 0:  # an l1/l2 ball of radius 0 is empty: abstain rather than return it
+            return abstain
         return Certificate(label, radius, p_a, p_b, count_a, estimation, self.noise.norm)
 
     def certify_topk(self, x: torch.Tensor, n: int, alpha: float, k: int = 1, batch_size: int = 1000,
