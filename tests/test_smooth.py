@@ -178,19 +178,14 @@ def test_certify_topk_with_gaussian_gives_cohen_radius_for_k_1():
     assert cert.radii[1] <= _signed_distance(x, w, b)
 
 
-class _Constant(torch.nn.Module):
-    """Always votes class 0 (of 3)."""
-
-    def forward(self, x):
-        logits = torch.zeros(x.shape[0], 3)
-        logits[:, 0] = 1.0
-        return logits
-
 
 @pytest.mark.parametrize("n0,n,alpha,bound", [(1, 1, 0.5, "binary"), (1, 10, 2.0**-10, "binary"),
                                               (1, 2, 0.5, "simultaneous")])
 def test_a_lower_bound_of_exactly_one_half_abstains(n0, n, alpha, bound):
-    # The theorems need p_A > p_B strictly; these settings give p_A = p_B = 0.5 for a unanimous model.
-    smoothed = Smoothed(_Constant(), noise.Gaussian(0.5), num_classes=3, device="cpu")
-    cert = smoothed.certify(torch.zeros(1, 2, 2), n0=n0, n=n, alpha=alpha, bound=bound)
+    # The theorems need p_A > p_B strictly; these settings give p_A = p_B = 0.5 for a unanimous model
+    # (a half-space far from x: class 1 under every noise draw).
+    w = torch.zeros(DIM)
+    w[0] = 1.0
+    smoothed = Smoothed(HalfSpace(w, 100.0), noise.Gaussian(0.5), num_classes=2, device="cpu")
+    cert = smoothed.certify(torch.zeros(DIM), n0=n0, n=n, alpha=alpha, bound=bound)
     assert cert.label == ABSTAIN and cert.radius == 0
