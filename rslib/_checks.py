@@ -86,3 +86,27 @@ def one_of(name: str, value, options) -> object:
     if value not in options:
         raise ValueError(f"{name} must be one of {', '.join(map(str, options))}, got {value!r}")
     return value
+
+
+class NonFiniteLogitsError(ValueError):
+    """The model returned NaN or infinite logits: no vote (argmax) and no score can be trusted from them.
+
+    A ValueError, so callers that catch bad input keep working; the command line turns it into a usage
+    error (exit status 2).
+    """
+
+
+def finite_logits(logits) -> None:
+    """Raise NonFiniteLogitsError unless every logit is finite.
+
+    An all-NaN row has argmax 0, so without this check a broken model (or an input of 3e38 that overflows
+    a layer) would silently vote for class 0 on every sample and be certified.
+    """
+    import torch  # here, not at the top: _checks is imported by the torch-free parts of rslib too
+
+    finite = torch.isfinite(logits) if isinstance(logits, torch.Tensor) else np.isfinite(np.asarray(logits))
+    if not bool(finite.all()):
+        bad, total = int((~finite).sum()), int(np.prod(tuple(finite.shape)))
+        raise NonFiniteLogitsError(
+            f"the model's logits must be finite, got {bad} NaN or infinite value(s) of {total}"
+            " (check the model and that the input lies in the range it was trained on)")

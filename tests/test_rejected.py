@@ -9,6 +9,7 @@ It must match the row's error, `...` standing for any text.
 """
 import contextlib
 import hashlib
+import importlib
 import io
 import json
 import re
@@ -283,6 +284,14 @@ CASES = {
     "`viz.radius_explorer(p_b_values=(1.5,))`": lambda: viz.radius_explorer(p_b_values=(1.5,)),
     "`viz.half_spaces_2d(delta_norms=[0.5], active=3)`": lambda: viz.half_spaces_2d(delta_norms=[0.5], active=3),
 }
+
+# Rows added area by area live in their own modules beside this one (each defines CASES, a dict of the
+# same form, and may use this module's helpers: they are imported after those are defined).
+for _module in ("rejected_maths", "rejected_engine", "rejected_files_cli"):
+    _extra = importlib.import_module(_module).CASES
+    _both = sorted(set(_extra) & set(CASES))
+    assert not _both, f"cases defined twice ({_module}): {_both}"
+    CASES.update(_extra)
 
 ROWS = readme_rows()
 
