@@ -56,7 +56,9 @@ class TopKCertificate:
 class Smoothed:
     """A base classifier `model` smoothed by `noise` (e.g. `rslib.noise.Gaussian(0.5)`).
 
-    model: maps a batch of perturbed inputs (B, ...) to logits (B, num_classes).
+    model: maps a batch of perturbed inputs (B, ...) to logits (B, num_classes). Logits must be finite: a NaN
+    or infinite one raises `rslib._checks.NonFiniteLogitsError` (a ValueError) in every route that votes or
+    averages scores (predict, certify, certify_many, certify_topk, soft, sequential and fixed-n runs).
     input_shape: when given, every input must have exactly this shape (no batch dimension).
     channels_last: NHWC layout for 4-D inputs (faster convolutions; changes no vote).
     precision: "fp32", or "bf16" / "fp16" to run the model under autocast. Reduced precision can change
@@ -211,7 +213,27 @@ class Smoothed:
 
     def _batches(self, xs, segments, batch_size, generators):
         """Logits of the perturbed copies of `segments`, in order, in batches of batch_size (the last may be
-        smaller), each with the segment index of its rows.
+        smaller), each with the segment index of its rows (see `_unchecked_batches`).
+
+        Raises `rslib._checks.NonFiniteLogitsError` after the last batch if any logit was NaN or infinite:
+        an all-NaN row has argmax 0, so a broken model, or an input such as 3e38 that is finite but
+        overflows a layer, would otherwise vote for class 0 on every copy and be certified. The count of
+        bad logits stays on the device and is read once per call, as the votes are: a check per batch
+        would stall the device once per batch. Every caller consumes all batches before it returns.
+        """
+        nonfinite, total = torch.zeros((), dtype=torch.long, device=self.device), 0
+        for logits, segment in self._unchecked_batches(xs, segments, batch_size, generators):
+            nonfinite += logits.numel() - torch.isfinite(logits).sum()
+            total += logits.numel()
+            yield logits, segment
+        bad = int(nonfinite)
+        if bad:
+            raise _checks.NonFiniteLogitsError(
+                f"the model's logits must be finite, got {bad} NaN or infinite value(s) of {total}"
+                " (check the model and that the input lies in the range it was trained on)")
+
+    def _unchecked_batches(self, xs, segments, batch_size, generators):
+        """The batches of `_batches`, without the check of their logits.
 
         Segment (i, size) is size copies of xs[i], its noise drawn from generators[i] in draws of at most
         batch_size copies: an input's noise depends on its generator and segments only, never on the inputs
