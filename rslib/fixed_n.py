@@ -24,7 +24,10 @@ BOUNDS = ("clopper_pearson", "clopper_pearson_pair", "exact_margin", "hoeffding"
 
 
 def radii_from_votes(votes: np.ndarray, label: int, num_classes: int, sigma: float, alpha: float) -> dict:
-    """The l2 radius of label c_A = `label` under each bound of BOUNDS, from the n votes (class indices)."""
+    """The l2 radius of label c_A = `label` under each bound of BOUNDS, from the n votes (class indices).
+
+    A bound certifies only where the theorem's strict inequality holds (p_A > 1/2, p_A > p_B, or a margin
+    > 0); elsewhere its radius is 0 (`certify_with_bounds` abstains when every radius is 0)."""
     votes = np.asarray(votes)
     n = _checks.count("n (the number of votes)", votes.size, minimum=2)
     alpha = _checks.level("alpha", alpha)

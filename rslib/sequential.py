@@ -39,7 +39,9 @@ def certify_at_radius(smoothed: Smoothed, x: torch.Tensor, radius: float, n0: in
     n_max, alpha = _checks.count("n_max", n_max), _checks.level("alpha", alpha)
     generator = torch.Generator(device=smoothed.device).manual_seed(_checks.count("seed", seed, minimum=0))
     label = int(smoothed.sample_counts(x, _checks.count("n0", n0), batch_size, generator).argmax())
-    threshold = float(norm.cdf(radius / sigma))
+    # Rounded up: Phi(r / sigma) in floating point may lie below the exact value (it is 1/2 for r = 1e-300),
+    # and rejecting "p_A <= threshold" must show p_A > Phi(r / sigma) strictly, the condition of the theorem.
+    threshold = min(float(norm.cdf(radius / sigma)) * (1.0 + 4.0 * np.finfo(float).eps), 1.0)  # 4 ulps up
     votes, step = np.empty(0), min(128, batch_size)
     while votes.size < n_max:
         size = min(step, n_max - votes.size)

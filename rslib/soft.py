@@ -30,7 +30,10 @@ class SoftCertificate:
 def certify_soft(smoothed: Smoothed, x: torch.Tensor, n0: int, n: int, alpha: float, batch_size: int = 1000,
                  seed: int = 0) -> SoftCertificate:
     """Soft certification with betting lower bounds: the top class's score at level alpha / 2, and its differences
-    to each of the m - 1 other classes at alpha / (2 (m - 1)) (Bonferroni), so that both radii hold together."""
+    to each of the m - 1 other classes at alpha / (2 (m - 1)) (Bonferroni), so that both radii hold together.
+
+    A radius is 0 where its bound does not certify (score bound <= 1/2, or margin bound <= 0: the theorems
+    need strict inequalities); the label is ABSTAIN when neither certifies."""
     sigma = getattr(smoothed.noise, "sigma", None)
     if sigma is None:
         raise TypeError(f"soft certification needs Gaussian noise, got {smoothed.noise!r}")
@@ -43,7 +46,9 @@ def certify_soft(smoothed: Smoothed, x: torch.Tensor, n0: int, n: int, alpha: fl
     score_lower = sequences.betting_lower(scores[:, label], alpha / 2, n=n)
     margin_lower = min(2.0 * sequences.betting_lower((scores[:, label] - scores[:, c] + 1.0) / 2.0,
                                                      alpha / (2 * len(others)), n=n) - 1.0 for c in others)
-    if score_lower < 0.5 and margin_lower <= 0:
+    # Each theorem needs a strict inequality (F_A > 1/2; F_A - F_C > 0): a bound on the boundary certifies nothing.
+    radius_cohen = float(radii.gaussian_l2(score_lower, sigma)) if score_lower > 0.5 else 0.0
+    radius_margin = float(radii.soft_margin_l2(margin_lower, sigma)) if margin_lower > 0 else 0.0
+    if not (radius_cohen > 0 or radius_margin > 0):
         return SoftCertificate(ABSTAIN, score_lower, margin_lower, 0.0, 0.0)
-    return SoftCertificate(label, score_lower, margin_lower, float(radii.gaussian_l2(score_lower, sigma)),
-                           float(radii.soft_margin_l2(margin_lower, sigma)))
+    return SoftCertificate(label, score_lower, margin_lower, radius_cohen, radius_margin)

@@ -68,3 +68,42 @@ def test_finite_logits_in_the_last_partial_batch_are_checked_too():
     smoothed = Smoothed(NaNOnRow(), noise.Gaussian(0.5), 2, device="cpu")
     with pytest.raises(_checks.NonFiniteLogitsError, match="got 2 NaN or infinite value"):
         smoothed.sample_counts(torch.zeros(DIM), 25, 10)
+
+
+class FarHalfSpace(torch.nn.Module):
+    """Class 1 under every noise draw near 0 (the boundary z_0 = -100 is out of reach): a unanimous model."""
+
+    def forward(self, z):
+        score = z.flatten(1)[:, 0] + 100.0
+        return torch.stack([torch.zeros_like(score), score], dim=1)
+
+
+def test_fixed_n_abstains_at_a_lower_bound_of_exactly_one_half():
+    # n = 10 unanimous votes at alpha = 2**-10: the Clopper-Pearson lower bound is exactly 1/2 = p_B.
+    smoothed = Smoothed(FarHalfSpace(), noise.Gaussian(0.5), 2, device="cpu")
+    label, by_bound = fixed_n.certify_with_bounds(smoothed, torch.zeros(DIM), n0=1, n=10, alpha=2.0**-10)
+    assert label == ABSTAIN and set(by_bound.values()) == {0.0}
+
+
+def test_soft_abstains_when_its_bounds_tie(monkeypatch):
+    # Every betting bound exactly 1/2: the score bound is 1/2 (Cohen's radius needs > 1/2) and the margin
+    # bound 2 * 1/2 - 1 = 0 (the margin radius needs > 0), so neither certificate holds.
+    monkeypatch.setattr(soft.sequences, "betting_lower", lambda *args, **kwargs: 0.5)
+    smoothed = Smoothed(FarHalfSpace(), noise.Gaussian(0.5), 2, device="cpu")
+    cert = soft.certify_soft(smoothed, torch.zeros(DIM), n0=10, n=20, alpha=0.01)
+    assert cert.label == ABSTAIN and cert.radius_cohen == 0 and cert.radius_margin == 0
+
+
+def test_sequential_tests_against_the_threshold_rounded_up(monkeypatch):
+    # At a radius r > 0 so small that Phi(r / sigma) rounds to 1/2, a rejection of "p_A <= 1/2" does not
+    # show p_A > Phi(r / sigma): the null tested must be rounded up, above 1/2.
+    tested = []
+
+    def record(x, m0, alpha):
+        tested.append(m0)
+        return np.zeros(len(x), dtype=bool)
+
+    monkeypatch.setattr(sequential.sequences, "betting_rejects", record)
+    smoothed = Smoothed(FarHalfSpace(), noise.Gaussian(0.5), 2, device="cpu")
+    sequential.certify_at_radius(smoothed, torch.zeros(DIM), 1e-300, n0=10, n_max=10)
+    assert tested[0] > 0.5 and tested[1] < 0.5  # certify: p_A above the threshold; refute: 1 - p_A below 1 - it
