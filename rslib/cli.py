@@ -49,11 +49,32 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _torch_device(text: str) -> torch.device:
+_MAX_SEED = 2**63 - 1  # torch.Generator.manual_seed and numpy's SeedSequence both take [0, 2**63 - 1]
+
+
+def _seed(text: str) -> int:
     try:
-        return torch.device(text)
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= _MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be an integer in [0, 2**63 - 1], got {text!r}")
+    return value
+
+
+def _torch_device(text: str) -> torch.device:
+    """cpu or a GPU this machine has: a missing GPU or a fake device (meta) would fail later with a raw torch
+    message, or (meta) compute nothing at all."""
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    gpus = "none" if count == 0 else "cuda, cuda:0" if count == 1 else f"cuda, cuda:0 to cuda:{count - 1}"
+    refused = argparse.ArgumentTypeError(f"must be cpu or a GPU of this machine ({gpus}), got {text!r}")
+    try:
+        dev = torch.device(text)
     except RuntimeError:
-        raise argparse.ArgumentTypeError(f"must be a torch device such as cpu, cuda or cuda:1, got {text!r}") from None
+        raise refused from None
+    if dev.type == "cpu" or (dev.type == "cuda" and (dev.index or 0) < count):
+        return dev
+    raise refused
 
 
 def _model_name(text: str) -> str:
@@ -102,7 +123,7 @@ def _add_train_parser(subparsers) -> None:
                         "stability: stability training (--stability-weight)")
     p.add_argument("--adv-step", type=_positive_float, default=None, help="type2: size a of the a*sign(grad) step")
     p.add_argument("--stability-weight", type=_positive_float, default=None, help="stability: weight gamma")
-    p.add_argument("--seed", type=int, default=0, help="seeds the initial weights, shuffling and noise")
+    p.add_argument("--seed", type=_seed, default=0, help="seeds the initial weights, shuffling and noise; in [0, 2**63 - 1]")
     p.add_argument("--device", type=_torch_device, default=None, help="default: cuda if available, else cpu")
     p.add_argument("--name", type=_model_name, required=True, help="file name stem of the weights and card")
     p.add_argument("--out-dir", default=str(models.MODELS_DIR), help="default: the repository's data/models")

@@ -11,16 +11,20 @@ per-input seeds make the rows identical whatever the number of processes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import importlib
+import inspect
 import os
+import stat
+import sys
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from rslib import certify, cohen, data, device, models, noise, provenance, results
-from rslib.cli import _NOISE_FLAGS, _noise_from_args, _positive_float, _positive_int, _torch_device
+from rslib.cli import _NOISE_FLAGS, _noise_from_args, _nonnegative_float, _positive_float, _positive_int, _seed, _torch_device
 from rslib.smooth import Smoothed
 
 
@@ -30,7 +34,10 @@ def add_certify_parser(subparsers) -> None:
     source.add_argument("--model", help="a shipped model name (see data/models) or a path to its .pt with its card")
     source.add_argument("--checkpoint", type=Path, help="a checkpoint released by Cohen et al. (needs --sigma)")
     source.add_argument("--factory", help="package.module:function returning a ready model (needs --noise, "
-                                          "--dataset)")
+                                          "--dataset). This imports and runs that code, as Python would: give "
+                                          "only code you trust. The current directory is on the import path "
+                                          "(as with python -m); the sha256 of the module's source file is "
+                                          "recorded, so a resume after that file changed is refused")
     p.add_argument("--noise", choices=list(_NOISE_FLAGS), help="override the model card's noise")
     p.add_argument("--sigma", type=_positive_float)
     p.add_argument("--scale", type=_positive_float)
@@ -51,7 +58,7 @@ def add_certify_parser(subparsers) -> None:
     p.add_argument("--max", "--max-inputs", dest="max", type=_inputs, default=-1,
                    help="stop after this many inputs (-1: all); under torchrun write --max-inputs, since torchrun "
                         "takes --max for an abbreviation of its own --max-restarts")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=_seed, default=0, help="in [0, 2**63 - 1]")
     p.add_argument("--precision", choices=["fp32", "bf16", "fp16"], default="fp32",
                    help="autocast precision of the base classifier (the certificate is for the model so run)")
     p.add_argument("--compile", choices=["default", "reduce-overhead", "max-autotune"], default=None,
@@ -59,9 +66,18 @@ def add_certify_parser(subparsers) -> None:
     p.add_argument("--no-channels-last", dest="channels_last", action="store_false",
                    help="keep the default memory layout (channels_last changes no vote)")
     p.add_argument("--device", type=_torch_device, default=None)
-    p.add_argument("--out", required=True, type=Path, help="results TSV (appended to when it exists)")
+    p.add_argument("--out", required=True, type=_results_path, help="results TSV (appended to when it exists; "
+                                                                   "locked while the run writes it)")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(run=run_certify, parser=p)
+
+
+def _results_path(text: str) -> Path:
+    """--out: a regular file or a new one (a device or a folder would swallow or refuse the rows)."""
+    path = Path(text)
+    if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+        raise argparse.ArgumentTypeError(f"must be a regular file (a results TSV), got {text!r}")
+    return path
 
 
 def _inputs(text: str) -> int:
@@ -90,15 +106,28 @@ def _model(args, dev):
         args.parser.error(f"argument --factory: expected package.module:function, got {args.factory!r}")
     if args.noise is None or args.dataset is None:
         args.parser.error("argument --factory: needs --noise (with its level) and --dataset")
+    if os.getcwd() not in sys.path:  # as `python -m` does, so a mymod.py beside the user is found
+        sys.path.insert(0, os.getcwd())
     try:
-        factory = getattr(importlib.import_module(module_name), function)
+        module = importlib.import_module(module_name)
+        factory = getattr(module, function)
     except (ImportError, AttributeError) as error:
         args.parser.error(f"argument --factory: cannot load {args.factory!r} ({error})")
     model = factory()
     if not isinstance(model, torch.nn.Module):
         args.parser.error(f"argument --factory: {args.factory} must return a torch.nn.Module, "
                           f"got {type(model).__name__}")
-    return args.factory, model.to(dev).eval(), {"dataset": args.dataset}
+    return args.factory, model.to(dev).eval(), {"dataset": args.dataset, "sha256": _source_sha256(module)}
+
+
+def _source_sha256(module) -> str | None:
+    """sha256 of the factory module's source file (None for a module without one): the factory's weights
+    live in its code, so this is what identifies the model in the results file (its imports are not hashed)."""
+    try:
+        source = inspect.getsourcefile(module) or getattr(module, "__file__", None)
+    except TypeError:  # a built-in module
+        source = None
+    return _sha256(source) if source and os.path.isfile(source) else None
 
 
 def _sha256(path) -> str:
@@ -165,39 +194,58 @@ def run_certify(args) -> None:
     params = {"model": name, "model_sha256": card.get("sha256"), "dataset": dataset_name,
               "split": args.split, "skip": args.skip, "max": args.max, "bound": args.bound,
               "precision": args.precision, "compile": args.compile}
+    if args.data_root is not None:  # another copy of the data is another experiment
+        params["data_root"] = str(args.data_root.resolve())
     record = provenance.provenance(command=args.command_line, device=dev)
     shard = args.out if world == 1 else args.out.with_name(f"{args.out.name}.rank{rank}-of-{world}")
-    certify.certify_dataset(smoothed, dataset, indices[rank::world], args.N0, args.N, args.alpha, args.batch,
-                            args.seed, out=shard, params=params, provenance=record, progress=not args.quiet,
-                            bound=args.bound, pack=args.pack)
-    if world > 1:
-        torch.distributed.barrier()
-        if rank == 0:
-            shards = [args.out.with_name(f"{args.out.name}.rank{r}-of-{world}") for r in range(world)]
-            results.merge(shards, args.out)
-        torch.distributed.barrier()
+    # Under torchrun rank 0 holds --out from the start to the merge, so no other run can write it meanwhile;
+    # each rank's shard (and a single process's --out) is locked by certify_dataset while it is written.
+    holding = results.locked(args.out) if world > 1 and rank == 0 else contextlib.nullcontext()
+    with holding:
+        certify.certify_dataset(smoothed, dataset, indices[rank::world], args.N0, args.N, args.alpha, args.batch,
+                                args.seed, out=shard, params=params, provenance=record, progress=not args.quiet,
+                                bound=args.bound, pack=args.pack)
+        if world > 1:
+            torch.distributed.barrier()
+            if rank == 0:
+                shards = [args.out.with_name(f"{args.out.name}.rank{r}-of-{world}") for r in range(world)]
+                results.merge(shards, args.out)
+            torch.distributed.barrier()
     if rank == 0:
         done = results.read(args.out)
-        accuracy = f", certified accuracy at radius 0: {done.certified_accuracy([0.0])[0]:.4f}" if len(done) else ""
+        accuracy = (f", certified accuracy at radius 0: {results.format_down(done.certified_accuracy([0.0])[0], 4)}"
+                    if len(done) else "")
         print(f"{args.out}: {len(done)} inputs{accuracy}")
 
 
 def add_analyze_parser(subparsers) -> None:
     p = subparsers.add_parser("analyze", help="certified accuracy tables and curves from results TSVs")
     p.add_argument("files", nargs="+", type=Path)
-    p.add_argument("--radii", type=float, nargs="+", default=[0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0])
+    p.add_argument("--radii", type=_nonnegative_float, nargs="+", default=[0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0],
+                   help="radii at which to report certified accuracy (finite, >= 0)")
     p.add_argument("--plot", type=Path, help="write an interactive HTML figure (plotly.js inlined, works offline)")
     p.set_defaults(run=run_analyze, parser=p)
+
+
+def _radius_text(radius: float) -> str:
+    """radius rounded down to 4 decimals, without trailing zeros (0.25, 1, 0.3333)."""
+    text = results.format_down(radius, 4)
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def run_analyze(args) -> None:
     from rslib import viz
 
     loaded = {str(f): results.read(f) for f in args.files}
+    for name, res in loaded.items():  # before the table: an error, not a table cut off after its header
+        if len(res) == 0:
+            raise ValueError(f"{name}: has a header but no result rows yet; nothing to analyze")
     width = max(len(name) for name in loaded)
-    print(f"{'certified accuracy':<{width}}" + "".join(f"{r:>8g}" for r in args.radii) + f"{'inputs':>8}")
+    # Shortened for display toward safety: a radius and a certified accuracy are never shown above their value.
+    print(f"{'certified accuracy':<{width}}" + "".join(f"{_radius_text(r):>8}" for r in args.radii) + f"{'inputs':>8}")
     for name, res in loaded.items():
-        print(f"{name:<{width}}" + "".join(f"{a:>8.3f}" for a in res.certified_accuracy(args.radii)) + f"{len(res):>8}")
+        print(f"{name:<{width}}" + "".join(f"{results.format_down(a, 3):>8}" for a in res.certified_accuracy(args.radii))
+              + f"{len(res):>8}")
     if args.plot:
         top = max(float(np.max(res.columns["radius"], initial=0)) for res in loaded.values())
         grid = np.linspace(0, max(top, 1e-3) * 1.05, 300)

@@ -232,8 +232,7 @@ def open_for_append(path, params: dict, provenance: dict) -> tuple[set, object]:
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     handle = open(path, "a", encoding="utf-8")  # appends only: nothing in the file changes by opening it
     try:
-        if os.path.realpath(path) not in _HELD:  # flock is per open file: this process's own lock suffices
-            _lock(path, handle)
+        _lock(path, handle)  # flock is per open file: even this process's own `locked` refuses a second writer
         done = _prepare(path, handle, params, provenance)
     except BaseException:
         handle.close()

@@ -119,3 +119,148 @@ def test_a_shipped_ablation_model_certifies_l0_and_a_failed_start_does_not_block
     res = results.read(out)
     assert len(res) == 3 and set(res.columns["norm"]) == {"l0"} and res.params["max"] == 3
     assert all(float(r).is_integer() and r >= 0 for r in res.columns["radius"])
+
+
+# --- In-process runs of `rslib` (no interpreter start): usage errors, analyze's table, --factory ------------
+
+def _main(*argv):
+    """(exit status, stdout, stderr) of `rslib argv` run in this process."""
+    import contextlib
+    import io
+
+    from rslib import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = cli.main(list(argv))
+        except SystemExit as exc:
+            status = exc.code
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("flags,error", [
+    (["--device", "meta"], "argument --device: must be cpu or a GPU of this machine ("),
+    (["--device", "cuda:64"], "argument --device: must be cpu or a GPU of this machine ("),
+    (["--seed", "-1"], "argument --seed: must be an integer in [0, 2**63 - 1], got '-1'"),
+    (["--seed", str(2**64)], f"argument --seed: must be an integer in [0, 2**63 - 1], got '{2**64}'"),
+    (["--out", "/dev/null"], "argument --out: must be a regular file (a results TSV), got '/dev/null'"),
+])
+def test_certify_usage_errors(flags, error, tmp_path):
+    status, _, err = _main("certify", "--model", str(tmp_path / "none.pt"), "--out", str(tmp_path / "o.tsv"), *flags)
+    assert status == 2 and f"rslib certify: error: {error}" in err
+
+
+def test_a_missing_gpu_is_a_usage_error(monkeypatch, tmp_path):
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    status, _, err = _main("train", "--noise", "gaussian", "--sigma", "0.5", "--name", "t", "--device", "cuda")
+    assert status == 2 and "rslib train: error: argument --device: must be cpu or a GPU of this machine (none), " \
+                           "got 'cuda'" in err
+
+
+def _results_file(path, rows):
+    """A results file of digits rows: (idx, predict, radius) with label 0 (correct where predict is 0)."""
+    from rslib import certify
+
+    header = '# rslib-params: {"n": 100, "seed": 0}\n# rslib-provenance: {}\n' + "\t".join(results.COLUMNS) + "\n"
+    lines = [f"{i}\t0\t{p}\t{r!r}\t{int(p == 0)}\t0.1\t0.9\t0.1\t90\t100\tl2\t{certify.input_seed(0, i)}\n"
+             for i, p, r in rows]
+    path.write_text(header + "".join(lines))
+    return path
+
+
+@pytest.mark.parametrize("radius", ["nan", "inf", "-0.5"])
+def test_analyze_refuses_radii_that_are_not_finite_and_nonnegative(tmp_path, radius):
+    run = _results_file(tmp_path / "run.tsv", [(0, 0, 0.5)])
+    status, out, err = _main("analyze", str(run), "--radii", "0", radius)
+    assert status == 2 and f"rslib analyze: error: argument --radii: must be a finite number >= 0, got '{radius}'" in err
+
+
+def test_analyze_rounds_down_and_refuses_a_file_without_rows_before_its_table(tmp_path):
+    run = _results_file(tmp_path / "run.tsv", [(0, 0, 0.49999996), (1, 0, 2.0), (2, 1, 2.0)])
+    status, out, _ = _main("analyze", str(run), "--radii", "0", "0.5", "0.33333333")
+    header, row = out.splitlines()
+    assert status == 0 and header.split()[-4:] == ["0", "0.5", "0.3333", "inputs"]
+    assert row.split()[1:] == ["0.666", "0.333", "0.666", "3"]  # 2/3 shown as 0.666, never 0.667
+    empty = _results_file(tmp_path / "empty.tsv", [])
+    status, out, err = _main("analyze", str(run), str(empty))
+    assert status == 2 and out == "" and f"rslib analyze: error: {empty}: has a header but no result rows yet" in err
+
+
+def _factory_module(folder, name, bias=0.0, pixels=64):
+    (folder / f"{name}.py").write_text(
+        "import torch\n\n\ndef f():\n    torch.manual_seed(0)\n"
+        f"    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear({pixels}, 10))\n"
+        f"    torch.nn.init.constant_(net[1].bias, {bias})\n    return net\n")
+
+
+def test_a_factory_in_the_current_directory_is_found_and_its_source_is_recorded(tmp_path, monkeypatch):
+    import hashlib
+    import sys
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
+    _factory_module(tmp_path, "rslib_test_factory_a")
+    monkeypatch.delitem(sys.modules, "rslib_test_factory_a", raising=False)
+    argv = ["certify", "--factory", "rslib_test_factory_a:f", "--noise", "gaussian", "--sigma", "0.25", "--dataset",
+            "digits", "--N0", "10", "--N", "20", "--batch", "20", "--max", "2", "--out", "run.tsv", "--quiet"]
+    status, _, err = _main(*argv)
+    assert status == 0, err
+    source = (tmp_path / "rslib_test_factory_a.py").read_bytes()
+    assert results.read("run.tsv").params["model_sha256"] == hashlib.sha256(source).hexdigest()
+    _factory_module(tmp_path, "rslib_test_factory_a", bias=1.0)  # the factory's code changed: not the same model
+    status, _, err = _main(*argv)  # the same command again: a resume
+    assert status == 2 and "run.tsv was written with other parameters (model_sha256 differ)" in err
+    sys.modules.pop("rslib_test_factory_a", None)
+
+
+def test_data_root_is_recorded(tmp_path, monkeypatch):
+    import sys
+
+    import torch
+    from torch.utils.data import TensorDataset
+
+    from rslib import data
+
+    monkeypatch.chdir(tmp_path)
+    seen = {}
+
+    def load(name, split="test", **kwargs):  # the fashion-mnist files are not needed to record where they are
+        seen.update(kwargs)
+        return TensorDataset(torch.rand(2, 1, 28, 28), torch.zeros(2, dtype=torch.long))
+
+    monkeypatch.setattr(data, "load", load)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    _factory_module(tmp_path, "rslib_test_factory_b", pixels=784)
+    monkeypatch.delitem(sys.modules, "rslib_test_factory_b", raising=False)
+    status, _, err = _main("certify", "--factory", "rslib_test_factory_b:f", "--noise", "gaussian", "--sigma", "0.25",
+                           "--dataset", "fashion-mnist", "--data-root", "copy", "--N0", "10", "--N", "20", "--max",
+                           "1", "--out", "run.tsv", "--quiet")
+    assert status == 0, err
+    assert results.read("run.tsv").params["data_root"] == str(tmp_path / "copy") and seen["root"].name == "copy"
+
+
+def test_non_finite_logits_end_the_run_with_a_usage_error_and_keep_the_finished_rows(tmp_path, monkeypatch):
+    import sys
+
+    from rslib import _checks
+    from rslib.smooth import Smoothed
+
+    monkeypatch.chdir(tmp_path)
+    certify_many, calls = Smoothed.certify_many, []
+
+    def breaks_at_the_third_input(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            _checks.finite_logits(torch.tensor([float("nan")]))
+        return certify_many(self, *args, **kwargs)
+
+    import torch
+
+    monkeypatch.setattr(Smoothed, "certify_many", breaks_at_the_third_input)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    _factory_module(tmp_path, "rslib_test_factory_c")
+    status, _, err = _main("certify", "--factory", "rslib_test_factory_c:f", "--noise", "gaussian", "--sigma", "0.25",
+                           "--dataset", "digits", "--N0", "10", "--N", "20", "--max", "5", "--out", "run.tsv", "--quiet")
+    assert status == 2 and "rslib certify: error: the model's logits must be finite, got 1 NaN" in err
+    assert results.read("run.tsv").columns["idx"].tolist() == [0, 1]

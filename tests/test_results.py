@@ -333,3 +333,41 @@ def test_merge_refuses_conflicting_duplicates_and_keeps_identical_ones(tmp_path)
     with pytest.raises(ValueError, match="idx 2 differs between .*b.tsv line 5 and .*c.tsv line 4"):
         results.merge([a, b, c], tmp_path / "m2.tsv")
     assert not (tmp_path / "m2.tsv").exists()
+
+
+def test_a_second_writer_is_refused_at_once_naming_the_file(tmp_path):
+    path = tmp_path / "run.tsv"
+    _, first = results.open_for_append(path, _params(), {})
+    with first:
+        before = path.read_bytes()
+        with pytest.raises(ValueError, match="run.tsv is in use: another rslib process is writing it"):
+            results.open_for_append(path, _params(), {})
+        with pytest.raises(ValueError, match="run.tsv is in use"):
+            results.merge([path], tmp_path / "merged.tsv")  # a shard still being written is not merged
+        assert path.read_bytes() == before
+    with results.locked(tmp_path / "out.tsv"):
+        with pytest.raises(ValueError, match="out.tsv is in use"):
+            results.open_for_append(tmp_path / "out.tsv", _params(), {})
+        with results.locked(tmp_path / "out.tsv"):  # the holder itself may take it again (rank 0's merge)
+            pass
+    assert not (tmp_path / "out.tsv").exists()  # created only for the lock, and removed
+
+
+def test_merge_replaces_out_atomically_and_keeps_it_locked(tmp_path):
+    a, out = tmp_path / "a.tsv", tmp_path / "out.tsv"
+    a.write_text(_HEADER + _row(0) + _row(1))
+    with results.locked(out):
+        results.merge([a], out)
+        with pytest.raises(ValueError, match="out.tsv is in use"):  # the lock moved to the renamed file
+            results.open_for_append(out, _params(), {})
+    assert results.read(out).columns["idx"].tolist() == [0, 1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tsv", "out.tsv"]
+
+
+@pytest.mark.parametrize("special", ["/dev/null", "folder"])
+def test_a_results_file_must_be_a_regular_file(tmp_path, special):
+    path = special if special.startswith("/") else tmp_path / special
+    if not special.startswith("/"):
+        path.mkdir()
+    with pytest.raises(ValueError, match=f"{path} is not a regular file"):
+        results.open_for_append(path, _params(), {})
