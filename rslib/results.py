@@ -247,9 +247,9 @@ def _prepare(path, handle, params: dict, provenance: dict) -> set:
     if data:
         try:
             existing, complete, _ = _parse(path, data)
-        except ValueError:
+        except ValueError as exc:
             if not _is_torn_header(data):
-                raise
+                raise ValueError(f"{exc} (the file is left unchanged; write the results to another file)") from None
             existing, complete = None, 0
         if existing is not None and existing.params != params and len(existing) > 0:
             changed = sorted(k for k in set(params) | set(existing.params) if params.get(k) != existing.params.get(k))

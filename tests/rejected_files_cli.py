@@ -2,9 +2,78 @@
 
 Merged into test_rejected.CASES; see that module for the form of a case.
 """
+from pathlib import Path
+
 import numpy as np  # noqa: F401
 
 import test_rejected as base  # noqa: F401  (its helpers: base._cli, base._certify, base._smoothed, ...)
+from rslib import certify, results
+
+# A header naming the noise and the seed, so that each row's norm and per-input seed are checked too.
+_HEADER = ('# rslib-params: {"n": 100, "noise": {"noise": "gaussian", "sigma": 0.25}, "seed": 0}\n'
+           "# rslib-provenance: {}\n" + "\t".join(results.COLUMNS) + "\n")
+
+
+def _row(idx=0, **fields) -> str:
+    """A valid row of _HEADER's experiment for input idx, with some fields replaced."""
+    row = {"idx": idx, "label": 1, "predict": 1, "radius": 0.5, "correct": 1, "time": 0.1, "p_a": 0.9, "p_b": 0.1,
+           "count_a": 90, "n": 100, "norm": "l2", "seed": certify.input_seed(0, idx), **fields}
+    return "\t".join(str(row[c]) for c in results.COLUMNS) + "\n"
+
+
+def _read(text: str):
+    return results.read(base._write("run.tsv", text))
+
+
+def _read_bytes(data: bytes):
+    Path("run.tsv").write_bytes(data)
+    return results.read("run.tsv")
+
+
+def _second_writer():
+    with results.locked("run.tsv"):  # as another `rslib certify --out run.tsv` would hold it
+        base._certify("--out", "run.tsv")
+
+
+def _merge_conflicting():
+    base._write("a.tsv", _HEADER + _row(0))
+    base._write("b.tsv", _HEADER + _row(0, radius=0.25))
+    return results.merge(["a.tsv", "b.tsv"], "merged.tsv")
+
 
 CASES = {
+    # The command line
+    "`rslib certify ... --device meta`": lambda: base._certify("--device", "meta"),
+    "`rslib certify ... --device cuda:64`": lambda: base._certify("--device", "cuda:64"),
+    "`rslib certify ... --seed -1`": lambda: base._certify("--seed", "-1"),
+    "`rslib certify ... --seed 18446744073709551616` (2**64)": lambda: base._certify("--seed", str(2**64)),
+    "`rslib certify ... --out /dev/null`": lambda: base._certify("--out", "/dev/null"),
+    "`rslib certify ... --out run.tsv` while another run writes `run.tsv`": _second_writer,
+    "`rslib certify ... --out notes.txt` (an existing file that is not a results file; left as it is)":
+        lambda: base._certify("--out", base._write("notes.txt", "my notes\nno final newline")),
+    "`rslib analyze run.tsv --radii 0 nan`": lambda: base._cli("analyze", base._write("run.tsv", _HEADER + _row()),
+                                                                "--radii", "0", "nan"),
+    "`rslib analyze empty.tsv` (a header, no rows)": lambda: base._cli("analyze", base._write("empty.tsv", _HEADER)),
+    # Results files and checkpoints
+    "`results.read(path)` of a row whose `n` is not the header's": lambda: _read(_HEADER + _row(n=200)),
+    "`results.read(path)` of a row whose `norm` is not the header noise's": lambda: _read(_HEADER + _row(norm="l1")),
+    "`results.read(path)` of a row whose `seed` is not the header seed's for its idx":
+        lambda: _read(_HEADER + _row(seed=7)),
+    "`results.read(path)` of a file with a second `# rslib-params:` line":
+        lambda: _read(_HEADER + _row() + _HEADER.splitlines(keepends=True)[0]),
+    "`results.read(path)` of a file with idx 0 twice": lambda: _read(_HEADER + _row() + _row()),
+    "`results.read(path)` of a row with radius `nan`": lambda: _read(_HEADER + _row(radius="nan")),
+    "`results.read(path)` of a row with `correct` 7": lambda: _read(_HEADER + _row(correct=7)),
+    "`results.read(path)` of an abstained row (predict -1) with radius 5":
+        lambda: _read(_HEADER + _row(predict=-1, radius=5, correct=0)),
+    "`results.read(path)` of a row with `p_a` 1.5": lambda: _read(_HEADER + _row(p_a=1.5)),
+    "`results.read(path)` of a row with `count_a` above `n`": lambda: _read(_HEADER + _row(count_a=101)),
+    "`results.read(path)` of a file with a blank line among its rows": lambda: _read(_HEADER + _row(0) + "\n" + _row(1)),
+    "`results.read(path)` of a file starting with a byte-order mark":
+        lambda: _read_bytes(b"\xef\xbb\xbf" + (_HEADER + _row()).encode()),
+    "`results.read(path)` of a file that is not UTF-8": lambda: _read_bytes(_HEADER.encode() + b"0\t\xff\n"),
+    "`results.read(path)` of a file whose `# rslib-params:` is `[1,2]`": lambda: _read("# rslib-params: [1,2]\n"),
+    '`results.merge(["a.tsv", "b.tsv"], out)` of two different rows for idx 0': _merge_conflicting,
+    '`results.open_for_append("/dev/null", params, provenance)`':
+        lambda: results.open_for_append("/dev/null", {}, {}),
 }
