@@ -90,3 +90,56 @@ def test_laplace_draws_follow_the_laplace_distribution_and_are_finite():
         z = noise.Laplace(0.7).sample(torch.zeros(400_000, dtype=dtype), gen)
         assert torch.isfinite(z).all() and z.dtype == dtype
         assert stats.kstest(z.numpy() / 0.7, "laplace").pvalue > 1e-3
+
+
+LAST = 1.0 - 2.0 ** -53  # the largest float64 uniform below 1
+
+
+def test_laplace_reaches_far_beyond_the_float32_cap():
+    # The float32 inverse CDF stopped at 16.6 scales; the extreme uniforms now give 105 log 2 = 72.8 on each side.
+    coarse = torch.tensor([0.0, 0.5, 0.25, 0.75], dtype=torch.float64)
+    fine = torch.tensor([LAST, LAST, 0.0, 0.0], dtype=torch.float64)
+    z = noise.laplace_from_uniforms(coarse, fine)
+    assert z[0] == pytest.approx(105 * math.log(2)) and z[1] == pytest.approx(-105 * math.log(2))
+    assert z[2] == pytest.approx(math.log(2), rel=1e-12) and z[3] == pytest.approx(-math.log(2), rel=1e-12)
+
+
+def test_gaussian_reaches_far_beyond_the_float32_cap():
+    # torch.randn in float32 stopped at sqrt(2 log 2^24) = 5.8 sigma on a CPU; now 12.1.
+    one = torch.ones(1, dtype=torch.float64)
+    z = noise.gaussian_from_uniforms(0 * one, LAST * one, 0 * one)
+    assert z[0] > 12 and z[0] == pytest.approx(math.sqrt(2 * 106 * math.log(2))) and z[1] == 0
+
+
+@pytest.mark.parametrize("nz", [noise.Laplace(0.3), noise.Gaussian(0.3)])
+def test_samples_are_the_transform_of_float64_uniforms(nz):
+    x = torch.rand(3, 1, 5, 5)  # 25 coordinates a row: an odd count, so one Gaussian pair a row is half used
+    drawn = nz.sample(x, torch.Generator().manual_seed(1))
+    gen = torch.Generator().manual_seed(1)
+    if isinstance(nz, noise.Laplace):
+        u = torch.rand((3, 2, 25), generator=gen, dtype=torch.float64)
+        expected = noise.laplace_from_uniforms(u[:, 0], u[:, 1]) * nz.scale
+    else:
+        u = torch.rand((3, 3, 13), generator=gen, dtype=torch.float64)
+        expected = noise.gaussian_from_uniforms(u[:, 0], u[:, 1], u[:, 2])[:, :25] * nz.sigma
+    assert drawn.dtype == torch.float32 and torch.equal(drawn, expected.float().view(x.shape) + x)
+
+
+@pytest.mark.parametrize("nz", [noise.Laplace(0.3), noise.Gaussian(0.3)])
+def test_a_draw_split_in_two_is_the_same_draw(nz):
+    # The engine draws in pieces of at most batch_size copies: the pieces must not change the samples.
+    x = torch.rand(7, 1, 5, 5)
+    gen = torch.Generator().manual_seed(5)
+    whole = nz.sample(x, torch.Generator().manual_seed(5))
+    assert torch.equal(whole, torch.cat([nz.sample(x[:3], gen), nz.sample(x[3:], gen)]))
+
+
+@pytest.mark.parametrize("nz,law", [(noise.Laplace(1.0), "laplace"), (noise.Gaussian(1.0), "norm")])
+def test_samples_follow_the_law_including_the_tails(nz, law):
+    from scipy import stats
+
+    z = nz.sample(torch.zeros(400_000), torch.Generator().manual_seed(2)).double().numpy()
+    assert stats.kstest(z, law).pvalue > 1e-3
+    tail = 8.0 if law == "laplace" else 3.5  # P(|Z| > t) = 6.7e-4 (Laplace), 4.7e-4 (Gaussian)
+    expected = 2 * getattr(stats, law).sf(tail) * z.size
+    assert abs((abs(z) > tail).sum() - expected) < 5 * math.sqrt(expected)

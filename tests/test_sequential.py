@@ -33,7 +33,8 @@ def test_never_certifies_beyond_the_true_radius():
         x = torch.zeros(4)
         x[0] = distance
         wrong += certify_at_radius(smoothed, x, 0.5, n_max=20_000, alpha=0.01, seed=i).certified
-    assert wrong == 0
+    # Each decision is wrong with probability <= alpha = 0.01; 3 or more of 30: probability < 0.004.
+    assert wrong <= 2
 
 
 def test_bad_input():

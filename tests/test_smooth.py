@@ -56,7 +56,8 @@ def test_certified_radius_never_exceeds_the_exact_radius(make_noise, axis_aligne
             assert cert.label == int(dist > 0), "a certified label must be the smoothed classifier's"
             too_large += cert.radius > abs(dist)
     assert certified > 50
-    assert too_large == 0
+    # Each certificate is too large with probability <= alpha = 0.001; 3 or more of 150: probability < 6e-4.
+    assert too_large <= 2
 
 
 def test_exact_probability_gives_the_exact_radius_and_sampling_agrees():
