@@ -62,17 +62,21 @@ class Forker:
         self.proc = subprocess.Popen([sys.executable, "-c", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      text=True, cwd=cwd, env=env)
 
-    def run(self, job, kill_after=None) -> dict:
-        """Run job in a fresh child; SIGKILL it kill_after seconds after the fork when given. Its outcome."""
+    def run(self, job, kill_after=None, once=None) -> dict:
+        """Run job in a fresh child; SIGKILL it kill_after seconds after the fork, or after once() first holds.
+        Its outcome: whether it was killed, else its exit status."""
         self.proc.stdin.write(json.dumps(job) + "\n")
         self.proc.stdin.flush()
         pid = int(self.proc.stdout.readline())
-        if kill_after is not None:
-            time.sleep(kill_after)
-            try:
+        try:
+            while once is not None and not once():
+                os.kill(pid, 0)  # raises once the child has ended (the server reaps it at once)
+                time.sleep(0.001)
+            if kill_after is not None:
+                time.sleep(kill_after)
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:  # finished (and reaped) before the kill
-                pass
+        except ProcessLookupError:  # finished before the kill
+            pass
         return json.loads(self.proc.stdout.readline())
 
     def close(self):
@@ -131,25 +135,21 @@ def _assert_finished_rows_are_the_references(path, reference):
     return rows
 
 
-def _seconds(forker, out) -> float:
-    clock = time.perf_counter()
-    assert forker.run({"argv": _argv(out)})["code"] == 0
-    return time.perf_counter() - clock
-
-
 def test_kill_minus_9_at_random_moments_during_certify_loses_and_repeats_no_row(workdir, forker, reference):
-    startup, full = _seconds(forker, "reference.tsv"), _seconds(forker, "timing.tsv")  # nothing left / all to do
-    out, chance, kills, progress = workdir / "killed.tsv", random.Random(13), 0, []
+    out, chance, kills, progress = workdir / "killed.tsv", random.Random(13), 0, [0]
     for _ in range(5 * KILLS):
         if kills == KILLS:
             break
-        # from just before the first row can be written to a third of the way through the rows
-        moment = chance.uniform(0.8 * startup, startup + (full - startup) / 3)
-        outcome = forker.run({"argv": _argv(out)}, kill_after=moment)
+        # A random moment: after a random number of this run's rows (none: during its start), plus a random delay.
+        done = progress[-1] if out.exists() else 0
+        if done > INPUTS - 5:  # nearly finished: start over, so that the kills keep landing among the rows
+            out.unlink()
+            done = 0
+        target = done + chance.randint(0, min(12, INPUTS - 1 - done))
+        reached = (lambda: out.exists() and out.read_bytes().count(b"\n") >= 3 + target) if target else None
+        outcome = forker.run({"argv": _argv(out)}, once=reached, kill_after=chance.uniform(0, 0.05 if target else 0.6))
         kills += outcome["killed"]
         progress.append(len(_assert_finished_rows_are_the_references(out, reference)))
-        if progress[-1] == INPUTS:
-            out.unlink()  # finished before the kill: start over, so that later kills land mid-run too
     assert kills == KILLS, f"only {kills} of the runs were killed: {progress}"
     print(f"certify: rows after each run {progress}")
     assert any(0 < rows < INPUTS for rows in progress), progress  # some kills landed among the rows
@@ -172,14 +172,18 @@ def test_kill_minus_9_at_random_moments_during_a_merge(workdir, forker, referenc
             break
         if out.exists() and out.stat().st_size and attempt % 2:
             out.unlink()  # half of the merges start from nothing, half re-merge into a complete file
-        outcome = forker.run({"merge": [shards, str(out)]}, kill_after=chance.uniform(0.0, 0.03))
+        # at a random moment of the first 30 ms, or just after the temporary file appears
+        writing = temporary.exists if chance.random() < 0.5 else None
+        if writing is not None and temporary.exists():  # a killed merge's leftover (else overwritten: tested too)
+            temporary.unlink()
+        outcome = forker.run({"merge": [shards, str(out)]}, once=writing, kill_after=chance.uniform(0.0, 0.03 if writing is None else 0.002))
         kills += outcome["killed"]
         midway += outcome["killed"] and temporary.exists()
         merged = _assert_finished_rows_are_the_references(out, reference)
         assert len(merged) in (0, INPUTS), len(merged)  # the rename is atomic: nothing or everything
         complete += len(merged) == INPUTS
     assert kills == KILLS
-    print(f"merge: {kills} kills, {midway} while writing the temporary file, {complete} left a complete out")
+    print(f"merge: {kills} kills, {midway} leaving a temporary file, {complete} leaving a complete out")
     assert forker.run({"merge": [shards, str(out)]})["code"] == 0
     assert _rows(out) == reference
     assert not temporary.exists()  # the last merge renamed its temporary file
