@@ -29,6 +29,9 @@ def radii_from_votes(votes: np.ndarray, label: int, num_classes: int, sigma: flo
     A bound certifies only where the theorem's strict inequality holds (p_A > 1/2, p_A > p_B, or a margin
     > 0); elsewhere its radius is 0 (`certify_with_bounds` abstains when every radius is 0)."""
     votes = np.asarray(votes)
+    if votes.ndim != 1:
+        raise ValueError(f"votes must be a 1-D array of class indices (one vote per sample, shape (n,)), "
+                         f"got shape {votes.shape}")
     n = _checks.count("n (the number of votes)", votes.size, minimum=2)
     alpha = _checks.level("alpha", alpha)
     num_classes = _checks.count("num_classes", num_classes, minimum=2)

@@ -20,6 +20,7 @@ from torch import nn
 
 from rslib import noise as noises
 from rslib.device import default_device
+from rslib.smooth import check_seed
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "data" / "models"
 
@@ -85,7 +86,7 @@ def build(arch: str, in_channels: int, num_classes: int, seed: int | None = None
     if seed is None:
         return ARCHITECTURES[arch](in_channels, num_classes)
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+        torch.manual_seed(check_seed(seed))
         return ARCHITECTURES[arch](in_channels, num_classes)
 
 
@@ -126,9 +127,12 @@ def _write_atomically(path: Path, write) -> None:
 
 def save(model: nn.Module, name: str, card: dict, out_dir=MODELS_DIR) -> Path:
     """Write `<name>.pt` (the state_dict, on the CPU) and `<name>.json` (the card plus name, parameter count
-    and the weights' sha256) into out_dir; returns the .pt path. name must be a plain file stem."""
+    and the weights' sha256) into out_dir; returns the .pt path. name must be a plain file stem that does not
+    start with '.'."""
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9._-]+", name):
         raise ValueError(f"name must be a plain file stem (letters, digits, '-', '_', '.'), got {name!r}")
+    if name.startswith("."):  # '.', '..' and '.x' would make '..pt' or a hidden file, and a card named '..json'
+        raise ValueError(f"name must not start with '.' (a plain file stem: letters, digits, '-', '_', '.'), got {name!r}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     weights = out_dir / f"{name}.pt"

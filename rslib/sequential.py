@@ -37,7 +37,7 @@ def certify_at_radius(smoothed: Smoothed, x: torch.Tensor, radius: float, n0: in
     if not radius >= 0 or not np.isfinite(radius):
         raise ValueError(f"radius must be a finite number >= 0, got {radius!r}")
     n_max, alpha = _checks.count("n_max", n_max), _checks.level("alpha", alpha)
-    generator = torch.Generator(device=smoothed.device).manual_seed(_checks.count("seed", seed, minimum=0))
+    generator = smoothed._generator(seed)
     label = int(smoothed.sample_counts(x, _checks.count("n0", n0), batch_size, generator).argmax())
     # Rounded up: Phi(r / sigma) in floating point may lie below the exact value (it is 1/2 for r = 1e-300),
     # and rejecting "p_A <= threshold" must show p_A > Phi(r / sigma) strictly, the condition of the theorem.
@@ -82,7 +82,12 @@ def compare_with_fixed(smoothed: Smoothed, dataset, indices, radii, n0: int = 10
 
 def summarize(rows, n0: int, n_max: int) -> dict:
     """The summary of `compare_with_fixed` at one radius, from one row per image: (forward passes of the
-    sequential run, certified by it, certified by the fixed procedure, decided before the cap)."""
+    sequential run, certified by it, certified by the fixed procedure, decided before the cap). No rows, no
+    summary: a mean over no image is undefined, so an empty `rows` is refused."""
+    rows = list(rows)
+    if not rows:
+        raise ValueError("rows must hold at least one image's row (passes, certified, fixed certified, decided "
+                         "early), got none")
     samples, certified, fixed_certified, early = (np.array(column) for column in zip(*rows))
     return {"mean_passes": float(samples.mean()), "median_passes": float(np.median(samples)),
             "passes_ratio": float(samples.mean() / (n0 + n_max)),

@@ -17,11 +17,32 @@ from rslib import _checks, bounds
 from rslib.device import default_device
 
 ABSTAIN = -1
+SEED_MAX = 2**63 - 1  # torch takes seeds below 2**64; results files keep them as signed 64-bit integers
 
 
-@dataclass(frozen=True)
+def check_seed(seed) -> int:
+    """A seed for `torch.Generator.manual_seed`: an integer in [0, 2**63 - 1] (a bool is not a seed)."""
+    message = f"seed must be an integer in [0, 2**63 - 1], got {seed!r}"
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(message)
+    if not 0 <= seed <= SEED_MAX:
+        raise ValueError(message)
+    return int(seed)
+
+
+def _fields_equal(a, b) -> bool:
+    """Whether two dataclass instances of one type hold equal fields, arrays compared elementwise (the
+    generated __eq__ compares an ndarray field with ==, whose truth value is ambiguous)."""
+    if type(a) is not type(b):
+        return NotImplemented
+    return all(np.array_equal(x, y) if isinstance(x, np.ndarray) else x == y
+               for x, y in zip(vars(a).values(), vars(b).values()))
+
+
+@dataclass(frozen=True, eq=False)
 class Certificate:
-    """The outcome of `Smoothed.certify` for one input."""
+    """The outcome of `Smoothed.certify` for one input. Certificates compare equal when every field is
+    equal (the vote counts elementwise)."""
 
     label: int  # the certified class, or ABSTAIN
     radius: float  # certified radius in the noise's norm (0.0 when abstaining)
@@ -35,8 +56,10 @@ class Certificate:
     def abstained(self) -> bool:
         return self.label == ABSTAIN
 
+    __eq__ = _fields_equal
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class TopKCertificate:
     """The outcome of `Smoothed.certify_topk`: a certified radius for every label (-1: not certified).
 
@@ -52,6 +75,8 @@ class TopKCertificate:
         """Labels certified to stay in the top k against every perturbation of size <= radius."""
         return [int(c) for c in np.nonzero(self.radii >= max(radius, 0) if self.norm == "l0" else self.radii > radius)[0]]
 
+    __eq__ = _fields_equal
+
 
 class Smoothed:
     """A base classifier `model` smoothed by `noise` (e.g. `rslib.noise.Gaussian(0.5)`).
@@ -59,7 +84,8 @@ class Smoothed:
     model: maps a batch of perturbed inputs (B, ...) to logits (B, num_classes). Logits must be finite: a NaN
     or infinite one raises `rslib._checks.NonFiniteLogitsError` (a ValueError) in every route that votes or
     averages scores (predict, certify, certify_many, certify_topk, soft, sequential and fixed-n runs).
-    input_shape: when given, every input must have exactly this shape (no batch dimension).
+    input_shape: when given, every input must have exactly this shape (no batch dimension); without it, an
+    input the model cannot take is refused at its first batch. Inputs are cast to the model's floating dtype.
     channels_last: NHWC layout for 4-D inputs (faster convolutions; changes no vote).
     precision: "fp32", or "bf16" / "fp16" to run the model under autocast. Reduced precision can change
     some votes; the certificate is then exact for the smoothed version of the reduced-precision classifier
@@ -74,6 +100,10 @@ class Smoothed:
                  input_shape: tuple | None = None, channels_last: bool = True, precision: str = "fp32",
                  compile: str | None = None):
         self.num_classes = _checks.count("num_classes", num_classes, minimum=2)
+        if not (hasattr(noise, "sample") and hasattr(noise, "norm")
+                and (hasattr(noise, "radius") or hasattr(noise, "radius_topk"))):
+            raise TypeError("noise must be one of rslib.noise (Gaussian, Laplace, Ablation) or an object with "
+                            f"sample, norm and radius or radius_topk, got {noise!r}")
         self.noise = noise
         self.device = torch.device(device) if device is not None else default_device()
         self.channels_last = channels_last
@@ -84,6 +114,10 @@ class Smoothed:
         self.input_shape = tuple(input_shape) if input_shape is not None else None
         memory_format = torch.channels_last if channels_last else torch.preserve_format
         self.model = model.to(self.device, memory_format=memory_format).eval()
+        # Inputs are cast to the model's floating dtype (float64 or half input to a float32 model would fail
+        # in its first layer); a model without floating parameters or buffers gets torch's default dtype.
+        floating = [t.dtype for t in (*self.model.parameters(), *self.model.buffers()) if t.is_floating_point()]
+        self.input_dtype = floating[0] if floating else torch.get_default_dtype()
         modes = (None, "default", "reduce-overhead", "max-autotune")
         if compile not in modes:
             raise ValueError(f"compile must be one of {modes}, got {compile!r}")
@@ -121,7 +155,7 @@ class Smoothed:
 
     def certify_many(self, xs, n0: int, n: int, alpha: float, batch_size: int = 1000, seeds=None,
                      bound: str = "binary") -> list[Certificate]:
-        """`certify` each input of xs (a sequence of tensors of one shape), their samples packed into shared
+        """`certify` each input of xs (an iterable of tensors of one shape), their samples packed into shared
         batches so that every batch is full (the n0 selection samples of one input are a tenth of a batch or
         less). Input i's noise comes from its own generator, seeded by seeds[i] (default: i), in the same
         draws as `certify(xs[i], seed=seeds[i])` makes: packing changes which inputs share a forward pass,
@@ -133,6 +167,7 @@ class Smoothed:
         n0 = _checks.count("n0", n0)
         n = _checks.count("n", n)
         alpha = _checks.level("alpha", alpha)
+        xs = list(xs)  # a generator is read once
         seeds = list(range(len(xs))) if seeds is None else list(seeds)
         if len(seeds) != len(xs):
             raise ValueError(f"seeds must have one seed per input ({len(xs)}), got {len(seeds)}")
@@ -172,6 +207,9 @@ class Smoothed:
         certificate with l's lower bound against the others' upper bounds.
         """
         n = _checks.count("n", n)
+        if not hasattr(self.noise, "radius_topk"):
+            raise TypeError(f"certify_topk needs a noise with a top-k certificate (Gaussian or Ablation), "
+                            f"got {self.noise!r}")
         counts = self.sample_counts(x, n, batch_size, self._generator(seed)).cpu().numpy()
         return self.topk_from_counts(counts, alpha, k, tuple(x.shape))
 
@@ -285,14 +323,20 @@ class Smoothed:
         size, model = batch.shape[0], self.model if self.compiled is None else self.compiled
         if self.compiled is not None and size < batch_size:  # one compiled shape: pad, then drop the padding
             batch = torch.cat([batch, batch[:1].expand(batch_size - size, *batch.shape[1:])])
-        if self.autocast_dtype is None:
-            return model(batch)[:size]
-        with torch.autocast(self.device.type, dtype=self.autocast_dtype):
-            return model(batch)[:size]
+        try:
+            if self.autocast_dtype is None:
+                return model(batch)[:size]
+            with torch.autocast(self.device.type, dtype=self.autocast_dtype):
+                return model(batch)[:size]
+        except torch.OutOfMemoryError:
+            raise
+        except RuntimeError as exc:  # without input_shape, a wrong shape shows first as the model's own error
+            raise ValueError(f"the model cannot take inputs of shape {tuple(batch.shape[1:])} (a batch of shape "
+                             f"{tuple(batch.shape)}): {type(exc).__name__}: {exc}; give x the shape of one input, "
+                             "without the batch dimension (input_shape= checks it before sampling)") from exc
 
     def _generator(self, seed: int) -> torch.Generator:
-        seed = _checks.count("seed", seed, minimum=0)
-        return torch.Generator(device=self.device).manual_seed(seed)
+        return torch.Generator(device=self.device).manual_seed(check_seed(seed))
 
     def _check_input(self, x) -> torch.Tensor:
         if not isinstance(x, torch.Tensor) or not x.is_floating_point():
@@ -300,6 +344,10 @@ class Smoothed:
         if self.input_shape is not None and tuple(x.shape) != self.input_shape:
             raise ValueError(f"x must have shape {self.input_shape} (one input, no batch dimension), "
                              f"got {tuple(x.shape)}")
+        if x.dim() == 0:
+            raise ValueError("x must have at least one dimension (one input, no batch dimension), got a 0-d tensor")
+        if x.numel() == 0:
+            raise ValueError(f"x must not be empty, got shape {tuple(x.shape)}")
         if not torch.isfinite(x).all():
             raise ValueError("x must be finite (it contains NaN or inf)")
-        return x.to(self.device)
+        return x.to(self.device, self.input_dtype)

@@ -38,7 +38,7 @@ def certify_soft(smoothed: Smoothed, x: torch.Tensor, n0: int, n: int, alpha: fl
     if sigma is None:
         raise TypeError(f"soft certification needs Gaussian noise, got {smoothed.noise!r}")
     alpha = _checks.level("alpha", alpha)
-    generator = torch.Generator(device=smoothed.device).manual_seed(_checks.count("seed", seed, minimum=0))
+    generator = smoothed._generator(seed)
     selection = smoothed.sample_scores(x, _checks.count("n0", n0), batch_size, generator).mean(dim=0)
     label = int(selection.argmax())
     scores = smoothed.sample_scores(x, n, batch_size, generator).double().cpu().numpy()

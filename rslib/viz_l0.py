@@ -9,6 +9,7 @@ from plotly.subplots import make_subplots
 import torch
 
 from rslib import bounds, certify, noise, radii, results
+from rslib.smooth import check_seed
 from rslib.viz import COLORS, _slider
 
 ABLATED_COLOR = "#f4b860"
@@ -16,7 +17,7 @@ ABLATED_COLOR = "#f4b860"
 
 def ablated_image(image: torch.Tensor, keep: int, seed: int) -> np.ndarray:
     """The first channel of `image` (C, H, W) where `noise.Ablation(keep)` keeps it, NaN where it ablates."""
-    encoded = noise.Ablation(keep).sample(image.unsqueeze(0), torch.Generator().manual_seed(seed))[0]
+    encoded = noise.Ablation(keep).sample(image.unsqueeze(0), torch.Generator().manual_seed(check_seed(seed)))[0]
     shown = encoded[0].numpy().copy()
     shown[(encoded.sum(dim=0) == 0).numpy()] = np.nan
     return shown

@@ -103,6 +103,9 @@ def certify_explorer(smoothed: dict, dataset, class_names=None, n0=100, n=1000, 
         raise ValueError("smoothed must not be empty: give at least one name -> Smoothed model")
     if len(dataset) == 0:
         raise ValueError("dataset must not be empty: there is no image to certify")
+    num_classes = max(model.num_classes for model in smoothed.values())
+    if class_names is not None and len(class_names) != num_classes:
+        raise ValueError(f"class_names must have num_classes={num_classes} names, got {len(class_names)}")
     model = w.Dropdown(options=list(smoothed), description="model")
     index = w.BoundedIntText(value=0, min=0, max=len(dataset) - 1, description="image")
     samples = w.Dropdown(options=SAMPLE_SIZES, value=_checks.one_of("n", n, SAMPLE_SIZES), description="N")
@@ -141,6 +144,12 @@ def ablation_explorer(image, keep=50, seed=0) -> w.Widget:
         raise ValueError(f"image must be a (channels, height, width) float tensor, got {image.dtype} "
                          f"of shape {tuple(image.shape)}")
     pixels = image.shape[-1] * image.shape[-2]
+    if pixels == 0:
+        raise ValueError(f"image must have at least one pixel, got shape {tuple(image.shape)}")
+    if bool(image.isnan().any()):  # drawn as if ablated
+        raise ValueError("image must lie in [0, 1], got NaN")
+    if not bool(((image >= 0) & (image <= 1)).all()):  # outside, the grey level wraps around in uint8
+        raise ValueError(f"image must lie in [0, 1], got values from {image.min().item():g} to {image.max().item():g}")
     keep_slider = w.IntSlider(value=_checks.integer_in("keep", keep, 1, pixels), min=1, max=pixels,
                               description="e (kept)", continuous_update=True, style={"description_width": "initial"})
     seed_slider = w.IntSlider(value=_checks.integer_in("seed", seed, 0, 999), min=0, max=999, description="seed",

@@ -107,3 +107,114 @@ def test_sequential_tests_against_the_threshold_rounded_up(monkeypatch):
     smoothed = Smoothed(FarHalfSpace(), noise.Gaussian(0.5), 2, device="cpu")
     sequential.certify_at_radius(smoothed, torch.zeros(DIM), 1e-300, n0=10, n_max=10)
     assert tested[0] > 0.5 and tested[1] < 0.5  # certify: p_A above the threshold; refute: 1 - p_A below 1 - it
+
+
+def _digits(noise_=None, **kwargs) -> Smoothed:
+    from rslib import models
+
+    return Smoothed(models.build("digits_cnn", 1, 10, seed=0), noise_ or noise.Gaussian(0.25), 10, device="cpu",
+                    **kwargs)
+
+
+def _image():
+    return torch.rand(1, 8, 8, generator=torch.Generator().manual_seed(0))
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float16, torch.bfloat16])
+def test_an_input_of_another_dtype_is_cast_to_the_model_s(dtype):
+    smoothed, x = _digits(), _image()
+    expected = smoothed.certify(x.to(dtype).float(), 10, 50, 0.01)
+    assert smoothed.certify(x.to(dtype), 10, 50, 0.01) == expected
+
+
+@pytest.mark.parametrize("x,message", [
+    (torch.tensor(0.5), "x must have at least one dimension"),
+    (torch.zeros(1, 0, 8), "x must not be empty"),
+    (torch.zeros(8, 8), "the model cannot take inputs of shape \\(8, 8\\)"),
+])
+def test_inputs_the_model_cannot_take_are_named(x, message):
+    with pytest.raises(ValueError, match=message):
+        _digits().certify(x, 10, 20, 0.01)
+
+
+def test_a_missing_noise_is_refused_in_the_constructor():
+    with pytest.raises(TypeError, match="noise must be one of rslib.noise"):
+        Smoothed(Linear(), None, 2, device="cpu")
+
+
+def test_certify_many_takes_any_iterable():
+    smoothed = _digits()
+    xs = [_image(), _image() * 0.5]
+    assert smoothed.certify_many((x for x in xs), 10, 50, 0.01) == smoothed.certify_many(xs, 10, 50, 0.01)
+
+
+def test_radii_from_votes_refuses_votes_that_are_not_one_dimensional():
+    with pytest.raises(ValueError, match="votes must be a 1-D array"):
+        fixed_n.radii_from_votes(np.ones((2, 5), dtype=int), 1, 10, 0.5, 0.01)
+
+
+def test_summarize_refuses_no_rows():
+    with pytest.raises(ValueError, match="rows must hold at least one image's row"):
+        sequential.summarize([], 100, 1000)
+
+
+def test_topk_with_a_noise_without_a_topk_certificate_is_named():
+    with pytest.raises(TypeError, match="certify_topk needs a noise with a top-k certificate"):
+        _digits(noise.Laplace(0.5)).certify_topk(_image(), 20, 0.01)
+
+
+@pytest.mark.parametrize("call", [
+    lambda seed: _digits().certify(_image(), 10, 20, 0.01, seed=seed),
+    lambda seed: _digits().certify_many([_image()], 10, 20, 0.01, seeds=[seed]),
+    lambda seed: _digits().predict(_image(), 20, 0.01, seed=seed),
+    lambda seed: _digits().certify_topk(_image(), 20, 0.01, seed=seed),
+    lambda seed: soft.certify_soft(_digits(), _image(), 10, 20, 0.01, seed=seed),
+    lambda seed: sequential.certify_at_radius(_digits(), _image(), 0.1, n0=10, n_max=20, seed=seed),
+    lambda seed: fixed_n.certify_with_bounds(_digits(), _image(), 10, 20, 0.01, seed=seed),
+    lambda seed: __import__("rslib.models").models.build("digits_cnn", 1, 10, seed=seed),
+    lambda seed: __import__("rslib.viz_l0").viz_l0.ablated_image(_image(), 5, seed),
+])
+def test_seeds_are_checked_everywhere(call):
+    with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 2\*\*63 - 1\], got 18446744073709551616"):
+        call(2**64)
+    call(2**63 - 1)  # the largest accepted
+
+
+def test_certificates_compare_by_value():
+    smoothed, x = _digits(), _image()
+    first, again, other = (smoothed.certify(x, 10, 50, 0.01, seed=s) for s in (0, 0, 1))
+    assert first == again and not first != again
+    assert first != other
+    top, top_again = (smoothed.certify_topk(x, 50, 0.01, seed=0) for _ in range(2))
+    assert top == top_again and top != smoothed.certify_topk(x, 50, 0.01, seed=1)
+
+
+@pytest.mark.parametrize("name", [".", "..", ".hidden"])
+def test_models_save_refuses_hidden_and_dot_names(name, tmp_path):
+    from rslib import models
+
+    with pytest.raises(ValueError, match="name must not start with '.'"):
+        models.save(models.build("digits_cnn", 1, 10, seed=0), name, {}, tmp_path)
+    assert not list(tmp_path.iterdir())
+
+
+def test_certify_explorer_needs_a_name_per_class():
+    from torch.utils.data import TensorDataset
+    from rslib import widgets
+
+    dataset = TensorDataset(torch.rand(2, 1, 8, 8), torch.zeros(2, dtype=torch.long))
+    with pytest.raises(ValueError, match="class_names must have num_classes=10 names, got 1"):
+        widgets.certify_explorer({"g": _digits()}, dataset, class_names=["a"])
+
+
+@pytest.mark.parametrize("image,message", [
+    (torch.zeros(1, 0, 0), "image must have at least one pixel"),
+    (torch.full((1, 4, 4), float("nan")), r"image must lie in \[0, 1\]"),
+    (torch.full((1, 4, 4), 1.5), r"image must lie in \[0, 1\]"),
+    (torch.full((1, 4, 4), -0.5), r"image must lie in \[0, 1\]"),
+])
+def test_ablation_explorer_refuses_images_it_cannot_draw(image, message):
+    from rslib import widgets
+
+    with pytest.raises(ValueError, match=message):
+        widgets.ablation_explorer(image, keep=1)
