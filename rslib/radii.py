@@ -125,9 +125,23 @@ def _renyi_objective(log_beta, m, h, a, b):
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         x = beta * h
         log_cosh = np.where(x < 1.0, np.log1p(2.0 * np.sinh(x / 2.0) ** 2), x + np.log1p(np.exp(-2.0 * x)) - np.log(2.0))
+        mean = np.where(b > 0, np.exp(m - log_cosh / beta), 0.0)  # M_{1-alpha}(a, b), 0 where b = 0
         gap = 2.0 * np.exp(m) * (2.0 * np.sinh(h / 2.0) ** 2 - np.expm1(-log_cosh / beta))
         gap = np.where(b > 0, gap, a + b)
-        return -np.log1p(-np.clip(gap, 0.0, 1.0)) / (1.0 + beta)
+        return _minus_log_one_minus(gap, (1.0 - a) + (2.0 * mean - b)) / (1.0 + beta)
+
+
+def _minus_log_one_minus(gap, complement):
+    """-log(1 - gap), given gap and its complement 1 - gap computed separately.
+
+    log1p(-gap) is accurate while gap < 1/2; above, gap can round to 1 (p_a within a few ulps of 1) and
+    log1p(-1) = -inf, so the complement is used there: written as (1 - a) + (2M - b), two non-negative terms
+    (1 - a is exact for a >= 1/2, and M >= b), it keeps its relative accuracy down to the smallest p_b.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        near = -np.log1p(-np.clip(gap, 0.0, 0.5))
+        far = -np.log(np.clip(complement, 0.0, 0.5))
+    return np.where(gap < 0.5, near, far)
 
 
 def _renyi_supremum(a, b, log_beta_range=(-12.0, 8.0), grid=64, refinements=40):
@@ -150,7 +164,8 @@ def _renyi_supremum(a, b, log_beta_range=(-12.0, 8.0), grid=64, refinements=40):
     refined = _renyi_objective((low + high) / 2, m, h, a, b)
     grid_best = values.max(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):  # (sqrt a - sqrt b)^2 = ((a - b) / (sqrt a + sqrt b))^2, accurate near ties
-        limit = np.where(a + b > 0, -np.log1p(-((a - b) / (np.sqrt(a) + np.sqrt(b))) ** 2), 0.0)
+        root_gap = ((a - b) / (np.sqrt(a) + np.sqrt(b))) ** 2  # 1 - its complement (1 - a) + (2 sqrt(ab) - b)
+        limit = np.where(a + b > 0, _minus_log_one_minus(root_gap, (1.0 - a) + (2.0 * np.sqrt(a * b) - b)), 0.0)
     searched = np.maximum(grid_best, refined)
     log_beta = np.where(refined >= grid_best, (low + high) / 2, t[best])
     return np.maximum(searched, limit), np.where(limit >= searched, -np.inf, log_beta)
@@ -173,6 +188,8 @@ def renyi_l2(p_a, p_b, sigma):
     p_a, p_b = _bounds(p_a, p_b)
     value, _ = _renyi_supremum(p_a.astype(float).ravel(), p_b.astype(float).ravel())
     radius = np.sqrt(2.0 * sigma**2 * np.maximum(value, 0.0)).reshape(p_a.shape)
+    # the Gaussian radius is tight (Cohen et al.), so it bounds any sound Renyi radius: a last line of defence
+    radius = np.minimum(radius, gaussian_l2(p_a, sigma, p_b))
     return _scalar_if_0d(np.where(p_a > p_b, radius, 0.0))
 
 

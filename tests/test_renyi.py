@@ -107,3 +107,14 @@ def test_optimal_alpha_attains_the_supremum():
     objective = lambda a: 2 * renyi.lemma1_bound(p, a) / a  # R^2 / sigma^2 at order a
     assert objective(alpha) == pytest.approx(radii.renyi_l2(0.8, 0.1, 1.0) ** 2, rel=1e-6)
     assert all(objective(a) <= objective(alpha) + 1e-9 for a in np.geomspace(1.001, 100, 300))
+
+
+def test_renyi_is_finite_and_below_gaussian_when_p_a_rounds_the_gap_to_one():
+    """Issue 13: 1 - p_a - p_b + 2 M rounded to 0 for every p_a >= 1 - 16 * 2**-53 with p_b > 0, giving inf."""
+    p_a = 1.0 - np.arange(0, 17) * 2.0**-53
+    for p_b in (1e-17, 1e-30, 5e-324, 1e-300, 2.0**-53):
+        renyi = radii.renyi_l2(p_a, p_b, 1.0)
+        assert np.isfinite(renyi).all(), (p_b, renyi)
+        assert (renyi <= radii.gaussian_l2(p_a, 1.0, p_b)).all(), p_b
+        assert (renyi > 0).all()
+    assert radii.renyi_l2(1 - 2**-53, 1e-17, 1.0) <= radii.gaussian_l2(1 - 2**-53, 1.0, 1e-17)
