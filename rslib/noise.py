@@ -38,7 +38,7 @@ class Gaussian:
         rows, row_size = _rows(x)
         u = _row_uniforms(rows, 3, (row_size + 1) // 2, generator, x.device)  # a pair of coordinates per triple
         eps = gaussian_from_uniforms(u[:, 0], u[:, 1], u[:, 2])[:, :row_size]
-        return eps.mul_(self.sigma).to(x.dtype).view(x.shape).add_(x)
+        return eps.mul_(self.sigma).to(x.dtype).reshape(x.shape).add_(x)
 
     def radius(self, p_a, p_b=None) -> np.ndarray:
         """Certified l2 radius for a lower bound p_a (and optionally an upper bound p_b): `radii.gaussian_l2`."""
@@ -89,7 +89,7 @@ class Laplace:
         """
         rows, row_size = _rows(x)
         u = _row_uniforms(rows, 2, row_size, generator, x.device)
-        return laplace_from_uniforms(u[:, 0], u[:, 1]).mul_(self.scale).to(x.dtype).view(x.shape).add_(x)
+        return laplace_from_uniforms(u[:, 0], u[:, 1]).mul_(self.scale).to(x.dtype).reshape(x.shape).add_(x)
 
     def radius(self, p_a, p_b=None) -> np.ndarray:
         """Certified l1 radius: `radii.laplace_l1`."""

@@ -125,10 +125,11 @@ def test_samples_are_the_transform_of_float64_uniforms(nz):
     assert drawn.dtype == torch.float32 and torch.equal(drawn, expected.float().view(x.shape) + x)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("nz", [noise.Laplace(0.3), noise.Gaussian(0.3)])
-def test_a_draw_split_in_two_is_the_same_draw(nz):
+def test_a_draw_split_in_two_is_the_same_draw(nz, dtype):
     # The engine draws in pieces of at most batch_size copies: the pieces must not change the samples.
-    x = torch.rand(7, 1, 5, 5)
+    x = torch.rand(7, 1, 5, 5, dtype=dtype)
     gen = torch.Generator().manual_seed(5)
     whole = nz.sample(x, torch.Generator().manual_seed(5))
     assert torch.equal(whole, torch.cat([nz.sample(x[:3], gen), nz.sample(x[3:], gen)]))
