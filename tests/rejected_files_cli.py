@@ -35,6 +35,15 @@ def _second_writer():
         base._certify("--out", "run.tsv")
 
 
+def _nan_factory():
+    """`rslib certify --factory nanmodel:f` with nanmodel.py in the working directory: its logits are all NaN."""
+    base._write("nanmodel.py", "import torch\n\n\nclass NaN(torch.nn.Module):\n    def forward(self, z):\n"
+                               "        return torch.full((z.shape[0], 10), float('nan'))\n\n\n"
+                               "def f():\n    return NaN()\n")
+    base._cli("certify", "--factory", "nanmodel:f", "--noise", "gaussian", "--sigma", "0.25", "--dataset", "digits",
+              "--N0", "10", "--N", "20", "--batch", "20", "--max", "1", "--out", "out.tsv", "--quiet")
+
+
 def _merge_conflicting():
     base._write("a.tsv", _HEADER + _row(0))
     base._write("b.tsv", _HEADER + _row(0, radius=0.25))
@@ -51,6 +60,7 @@ CASES = {
     "`rslib certify ... --out run.tsv` while another run writes `run.tsv`": _second_writer,
     "`rslib certify ... --out notes.txt` (an existing file that is not a results file; left as it is)":
         lambda: base._certify("--out", base._write("notes.txt", "my notes\nno final newline")),
+    "`rslib certify --factory nanmodel:f ...` (its model's logits are NaN)": _nan_factory,
     "`rslib analyze run.tsv --radii 0 nan`": lambda: base._cli("analyze", base._write("run.tsv", _HEADER + _row()),
                                                                 "--radii", "0", "nan"),
     "`rslib analyze empty.tsv` (a header, no rows)": lambda: base._cli("analyze", base._write("empty.tsv", _HEADER)),

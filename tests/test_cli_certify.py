@@ -243,24 +243,17 @@ def test_data_root_is_recorded(tmp_path, monkeypatch):
 def test_non_finite_logits_end_the_run_with_a_usage_error_and_keep_the_finished_rows(tmp_path, monkeypatch):
     import sys
 
-    from rslib import _checks
-    from rslib.smooth import Smoothed
-
     monkeypatch.chdir(tmp_path)
-    certify_many, calls = Smoothed.certify_many, []
-
-    def breaks_at_the_third_input(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            _checks.finite_logits(torch.tensor([float("nan")]))
-        return certify_many(self, *args, **kwargs)
-
-    import torch
-
-    monkeypatch.setattr(Smoothed, "certify_many", breaks_at_the_third_input)
     monkeypatch.setattr(sys, "path", list(sys.path))
-    _factory_module(tmp_path, "rslib_test_factory_c")
-    status, _, err = _main("certify", "--factory", "rslib_test_factory_c:f", "--noise", "gaussian", "--sigma", "0.25",
-                           "--dataset", "digits", "--N0", "10", "--N", "20", "--max", "5", "--out", "run.tsv", "--quiet")
-    assert status == 2 and "rslib certify: error: the model's logits must be finite, got 1 NaN" in err
-    assert results.read("run.tsv").columns["idx"].tolist() == [0, 1]
+    (tmp_path / "rslib_test_factory_nan.py").write_text(
+        "import torch\n\n\nclass BreaksLater(torch.nn.Module):\n"
+        "    calls = 0\n\n    def forward(self, z):\n        BreaksLater.calls += 1\n"
+        "        logits = z.flatten(1)[:, :10]\n"
+        "        return logits * float('nan') if BreaksLater.calls > 6 else logits\n\n\n"
+        "def f():\n    return BreaksLater()\n")
+    monkeypatch.delitem(sys.modules, "rslib_test_factory_nan", raising=False)
+    status, _, err = _main("certify", "--factory", "rslib_test_factory_nan:f", "--noise", "gaussian", "--sigma",
+                           "0.25", "--dataset", "digits", "--N0", "10", "--N", "20", "--batch", "10", "--max", "5",
+                           "--out", "run.tsv", "--quiet")
+    assert status == 2 and "rslib certify: error: the model's logits must be finite, got " in err
+    assert results.read("run.tsv").columns["idx"].tolist() == [0, 1]  # three forward passes per input
