@@ -50,9 +50,11 @@ def radii_from_votes(votes: np.ndarray, label: int, num_classes: int, sigma: flo
              "empirical_bernstein": bounds.empirical_bernstein(hits, alpha),
              "prpl_eb": sequences.prpl_eb_lower(hits, alpha, n=n)[-1],
              "betting": sequences.betting_lower(hits, alpha, n=n)}
-    out = {name: float(radii.gaussian_l2(min(max(p, 0.0), 1.0), sigma)) for name, p in lower.items()}
+    # Each radius only where its theorem's strict inequality holds: p_A > 1/2 = p_B, p_A > p_B, a margin > 0.
+    out = {name: float(radii.gaussian_l2(min(p, 1.0), sigma)) if p > 0.5 else 0.0 for name, p in lower.items()}
     out["clopper_pearson_pair"] = float(radii.gaussian_l2(p_a_half, sigma, p_b_half)) if p_a_half > p_b_half else 0.0
-    out["exact_margin"] = float(radii.gaussian_l2_margin(bounds.margin_lower(count_a, count_b, n, alpha), sigma))
+    margin = bounds.margin_lower(count_a, count_b, n, alpha)
+    out["exact_margin"] = float(radii.gaussian_l2_margin(margin, sigma)) if margin > 0 else 0.0
     return {name: out[name] for name in BOUNDS}
 
 
