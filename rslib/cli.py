@@ -123,7 +123,8 @@ def _add_train_parser(subparsers) -> None:
                         "stability: stability training (--stability-weight)")
     p.add_argument("--adv-step", type=_positive_float, default=None, help="type2: size a of the a*sign(grad) step")
     p.add_argument("--stability-weight", type=_positive_float, default=None, help="stability: weight gamma")
-    p.add_argument("--seed", type=_seed, default=0, help="seeds the initial weights, shuffling and noise; in [0, 2**63 - 1]")
+    p.add_argument("--seed", type=_seed, default=0,
+                   help="seeds the initial weights, shuffling and noise; in [0, 2**63 - 1]")
     p.add_argument("--device", type=_torch_device, default=None, help="default: cuda if available, else cpu")
     p.add_argument("--name", type=_model_name, required=True, help="file name stem of the weights and card")
     p.add_argument("--out-dir", default=str(models.MODELS_DIR), help="default: the repository's data/models")

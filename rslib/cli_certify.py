@@ -244,8 +244,8 @@ def run_analyze(args) -> None:
     # Shortened for display toward safety: a radius and a certified accuracy are never shown above their value.
     print(f"{'certified accuracy':<{width}}" + "".join(f"{_radius_text(r):>8}" for r in args.radii) + f"{'inputs':>8}")
     for name, res in loaded.items():
-        print(f"{name:<{width}}" + "".join(f"{results.format_down(a, 3):>8}" for a in res.certified_accuracy(args.radii))
-              + f"{len(res):>8}")
+        accuracies = "".join(f"{results.format_down(a, 3):>8}" for a in res.certified_accuracy(args.radii))
+        print(f"{name:<{width}}" + accuracies + f"{len(res):>8}")
     if args.plot:
         top = max(float(np.max(res.columns["radius"], initial=0)) for res in loaded.values())
         grid = np.linspace(0, max(top, 1e-3) * 1.05, 300)

@@ -142,7 +142,8 @@ def _row(where: str, line: str) -> dict:
     """One row's fields converted to their column types and checked for the ranges a certificate produces."""
     fields = line.split("\t")
     if len(fields) != len(COLUMNS):
-        raise ValueError(f"{where} is not a valid rslib results line: expected {len(COLUMNS)} fields, got {len(fields)}")
+        raise ValueError(f"{where} is not a valid rslib results line: expected {len(COLUMNS)} fields, "
+                         f"got {len(fields)}")
     row = {name: _convert(where, name, text) for name, text in zip(COLUMNS, fields)}
     problem = _row_problem(row)
     if problem:

@@ -176,7 +176,8 @@ def test_kill_minus_9_at_random_moments_during_a_merge(workdir, forker, referenc
         writing = temporary.exists if chance.random() < 0.5 else None
         if writing is not None and temporary.exists():  # a killed merge's leftover (else overwritten: tested too)
             temporary.unlink()
-        outcome = forker.run({"merge": [shards, str(out)]}, once=writing, kill_after=chance.uniform(0.0, 0.03 if writing is None else 0.002))
+        delay = chance.uniform(0.0, 0.03 if writing is None else 0.002)
+        outcome = forker.run({"merge": [shards, str(out)]}, once=writing, kill_after=delay)
         kills += outcome["killed"]
         midway += outcome["killed"] and temporary.exists()
         merged = _assert_finished_rows_are_the_references(out, reference)
@@ -207,7 +208,10 @@ def test_a_second_concurrent_writer_is_refused_and_the_first_finishes(workdir, r
     first = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 120
-        while time.time() < deadline and first.poll() is None and not (out.exists() and out.read_bytes().count(b"\n") > 4):
+        def started():  # its header and a row or two are written
+            return out.exists() and out.read_bytes().count(b"\n") > 4
+
+        while time.time() < deadline and first.poll() is None and not started():
             time.sleep(0.005)
         # Paused mid-run, the first writer keeps its lock for as long as the second takes to start (seconds).
         first.send_signal(signal.SIGSTOP)
