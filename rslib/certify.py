@@ -21,7 +21,9 @@ def certify_dataset(smoothed: Smoothed, dataset, indices, n0: int, n: int, alpha
                     progress: bool = True, bound: str = "binary", pack: int = 1) -> results.Results:
     """Certify dataset[i] for i in indices; returns the results (and appends them to `out` when given).
 
-    out: a results file; inputs already in it are skipped, so rerunning the same call resumes a run.
+    out: a results file; inputs already in it are skipped, so rerunning the same call resumes a run. It is
+    locked while written (another writer is refused at once) and each row is fsynced as it is finished
+    (`results.open_for_append`, `results.append_row`), so a kill loses at most the rows in flight.
     params: what identifies the experiment in that file (model, dataset, ...); n0, n, alpha, seed and the
     noise are added here. A file written with other parameters is refused. bound: see `Smoothed.certify`.
     pack: certify this many inputs together (`Smoothed.certify_many`), so batches stay full across inputs;
