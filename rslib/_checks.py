@@ -14,6 +14,28 @@ def _as_float_array(name: str, value) -> np.ndarray:
     return arr
 
 
+EPS = float(np.finfo(float).eps)
+
+
+def round_down(value, absolute_error=0.0, relative_error=4 * EPS) -> np.ndarray:
+    """`value` moved below the exact quantity it approximates: minus the bounds on its floating-point error
+    (`absolute_error` plus `relative_error` times |value|), then one more ulp toward -inf.
+
+    Radii and lower bounds go through this so that no returned value exceeds the exact one (a certificate
+    may be a little smaller than the truth, never larger). Infinite values are kept; the error bounds are
+    the caller's, from how the value was computed.
+    """
+    value = np.asarray(value, dtype=float)
+    with np.errstate(invalid="ignore", over="ignore"):
+        lowered = np.nextafter(value - np.abs(value) * relative_error - absolute_error, -np.inf)
+    return np.where(np.isfinite(value), lowered, value)
+
+
+def round_up(value, absolute_error=0.0, relative_error=4 * EPS) -> np.ndarray:
+    """`value` moved above the exact quantity it approximates (for upper bounds): see `round_down`."""
+    return -round_down(-np.asarray(value, dtype=float), absolute_error, relative_error)
+
+
 def probability(name: str, value) -> np.ndarray:
     """`value` as a float array, checked to lie in [0, 1]."""
     arr = _as_float_array(name, value)

@@ -15,6 +15,11 @@ from scipy.stats import beta, binom, norm
 
 from rslib import _checks
 
+# Beyond 1e15 trials Boost's beta quantiles saturate (the upper bound for 1 success in 4e17 came out a
+# hundred times too small): such counts are refused rather than bounded unsoundly
+MAX_N = 10**15
+_ULPS = 16 * _checks.EPS  # the closed-form quantiles: a log, a division and an exp
+
 
 def _counts(k, n) -> tuple[np.ndarray, np.ndarray]:
     k_arr, n_arr = np.asarray(k), np.asarray(n)
@@ -23,9 +28,23 @@ def _counts(k, n) -> tuple[np.ndarray, np.ndarray]:
             raise TypeError(f"{name} must be an integer count (or array of counts), got dtype {arr.dtype}")
     if (n_arr < 1).any():
         raise ValueError(f"n must be >= 1, got {n!r}")
+    if (n_arr > MAX_N).any():
+        raise ValueError(f"n must be at most 10**15 (beyond, the beta quantiles lose their accuracy), got {n!r}")
     if ((k_arr < 0) | (k_arr > n_arr)).any():
         raise ValueError(f"k must lie in [0, n], got k={k!r}, n={n!r}")
     return np.broadcast_arrays(k_arr, n_arr)
+
+
+def _beta_quantile(level, a, b):
+    """The `level` quantile q of Beta(a, b) (scipy's inverse) and a bound on its error relative to
+    min(q, 1 - q) (near 1 the inverse works with the complement, as it must for a tail probability).
+
+    Boost's incomplete beta function, behind both scipy's inverse and its forward CDF, loses accuracy as n
+    grows: against mpmath, the quantile was off by up to ~1e-12 relative for n in the thousands and ~1e-9
+    for n near 1e8, about n ulps. The margin is 1e-12 + 4 n eps, capped at 1e-6 (a negligible change to a
+    probability bound, and still above every error measured, up to MAX_N)."""
+    n = np.asarray(a + b - 1, dtype=float)
+    return beta.ppf(level, a, b), np.minimum(1e-12 + 4 * _checks.EPS * n, 1e-6)
 
 
 def clopper_pearson(k, n, alpha, side="lower"):
@@ -33,15 +52,27 @@ def clopper_pearson(k, n, alpha, side="lower"):
 
     side="lower": the alpha quantile of Beta(k, n - k + 1) (0 when k = 0);
     side="upper": the 1 - alpha quantile of Beta(k + 1, n - k) (1 when k = n).
-    Each holds with probability at least 1 - alpha. Vectorised over k and n.
+    At k in {0, 1, n - 1, n} the quantiles have closed forms (alpha^(1/n) and its kin), used instead of the
+    iterative inverse; elsewhere the inverse's error grows with n (see _beta_quantile).
+    Each holds with probability at least 1 - alpha. Vectorised over k and n. The quantile is moved a few
+    ulps toward safety (a lower bound down, an upper bound up), so that it never exceeds the exact one: in
+    particular a lower bound is below 1 for every n (alpha^(1/n) rounds to 1 for n >= 2e17).
     """
     alpha = _checks.level("alpha", alpha)
     k, n = _counts(k, n)
     with np.errstate(invalid="ignore"):  # Beta with a zero parameter; those entries are replaced below
         if side == "lower":
-            bound = np.where(k == 0, 0.0, beta.ppf(alpha, k, n - k + 1))
+            general, error = _beta_quantile(alpha, k, n - k + 1)
+            closed = (k == n) | (k == 1)  # alpha^(1/n) and 1 - (1 - alpha)^(1/n), to a few ulps
+            quantile = np.where(k == n, np.exp(np.log(alpha) / n), np.where(k == 1, -np.expm1(np.log1p(-alpha) / n), general))
+            error = np.where(closed, _ULPS, error)
+            bound = np.where(k == 0, 0.0, np.clip(_checks.round_down(quantile, error * np.minimum(quantile, 1.0 - quantile), _ULPS), 0.0, 1.0))
         elif side == "upper":
-            bound = np.where(k == n, 1.0, beta.ppf(1.0 - alpha, k + 1, n - k))
+            general, error = _beta_quantile(1.0 - alpha, k + 1, n - k)
+            closed = (k == 0) | (k == n - 1)  # 1 - alpha^(1/n) and (1 - alpha)^(1/n), to a few ulps
+            quantile = np.where(k == 0, -np.expm1(np.log(alpha) / n), np.where(k == n - 1, np.exp(np.log1p(-alpha) / n), general))
+            error = np.where(closed, _ULPS, error)
+            bound = np.where(k == n, 1.0, np.clip(_checks.round_up(quantile, error * np.minimum(quantile, 1.0 - quantile), _ULPS), 0.0, 1.0))
         else:
             raise ValueError(f"side must be 'lower' or 'upper', got {side!r}")
     return bound[()] if bound.ndim == 0 else bound
@@ -72,7 +103,9 @@ def hoeffding(mean, n, alpha, side="lower"):
     mean = _checks.probability("mean", mean)
     if side not in ("lower", "upper"):
         raise ValueError(f"side must be 'lower' or 'upper', got {side!r}")
-    return np.clip(mean - width if side == "lower" else mean + width, 0.0, 1.0)[()]
+    error = 4 * _checks.EPS * (np.abs(mean) + width)
+    bound = _checks.round_down(mean - width, error) if side == "lower" else _checks.round_up(mean + width, error)
+    return np.clip(bound, 0.0, 1.0)[()]
 
 
 def empirical_bernstein(x, alpha, side="lower"):
@@ -91,7 +124,10 @@ def empirical_bernstein(x, alpha, side="lower"):
     width = np.sqrt(2.0 * x.var(ddof=1) * log_term / n) + 7.0 * log_term / (3.0 * (n - 1))
     if side not in ("lower", "upper"):
         raise ValueError(f"side must be 'lower' or 'upper', got {side!r}")
-    return float(np.clip(x.mean() - width if side == "lower" else x.mean() + width, 0.0, 1.0))
+    # the mean and the variance are pairwise sums: an error of about log2(n) ulps of the terms' size
+    error = (8 + np.log2(n)) * _checks.EPS * (x.mean() + width)
+    bound = _checks.round_down(x.mean() - width, error) if side == "lower" else _checks.round_up(x.mean() + width, error)
+    return float(np.clip(bound, 0.0, 1.0))
 
 
 def _margin_tail(k: int, n: int, q1: float, q2: float) -> float:
@@ -166,7 +202,7 @@ def _margin_lower(count_1, count_2, n, alpha, tolerance, tail) -> float:
     while high - low > tolerance:
         mid = (low + high) / 2.0
         low, high = (mid, high) if p_value(mid) <= alpha else (low, mid)
-    return low
+    return float(max(_checks.round_down(low), -1.0))
 
 
 def unanimous_samples_for_radius(radius, sigma, alpha) -> int:

@@ -14,6 +14,7 @@ import math
 from fractions import Fraction
 
 import numpy as np
+from scipy import special
 from scipy.stats import norm
 
 from rslib import _checks
@@ -35,6 +36,24 @@ def _scalar_if_0d(radius: np.ndarray):
     return radius[()] if radius.ndim == 0 else radius
 
 
+# Error bounds in units of the double precision epsilon, for the rounding toward safety: scipy's ndtri
+# and numpy's log are accurate to about one ulp each; a few roundings follow. The mpmath comparison in
+# tests/test_rounding_mpmath.py checks that these margins keep every radius below the exact one.
+_ULPS = 8 * _checks.EPS
+
+
+def _radius_down(radius, absolute_error=0.0, relative_error=_ULPS) -> np.ndarray:
+    """A radius moved below the exact one (see _checks.round_down), never below 0."""
+    return np.maximum(_checks.round_down(radius, absolute_error, relative_error), 0.0)
+
+
+def _log_one_minus(gap, p_a, p_b):
+    """log(1 - (p_a - p_b)): log1p while the gap is below 1/2; above, 1 - gap = (1 - p_a) + p_b, whose
+    terms are exact or nearly so, so that p_a within a few ulps of 1 keeps its relative accuracy."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(gap < 0.5, np.log1p(-np.minimum(gap, 0.5)), np.log((1.0 - p_a) + p_b))
+
+
 def gaussian_l2(p_a, sigma, p_b=None):
     """l2 radius of Gaussian smoothing N(0, sigma^2 I): Cohen et al. (2019), Theorem 1.
 
@@ -45,7 +64,12 @@ def gaussian_l2(p_a, sigma, p_b=None):
     sigma = _checks.positive("sigma", sigma)
     p_a, p_b = _bounds(p_a, p_b)
     with np.errstate(invalid="ignore"):  # inf - inf where p_a = 1, p_b = 1 cannot occur: sum <= 1
-        radius = sigma / 2.0 * (norm.ppf(p_a) - norm.ppf(p_b))
+        quantile_a, quantile_b = norm.ppf(p_a), norm.ppf(p_b)
+        radius = sigma / 2.0 * (quantile_a - quantile_b)
+        # the difference cancels where both quantiles are negative (p_b < p_a < 1/2): bound its error by
+        # the size of the terms, not of the result
+        error = _ULPS * sigma / 2.0 * (np.abs(quantile_a) + np.abs(quantile_b))
+        radius = _radius_down(radius, np.where(np.isfinite(error), error, 0.0))
     return _scalar_if_0d(np.where(p_a > p_b, radius, 0.0))
 
 
@@ -60,8 +84,9 @@ def gaussian_l2_margin(margin, sigma):
     """
     sigma = _checks.positive("sigma", sigma)
     margin = _checks.margin("margin", margin)
-    with np.errstate(divide="ignore"):
-        radius = sigma * norm.ppf((1.0 + np.maximum(margin, 0.0)) / 2.0)
+    # Phi^-1((1 + m) / 2) = sqrt(2) erfinv(m): no rounding of 1 + m, which would lose a tiny margin and
+    # turn a margin just below 1 into an infinite radius
+    radius = _radius_down(sigma * np.sqrt(2.0) * special.erfinv(np.maximum(margin, 0.0)))
     return _scalar_if_0d(np.where(margin > 0, radius, 0.0))
 
 
@@ -81,12 +106,19 @@ def laplace_l1(p_a, scale, p_b=None):
     p_a, p_b = _bounds(p_a, p_b)
     with np.errstate(divide="ignore", invalid="ignore"):
         if binary:
-            radius = -scale * np.log(2.0 * (1.0 - p_a))
+            radius = _radius_down(-scale * np.log(2.0 * (1.0 - p_a)))  # 1 - p_a is exact for p_a >= 1/2
         else:
-            ratio_term = scale / 2.0 * (np.log(p_a) - np.log(p_b))  # no overflow for tiny p_b
-            gap_term = -scale * np.log1p(-(p_a - p_b))
-            radius = np.maximum(ratio_term, gap_term)
+            radius = np.maximum(_log_ratio_radius(p_a, p_b, scale), _radius_down(-scale * _log_one_minus(p_a - p_b, p_a, p_b)))
     return _scalar_if_0d(np.where(p_a > p_b, radius, 0.0))
+
+
+def _log_ratio_radius(p_a, p_b, scale):
+    """scale / 2 * log(p_a / p_b) rounded down; two logs, not the log of the ratio, so that a tiny p_b does not
+    overflow. The logs cancel where p_a ~ p_b: their error is bounded by the size of the terms."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_a, log_b = np.log(p_a), np.log(p_b)
+        error = _ULPS * scale / 2.0 * (np.abs(log_a) + np.abs(log_b))
+        return _radius_down(scale / 2.0 * (log_a - log_b), np.where(np.isfinite(error), error, 0.0))
 
 
 def lecuyer_l1(p_a, scale, p_b=None):
@@ -99,8 +131,7 @@ def lecuyer_l1(p_a, scale, p_b=None):
     """
     scale = _checks.positive("scale", scale)
     p_a, p_b = _bounds(p_a, p_b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        radius = scale / 2.0 * (np.log(p_a) - np.log(p_b))
+    radius = _log_ratio_radius(p_a, p_b, scale)
     return _scalar_if_0d(np.where(p_a > p_b, radius, 0.0))
 
 
@@ -187,7 +218,8 @@ def renyi_l2(p_a, p_b, sigma):
         raise ValueError("p_b must be given: the Renyi bound needs an upper bound on the runner-up class")
     p_a, p_b = _bounds(p_a, p_b)
     value, _ = _renyi_supremum(p_a.astype(float).ravel(), p_b.astype(float).ravel())
-    radius = np.sqrt(2.0 * sigma**2 * np.maximum(value, 0.0)).reshape(p_a.shape)
+    # the search and the objective take a few dozen roundings: a margin of 64 ulps
+    radius = _radius_down(np.sqrt(2.0 * sigma**2 * np.maximum(value, 0.0)).reshape(p_a.shape), 0.0, 64 * _checks.EPS)
     # the Gaussian radius is tight (Cohen et al.), so it bounds any sound Renyi radius: a last line of defence
     radius = np.minimum(radius, gaussian_l2(p_a, sigma, p_b))
     return _scalar_if_0d(np.where(p_a > p_b, radius, 0.0))
@@ -213,8 +245,7 @@ def renyi_l1(p_a, p_b, scale):
     if p_b is None:
         raise ValueError("p_b must be given: the Renyi bound needs an upper bound on the runner-up class")
     p_a, p_b = _bounds(p_a, p_b)
-    with np.errstate(divide="ignore"):
-        radius = -scale * np.log1p(-(p_a - p_b))
+    radius = _radius_down(-scale * _log_one_minus(p_a - p_b, p_a, p_b))
     return _scalar_if_0d(np.where(p_a > p_b, radius, 0.0))
 
 
@@ -240,7 +271,7 @@ def pixeldp_l2(p_a, p_b, sigma, max_epsilon=1.0, grid=400):
         u = 2.0 * (a - delta) / (delta + np.sqrt(np.maximum(disc, 0.0)))
         epsilon = np.minimum(np.log(u), max_epsilon)
         radius = np.where((epsilon > 0) & (disc >= 0), sigma * epsilon / np.sqrt(2.0 * np.log(1.25 / delta)), 0.0)
-    return _scalar_if_0d(np.nan_to_num(radius.max(axis=0)).reshape(p_a.shape))
+    return _scalar_if_0d(_radius_down(np.nan_to_num(radius.max(axis=0)), 0.0, 64 * _checks.EPS).reshape(p_a.shape))
 
 
 @functools.lru_cache(maxsize=32)
@@ -385,7 +416,8 @@ def gaussian_topk_l2(p_l, p_others, sigma, k=1, iterations=100):
             mid = (low + high) / 2
             ok = gap(mid) > 0
             low, high = np.where(ok, mid, low), np.where(ok, high, mid)
-    return np.where(certified, low, 0.0)
+    # low passed the test gap(low) > 0 in floating point; a margin of 64 ulps covers its rounding
+    return np.where(certified, _radius_down(low, 0.0, 64 * _checks.EPS), 0.0)
 
 
 def l2_to_l0(radius_l2, channels=1):
@@ -407,4 +439,4 @@ def soft_margin_l2(margin, sigma):
     """
     sigma = _checks.positive("sigma", sigma)
     margin = _checks.margin("margin", margin)
-    return _scalar_if_0d(np.maximum(margin, 0.0) * sigma * np.sqrt(np.pi / 8.0))
+    return _scalar_if_0d(_radius_down(np.maximum(margin, 0.0) * sigma * np.sqrt(np.pi / 8.0)))

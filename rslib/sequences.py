@@ -60,7 +60,10 @@ def prpl_eb_lower(x, alpha, n=None) -> np.ndarray:
     v = (x - mean_before) ** 2
     psi = -np.log1p(-lam) - lam
     weights = np.cumsum(lam)
-    return np.clip((np.cumsum(lam * x) - np.log(1.0 / alpha) - np.cumsum(v * psi)) / weights, 0.0, 1.0)
+    gain, cost = np.cumsum(lam * x), np.log(1.0 / alpha) + np.cumsum(v * psi)
+    # running sums of t terms: an error of up to about t ulps of the terms' size (a bound, not an estimate)
+    error = (8 + t) * _checks.EPS * (gain + cost) / weights
+    return np.clip(_checks.round_down((gain - cost) / weights, error), 0.0, 1.0)
 
 
 def betting_log_capital(x, m, bets) -> float:
@@ -86,7 +89,13 @@ def betting_lower(x, alpha, n=None) -> float:
     high = float(x.mean())
     if betting_log_capital(x, high, bets) >= target:
         return high
-    return float(optimize.brentq(lambda m: betting_log_capital(x, m, bets) - target, 1e-12, high, xtol=1e-12))
+    root = optimize.brentq(lambda m: betting_log_capital(x, m, bets) - target, 1e-12, high, xtol=1e-12)
+    # brentq's answer lies within xtol of the root, on either side: step down until the capital there
+    # reaches the target, so that the returned m is rejected (it lies at or below the exact root)
+    step = 2e-12
+    while root > 1e-12 and betting_log_capital(x, root, bets) < target:
+        root, step = max(root - step, 1e-12), 2 * step
+    return float(root) if betting_log_capital(x, root, bets) >= target else 0.0
 
 
 def betting_rejects(x, m0, alpha) -> np.ndarray:

@@ -7,4 +7,5 @@ import numpy as np  # noqa: F401
 import test_rejected as base  # noqa: F401  (its helpers: base._cli, base._certify, base._smoothed, ...)
 
 CASES = {
+    "`bounds.clopper_pearson(10**16, 10**16, 0.001)`": lambda: base.bounds.clopper_pearson(10**16, 10**16, 0.001),
 }
