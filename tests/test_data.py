@@ -79,3 +79,22 @@ def test_cache_dir_follows_xdg(monkeypatch, tmp_path):
     assert data.cache_dir() == tmp_path / "rslib"
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert data.cache_dir() == Path(os.path.expanduser("~")) / ".cache" / "rslib"
+
+
+def test_book_subset_is_stratified_fixed_and_nested():
+    import numpy as np
+    from torch.utils.data import TensorDataset
+    import torch
+
+    labels = torch.arange(300) % 3
+    dataset = TensorDataset(torch.zeros(300, 1), labels)
+    six = data.book_subset(dataset, per_class=6)
+    assert len(six) == 18 and np.array_equal(np.sort(six), six)
+    assert np.bincount(labels[six].numpy()).tolist() == [6, 6, 6]
+    assert np.array_equal(six, data.book_subset(dataset, per_class=6))  # fixed
+    assert set(six) <= set(data.book_subset(dataset, per_class=10))      # nested
+    assert not np.array_equal(six, data.book_subset(dataset, per_class=6, seed=1))
+    with pytest.raises(ValueError, match=r"per_class must be at most 100 \(the images of class 0\), got 101"):
+        data.book_subset(dataset, per_class=101)
+    with pytest.raises(ValueError, match="per_class must be a positive integer"):
+        data.book_subset(dataset, per_class=0)
