@@ -8,11 +8,14 @@ from rslib import laplace_theory, radii
 from rslib.viz import COLORS, _slider
 
 
-def _ball(center, radius, p, points=400):
+def _ball(center, radius, p, points=None):
+    """The boundary of the l_p ball, rounded to 4 decimals (the figures' data stay small in the page).
+    An l1 ball is a square: 5 vertices draw it exactly; other balls take 161 points."""
+    points = (5 if p == 1 else 161) if points is None else points
     t = np.linspace(0, 2 * np.pi, points)
     x, y = np.cos(t), np.sin(t)
     scale = (np.abs(x) ** p + np.abs(y) ** p) ** (1 / p)
-    return center[0] + radius * x / scale, center[1] + radius * y / scale
+    return np.round(center[0] + radius * x / scale, 4), np.round(center[1] + radius * y / scale, 4)
 
 
 def overlap_area(shift, p, radius=1.0, resolution=801) -> float:
@@ -37,14 +40,14 @@ def l1_ball_asymmetry(delta_norm=0.8, angles_degrees=tuple(range(0, 91, 5))) -> 
         return [_ball(s1, 1, 1), _ball(s2, 1, 2)], s1, s2
 
     (first1, first2), s1, s2 = state(angles_degrees[0])
-    traces = [go.Scatter(x=_ball((0, 0), 1, 1)[0], y=_ball((0, 0), 1, 1)[1], name="l1 ball at x", line={"color": COLORS[0]}),
-              go.Scatter(x=first1[0], y=first1[1], name="l1 ball at x + δ", line={"color": COLORS[0], "dash": "dash"}),
-              go.Scatter(x=_ball((0, 0), 1, 2)[0], y=_ball((0, 0), 1, 2)[1], name="l2 ball at x", line={"color": COLORS[1]}),
-              go.Scatter(x=first2[0], y=first2[1], name="l2 ball at x + δ", line={"color": COLORS[1], "dash": "dash"})]
+    traces = [go.Scatter(x=_ball((0, 0), 1, 1)[0], y=_ball((0, 0), 1, 1)[1], name="ℓ₁ ball at x", line={"color": COLORS[0]}),
+              go.Scatter(x=first1[0], y=first1[1], name="ℓ₁ ball at x + δ", line={"color": COLORS[0], "dash": "dash"}),
+              go.Scatter(x=_ball((0, 0), 1, 2)[0], y=_ball((0, 0), 1, 2)[1], name="ℓ₂ ball at x", line={"color": COLORS[1]}),
+              go.Scatter(x=first2[0], y=first2[1], name="ℓ₂ ball at x + δ", line={"color": COLORS[1], "dash": "dash"})]
 
     def title(angle):
         a1, a2 = overlap_area(shift_for(angle, 1), 1), overlap_area(shift_for(angle, 2), 2)
-        return f"direction {angle}°: overlap of the l1 balls {a1:.3f}, of the l2 balls {a2:.3f}"
+        return f"direction {angle}°: overlap of the ℓ₁ balls {a1:.3f}, of the ℓ₂ balls {a2:.3f}"
 
     steps = []
     for angle in angles_degrees:
@@ -52,8 +55,8 @@ def l1_ball_asymmetry(delta_norm=0.8, angles_degrees=tuple(range(0, 91, 5))) -> 
         steps.append({"method": "update", "label": f"{angle}°",
                       "args": [{"x": [b1[0], b2[0]], "y": [b1[1], b2[1]]}, {"title.text": title(angle)}, [1, 3]]})
     fig = go.Figure(traces)
-    fig.update_layout(title=title(angles_degrees[0]), xaxis={"range": [-1.6, 2.2], "scaleanchor": "y"},
-                      yaxis={"range": [-1.6, 2.2]}, height=560, sliders=[_slider(steps, "direction of δ: ")])
+    fig.update_layout(title=title(angles_degrees[0]), xaxis={"range": [-1.6, 2.2], "scaleanchor": "y", "title": "z₁"},
+                      yaxis={"range": [-1.6, 2.2], "title": "z₂"}, height=560, sliders=[_slider(steps, "direction of δ: ")])
     return fig
 
 
@@ -84,7 +87,62 @@ def likelihood_statistic_cdf(scale=1.0, delta_norms=(0.25, 0.5, 1.0, 1.5, 2.0), 
     return fig
 
 
-def lecuyer_comparison_region(points=300) -> go.Figure:
+def half_space_as_level_sets(delta_norm=1.0, thresholds=(-0.5, 0.0, 0.3, 0.5, 0.8, 1.0, 1.4, 2.0),
+                             points=401) -> go.Figure:
+    """The half-space {z_1 <= t} written as {T > beta} plus a part S' of the level set {T = beta}.
+
+    Along the direction delta = ||delta||_1 u_1 the statistic T(z) = ||z - delta||_1 - ||z||_1 depends on z_1
+    alone: ||delta||_1 for z_1 <= 0, ||delta||_1 - 2 z_1 in between, -||delta||_1 for z_1 >= ||delta||_1. The figure
+    draws T against z_1, shades the half-space and marks beta and S' (chapter 2's case analysis): for
+    0 < t < ||delta||_1, beta = ||delta||_1 - 2t and S' = {z_1 = t}; for t = 0, beta = ||delta||_1 and S' = {z_1 <= 0};
+    for t >= ||delta||_1, beta = -||delta||_1 and S' = {||delta||_1 <= z_1 <= t}. Thresholds below 0 (a half-space of
+    probability under 1/2) are {T = ||delta||_1} cut further: all of it is S'. Slider: t."""
+    d = float(delta_norm)
+    z = np.round(np.linspace(-1.0 - d, 2.0 + d, points), 6)  # rounded: the thresholds fall on grid points
+    stat = np.abs(z - d) - np.abs(z)
+
+    def parts(t):
+        if t < 0:
+            beta, s_lo, s_hi, case = d, z[0], t, "t < 0: β = ‖δ‖₁ and S′ = {z₁ ≤ t}, part of the atom {T = ‖δ‖₁}"
+        elif t == 0:
+            beta, s_lo, s_hi, case = d, z[0], 0.0, "t = 0: β = ‖δ‖₁ and S′ = {z₁ ≤ 0}, the whole atom"
+        elif t < d:
+            beta, s_lo, s_hi, case = d - 2 * t, t, t, "0 < t < ‖δ‖₁: β = ‖δ‖₁ − 2t, S′ = {z₁ = t} (probability 0)"
+        else:
+            beta, s_lo, s_hi, case = -d, d, t, "t ≥ ‖δ‖₁: β = −‖δ‖₁ and S′ = {‖δ‖₁ ≤ z₁ ≤ t}, part of the atom {T = −‖δ‖₁}"
+        above = np.where((stat > beta + 1e-12) & (z <= t), stat, np.nan)
+        level = np.where((z >= s_lo) & (z <= s_hi), stat, np.nan)
+        return beta, above, level, case
+
+    def traces(t):
+        beta, above, level, case = parts(t)
+        return ([go.Scatter(x=z, y=stat, mode="lines", line={"color": "lightgray", "width": 6}, name="T(z) along u₁"),
+                 go.Scatter(x=z, y=above, mode="lines", line={"color": COLORS[0], "width": 6}, name="{T > β}"),
+                 go.Scatter(x=z, y=level, mode="lines+markers", line={"color": COLORS[1], "width": 6},
+                            marker={"size": 9, "color": COLORS[1]}, name="S′ ⊆ {T = β}"),
+                 go.Scatter(x=[z[0], z[-1]], y=[beta, beta], mode="lines", line={"color": COLORS[2], "dash": "dot"},
+                            name="the level β")], case)
+
+    def shapes(t):
+        return [{"type": "rect", "xref": "x", "yref": "paper", "x0": z[0], "x1": t, "y0": 0, "y1": 1,
+                 "fillcolor": "rgba(31, 119, 180, 0.08)", "line": {"width": 0}}]
+
+    first, case = traces(thresholds[0])
+    fig = go.Figure(first)
+    steps = []
+    for t in thresholds:
+        data, case = traces(t)
+        steps.append({"method": "update", "label": f"{t:g}",
+                      "args": [{"y": [tr.y for tr in data]},
+                               {"title.text": f"half-space z₁ ≤ {t:g} (shaded), ‖δ‖₁ = {d:g}<br><sub>{case}</sub>",
+                                "shapes": shapes(t)}]})
+    fig.update_layout(title=steps[0]["args"][1]["title.text"], shapes=shapes(thresholds[0]),
+                      xaxis_title="z₁ (the coordinate along δ)", yaxis_title="T(z) = ‖z − δ‖₁ − ‖z‖₁",
+                      yaxis={"range": [-1.3 * d, 1.3 * d]}, height=480, sliders=[_slider(steps, "t = ")])
+    return fig
+
+
+def lecuyer_comparison_region(points=120) -> go.Figure:
     """The paper's Figure 4: in the (p_A, p_B) triangle, which term of Theorem 1 is larger, with the closed-form
     boundary p_B = (1 - p_A)^2 / p_A (the smaller root of `laplace_theory.beats_lecuyer_interval`, p_A >= 1/2)
     and the constraint p_A + p_B = 1 drawn over the computed map. The other root, p_B = p_A, is never admissible."""

@@ -27,14 +27,14 @@ def radii_against_p_a(sigma=1.0, p_b_values=(0.01, 0.05, 0.1, 0.2, 0.3), points=
 
 
 def optimal_order(p_b_values=(0.001, 0.01, 0.1, 0.3), points=200) -> go.Figure:
-    """The Renyi order alpha attaining Theorem 2's supremum, against p_A, for several p_B (1 where the bound
+    """The Renyi order (rho in the book; `alpha` in the function names) attaining Theorem 2's supremum, against p_A, for several p_B (1 where the bound
     decreases in alpha and the supremum is only approached as alpha -> 1)."""
     fig = go.Figure()
     for i, p_b in enumerate(p_b_values):
         p_a = np.linspace(p_b + 1e-3, 1 - p_b, points)
         fig.add_trace(go.Scatter(x=p_a, y=radii.renyi_optimal_alpha(p_a, p_b), name=f"p_B = {p_b:g}",
                                  line={"color": COLORS[i]}))
-    fig.update_layout(title="Order α attaining the supremum", xaxis_title="p_A", yaxis_title="α*",
+    fig.update_layout(title="Order ρ attaining the supremum", xaxis_title="p_A", yaxis_title="ρ*",
                       yaxis_type="log", height=420)
     return fig
 
@@ -45,7 +45,7 @@ def lemma1_minimizer(p=(0.55, 0.3, 0.1, 0.05), alphas=(1.1, 1.5, 2, 3, 5, 10, 30
     labels = [f"class {i + 1}" for i in range(p.size)]
 
     def title(alpha):
-        return f"α = {alpha:g}: smallest D_α(Q‖P) with another top class = {renyi.lemma1_bound(p, alpha):.4f}"
+        return f"ρ = {alpha:g}: smallest D_ρ(Q‖P) with another top class = {renyi.lemma1_bound(p, alpha):.4f}"
 
     first = renyi.lemma1_minimizer(p, alphas[0])
     fig = go.Figure([go.Bar(x=labels, y=p, name="P", marker_color=COLORS[0]),
@@ -53,7 +53,7 @@ def lemma1_minimizer(p=(0.55, 0.3, 0.1, 0.05), alphas=(1.1, 1.5, 2, 3, 5, 10, 30
     steps = [{"method": "update", "label": f"{a:g}",
               "args": [{"y": [renyi.lemma1_minimizer(p, a)]}, {"title.text": title(a)}, [1]]} for a in alphas]
     fig.update_layout(title=title(alphas[0]), barmode="group", yaxis_title="probability", height=420,
-                      sliders=[_slider(steps, "α = ")])
+                      sliders=[_slider(steps, "order ρ = ")])
     return fig
 
 

@@ -55,7 +55,7 @@ def toc_pages(toc_file: Path = ROOT / "_toc.yml") -> list[str]:
 
 
 PAGES = toc_pages()
-HTML_WEIGHT_LIMIT = 8e6  # bytes of a page's own HTML
+HTML_WEIGHT_LIMIT = 2e6  # bytes of a page's own HTML (figures and widget state; shared scripts are files of their own)
 PAGE_WEIGHT_LIMIT = 20e6  # bytes per page, everything it loads included (cold cache)
 
 
@@ -421,3 +421,248 @@ def test_search_works_offline(book_page):
     results.first.wait_for(timeout=SETTLE_MS)
     assert results.count() >= 1
     assert not p.problems(), "search:\n  " + "\n  ".join(p.problems())
+
+
+# ---------------------------------------------------------------- exercises, sheets and print
+
+def _has_exercises(name: str) -> bool:
+    source = ROOT / f"{name}.md"
+    return source.is_file() and re.search(r"^## Exercises\s*$", source.read_text(encoding="utf-8"), re.M) is not None
+
+
+EXERCISE_PAGES = [name for name in PAGES if _has_exercises(name)]
+SHEET_KINDS = ("exercises", "solutions")
+
+# Outputs of code cells, and answers glued into solutions, that a reader can see now.
+_VISIBLE_ANSWERS_JS = """() => {
+    const section = document.querySelector('section#exercises');
+    if (!section) { return null; }
+    const seen = el => el.checkVisibility({opacityProperty: true, visibilityProperty: true})
+        && el.getBoundingClientRect().height > 0;
+    const outputs = [...section.querySelectorAll('.cell_output, div.output')];
+    return {outputs: outputs.length, solutions: section.querySelectorAll('.admonition.dropdown').length,
+            visible: outputs.filter(seen).map(el => el.innerText.trim().slice(0, 80))};
+}"""
+
+
+@pytest.mark.parametrize("name", EXERCISE_PAGES)
+def test_exercise_answers_stay_hidden_until_their_solution_opens(book_page, name):
+    """No number that answers an exercise shows below a closed solution; opening the solutions shows them."""
+    p = book_page(name)
+    closed = p.page.evaluate(_VISIBLE_ANSWERS_JS)
+    assert closed is not None, f"{name}: the source has '## Exercises' but the page has no section#exercises"
+    assert closed["solutions"] > 0, f"{name}: exercises without a single solution dropdown"
+    assert not closed["visible"], f"{name}: answers visible while every solution is closed: {closed['visible']}"
+    titles = p.page.locator("section#exercises .admonition.dropdown > .admonition-title")
+    for i in range(titles.count()):
+        titles.nth(i).click()
+    p.page.wait_for_timeout(500)  # the toggle's transition
+    opened = p.page.evaluate(_VISIBLE_ANSWERS_JS)
+    for i in range(titles.count()):
+        titles.nth(i).click()
+    p.page.wait_for_function("() => [...document.querySelectorAll('section#exercises .admonition.dropdown')]"
+                             ".every(d => d.classList.contains('toggle-hidden'))", timeout=SETTLE_MS)
+    assert len(opened["visible"]) == opened["outputs"], (
+        f"{name}: with every solution open, {opened['outputs'] - len(opened['visible'])} of the section's "
+        f"{opened['outputs']} outputs are still hidden: an answer outside any solution, or in a folded code cell")
+
+
+_PRINT_JS = """() => {
+    const seen = el => el.checkVisibility({opacityProperty: true, visibilityProperty: true})
+        && el.getBoundingClientRect().height > 0;
+    const bars = ['.bd-header', '.bd-header-article', '.bd-sidebar-primary', '.bd-sidebar-secondary',
+                  '.prev-next-footer', 'button.toggle-button', 'details.hide > summary', '.modebar-container',
+                  '.js-plotly-plot .slider-container'];
+    const width = document.documentElement.clientWidth;
+    const cut = [...document.querySelectorAll('article pre, article table, article .cell_output, '
+                                              + 'article mjx-container, article .js-plotly-plot')]
+        .filter(el => seen(el) && ((!el.matches('mjx-container:not([display="true"])') && el.scrollWidth > el.clientWidth + 2)
+                                   || el.getBoundingClientRect().right > width + 2))
+        .map(el => el.tagName.toLowerCase() + '.' + [...el.classList].join('.') + ': '
+             + (el.innerText || el.textContent || '').trim().slice(0, 60));
+    const open = [...document.querySelectorAll('.admonition.dropdown')]
+        .filter(el => [...el.children].some(c => !c.classList.contains('admonition-title') && seen(c))).length;
+    return {bars: bars.filter(s => [...document.querySelectorAll(s)].some(seen)), open, cut,
+            page: document.documentElement.scrollWidth - width};
+}"""
+PRINT_WIDTH = 718  # px: an A4 page (210 mm) less 2 x 15 mm margins, at 96 px per inch
+
+
+@pytest.mark.parametrize("name", EXERCISE_PAGES)
+def test_chapter_prints_without_interface_open_solutions_or_cut_content(book_page, name):
+    """What the theme's PDF button (window.print) gives, emulated at an A4 page's width."""
+    p = book_page(name)
+    p.page.set_viewport_size({"width": PRINT_WIDTH, "height": 1000})
+    p.page.emulate_media(media="print")
+    try:
+        p.page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+        p.page.wait_for_timeout(500)
+        state = p.page.evaluate(_PRINT_JS)
+    finally:
+        p.page.emulate_media(media="screen")
+        p.page.set_viewport_size({"width": 1280, "height": 900})
+        p.page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    assert not state["bars"], f"{name}: interface printed: {state['bars']}"
+    assert state["open"] == 0, f"{name}: {state['open']} closed solutions print open"
+    assert state["page"] <= 2 and not state["cut"], (
+        f"{name}: content wider than the printed page ({state['page']} px over): {state['cut'][:10]}")
+
+
+@pytest.mark.parametrize("name", EXERCISE_PAGES)
+def test_exercise_sheets_are_built_and_linked(book_html, name):
+    """`make book` writes each chapter's sheets (HTML and PDF, with and without solutions) and links them."""
+    page = (book_html / f"{name}.html").read_text(encoding="utf-8")
+    sheets = book_html / Path(name).parent / "sheets"
+    stem = Path(name).name
+    for kind in SHEET_KINDS:
+        for suffix in (".html", ".pdf"):
+            target = sheets / f"{stem}-{kind}{suffix}"
+            assert target.is_file(), f"{name}: {target} was not built"
+            assert f'href="sheets/{stem}-{kind}{suffix}"' in page, f"{name}: no link to {target.name}"
+        assert (sheets / f"{stem}-{kind}.pdf").read_bytes().startswith(b"%PDF-"), f"{stem}-{kind}.pdf"
+    exercises = (sheets / f"{stem}-exercises.html").read_text(encoding="utf-8")
+    solutions = (sheets / f"{stem}-solutions.html").read_text(encoding="utf-8")
+    prompts = re.findall(r"<strong>Exercise (\d+\.\d+)", page)
+    assert prompts and re.findall(r"<strong>Exercise (\d+\.\d+)", exercises) == prompts
+    assert re.findall(r"<strong>Exercise (\d+\.\d+)", solutions) == prompts
+    assert "admonition-title" not in exercises, f"{name}: a solution on the sheet without solutions"
+    assert solutions.count('class="admonition-title">Solution<') == page.count('admonition-title">Solution<')
+    section = page[page.index('<section id="exercises">'):]
+    for answer in re.findall(r'<div class="output text_plain[^"]*"><div class="highlight"><pre>(.*?)</pre>', section, re.S):
+        assert answer in solutions, f"{name}: an answer missing from the solution sheet: {answer[:80]}"
+
+
+def test_no_progress_bars_in_the_built_pages(book_html):
+    """A progress bar is frozen in the static HTML (tqdm's widget, or its text form): the chapters turn them off."""
+    found = {}
+    for name in PAGES:
+        html = (book_html / f"{name}.html").read_text(encoding="utf-8")
+        hits = len(re.findall(r'"_model_name": ?"FloatProgressModel"', html)) + len(re.findall(r"\d+(?:\.\d+)?it/s\]", html))
+        if hits:
+            found[name] = hits
+    assert not found, f"progress bars in the built pages (pass progress=False in the chapter): {found}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_static_ipywidget_says_it_is_frozen(book_page, name):
+    """A static page cannot run a widget's Python: each widget output carries the label that says so."""
+    p = book_page(name)
+    outputs = p.page.evaluate("""sel => new Set([...document.querySelectorAll(sel)].map(s => s.parentElement)).size""",
+                              WIDGET_VIEW)
+    labels = p.page.locator(".rsbook-frozen-widget")
+    assert labels.count() == outputs, f"{name}: {outputs} widget outputs, {labels.count()} frozen-widget labels"
+    for i in range(labels.count()):
+        assert labels.nth(i).is_visible() and "make live" in labels.nth(i).inner_text()
+
+
+@pytest.mark.parametrize("width", [390, 600, 900])
+def test_chapter_list_opens_on_phones_and_tablets(book_browser, book_server, width):
+    """Below 992 px the sidebar is behind the menu button; pressing it shows the chapter list."""
+    context = book_browser.new_context(viewport={"width": width, "height": 800})
+    try:
+        page = context.new_page()
+        page.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).netloc
+                   == urlsplit(book_server).netloc else route.abort("blockedbyclient"))
+        page.goto(f"{book_server}/{PAGES[1]}.html", wait_until="load")
+        buttons = [b for b in page.locator(".primary-toggle").all() if b.is_visible()]
+        assert buttons, f"{width} px: no visible menu button"
+        buttons[0].click()
+        page.wait_for_timeout(500)
+        chapters = page.locator("dialog#pst-primary-sidebar-modal[open] nav a.reference")
+        assert chapters.count() >= len(PAGES) - 1 and chapters.first.is_visible(), (
+            f"{width} px: the menu button did not open the chapter list")
+        chapters.nth(2).click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith(".html") and page.url != f"{book_server}/{PAGES[1]}.html"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("name", EXERCISE_PAGES)
+def test_chapter_downloads_as_a_notebook(book_html, name):
+    """The download menu offers the chapter as .ipynb (no outputs: the reader runs it) beside its .md."""
+    import nbformat
+
+    page = (book_html / f"{name}.html").read_text(encoding="utf-8")
+    notebook = book_html / "_sources" / f"{name}.ipynb"
+    assert notebook.is_file(), f"{name}: {notebook} was not written"
+    assert re.search(rf'href="[^"]*_sources/{re.escape(name)}\.ipynb" download', page), f"{name}: no .ipynb link"
+    assert re.search(rf'href="[^"]*_sources/{re.escape(name)}\.md" download', page), f"{name}: .md link shows, not saves"
+    nb = nbformat.read(notebook, as_version=4)
+    nbformat.validate(nb)
+    source = (ROOT / f"{name}.md").read_text(encoding="utf-8")
+    assert sum(cell.cell_type == "code" for cell in nb.cells) == source.count("```{code-cell}")
+
+
+def test_no_empty_index_page(book_html):
+    """The book defines no index entries, so it builds no (empty) index page and links none."""
+    assert not (book_html / "genindex.html").exists()
+    linked = [name for name in PAGES if "genindex.html" in (book_html / f"{name}.html").read_text(encoding="utf-8")]
+    assert not linked, f"pages linking the index: {linked}"
+
+
+def test_titles_have_no_tex_source(book_html):
+    """Tab titles, the sidebar and the search index show titles in Unicode (ℓ₁), never TeX (\\(\\ell_1\\))."""
+    tex = re.compile(r"\\[(\[A-Za-z]|\$")
+    bad = {}
+    for name in PAGES:
+        html = (book_html / f"{name}.html").read_text(encoding="utf-8")
+        title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+        headings = re.findall(r"<h[1-6][^>]*>(.*?)</h[1-6]>", html, re.S)
+        found = [t for t in [title, *headings] if tex.search(re.sub(r"<[^>]+>", "", t))]
+        if found:
+            bad[name] = found[:3]
+    index = (book_html / "searchindex.js").read_text(encoding="utf-8")
+    titles = json.loads(index[index.index("(") + 1:index.rindex(")")])
+    tex_titles = [t for t in [*titles["titles"], *titles.get("alltitles", {})] if tex.search(t)]
+    assert not bad and not tex_titles, f"TeX in titles: pages {bad}, search index {tex_titles[:5]}"
+
+
+def test_search_snippets_show_no_tex_source(book_page):
+    """The snippets under search results come from the pages' HTML, whose equations are TeX until MathJax
+    runs; book/_assets/rsbook-search.js turns them into Unicode first."""
+    p = book_page("search")
+    p.page.goto(p.url + "?q=certificate", wait_until="load")
+    snippets = p.page.locator("#search-results p.context, ul.search p.context")
+    snippets.first.wait_for(timeout=SETTLE_MS)
+    p.page.wait_for_timeout(2000)  # the snippets of later results arrive one by one
+    texts = [snippets.nth(i).inner_text() for i in range(snippets.count())]
+    assert texts
+    leaked = [t[:120] for t in texts if re.search(r"\\[(\[A-Za-z|]", t)]
+    assert not leaked, f"TeX source in search snippets: {leaked[:3]}"
+
+
+_CUT_OFF_JS = """() => {
+    const width = document.documentElement.clientWidth;
+    const scrolls = el => { for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        const o = getComputedStyle(a).overflowX; if (o === 'auto' || o === 'scroll') return true; } return false; };
+    const seen = el => el.checkVisibility({opacityProperty: true, visibilityProperty: true})
+        && el.getBoundingClientRect().height > 0;
+    const cut = [...document.querySelectorAll('article pre, article table, article .cell_output, article img, '
+                                              + 'article mjx-container[display="true"], article .js-plotly-plot, '
+                                              + 'article .widget-subarea')]
+        .filter(el => seen(el) && el.getBoundingClientRect().right > width + 2 && !scrolls(el))
+        .map(el => el.tagName.toLowerCase() + '.' + [...el.classList].slice(0, 2).join('.') + ': '
+             + Math.round(el.getBoundingClientRect().right - width) + ' px');
+    return {page: document.documentElement.scrollWidth - width, cut};
+}"""
+
+
+@pytest.mark.parametrize("name", EXERCISE_PAGES)
+def test_nothing_is_cut_off_on_a_phone(book_browser, book_server, name):
+    """At 390 px (a phone) no content runs past the screen's edge: code and outputs wrap, tables and long
+    equations scroll inside their own box or are scaled down, figures take the screen's width."""
+    context = book_browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).netloc
+                   == urlsplit(book_server).netloc else route.abort("blockedbyclient"))
+        page.goto(f"{book_server}/{name}.html", wait_until="networkidle")
+        page.wait_for_function("() => !document.querySelector('.math') || (window.MathJax && MathJax.startup"
+                               " && document.querySelector('mjx-container'))", timeout=SETTLE_MS)
+        page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+        page.wait_for_timeout(500)  # rsbook-print.js scales wide equations once they are typeset
+        state = page.evaluate(_CUT_OFF_JS)
+    finally:
+        context.close()
+    assert state["page"] <= 2 and not state["cut"], f"{name} at 390 px: {state['page']} px too wide; cut: {state['cut'][:8]}"

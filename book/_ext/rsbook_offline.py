@@ -11,15 +11,24 @@ bibliography's titles; the assets policy "always" loads the (local) MathJax on e
 Each chapter's first plotly figure inlines plotly.js (about 4.7 MB, `rslib.notebook`). After the build the
 bundle is moved to one file in `_static/` that every page loads with a plain `<script src>`: the same
 synchronous classic script, fetched once and cached by the browser instead of repeated in every page.
+
+Plotly's FigureWidget is an anywidget whose saved state carries its whole JavaScript module (``_esm``, about
+5 MB) in every page that shows one. The module is moved to one file in `_static/` as well, and the state keeps
+a few lines that import it from there (anywidget turns an ``_esm`` that is not a URL into a module of its own;
+that module loads the shared file by its address relative to the page and re-exports what the original did).
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from pathlib import Path
 
 _PLOTLY_BUNDLE = re.compile(r"<script>(/\*\*\n\* plotly\.js v[^\n]*\n.*?)</script>", re.S)
+_WIDGET_STATE = re.compile(r'(<script type="application/vnd\.jupyter\.widget-state\+json">)(.*?)(</script>)', re.S)
+_ESM_EXPORTS = re.compile(r"export\s*\{([^{}]*)\}")
+SHARED_ESM_MIN_BYTES = 64_000
 
 
 def _is_thebe(asset) -> bool:
@@ -52,8 +61,54 @@ def _share_plotly_bundle(app, exception):
         page.write_text(html[:match.start()] + f'<script src="{src}"></script>' + html[match.end():], encoding="utf-8")
 
 
+def esm_loader(esm: str, src: str) -> str:
+    """A module that imports `src` (relative to the page) and re-exports the names `esm` exports."""
+    exports = _ESM_EXPORTS.findall(esm)  # a bundle's own export statement is its last one
+    names = [part.split(" as ")[-1].strip() for part in exports[-1].split(",")] if exports else ["default"]
+    lines = [f"const shared = await import(new URL({json.dumps(src)}, document.baseURI).href);"]
+    for name in names:
+        lines.append("export default shared.default;" if name == "default" else f"export const {name} = shared.{name};")
+    return "\n".join(lines) + "\n"
+
+
+def share_widget_modules(html: str, static: Path, src_of) -> str:
+    """`html` with every large anywidget ``_esm`` moved to a file in `static` (`src_of(path)` is its URL)."""
+    def replace(match):
+        state = json.loads(match.group(2))
+        changed = False
+        for model in state.get("state", {}).values():
+            esm = model.get("state", {}).get("_esm")
+            if not isinstance(esm, str) or len(esm) < SHARED_ESM_MIN_BYTES:
+                continue
+            target = static / f"rsbook-esm-{hashlib.sha256(esm.encode()).hexdigest()[:12]}.js"
+            if not target.exists():
+                target.write_text(esm, encoding="utf-8")
+            model["state"]["_esm"] = esm_loader(esm, src_of(target))
+            changed = True
+        if not changed:
+            return match.group(0)
+        return match.group(1) + json.dumps(state).replace("</", "<\\/") + match.group(3)
+
+    return _WIDGET_STATE.sub(replace, html)
+
+
+def _share_widget_modules(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    for page in out.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        if "application/vnd.jupyter.widget-state+json" not in html:
+            continue
+        shared = share_widget_modules(html, out / "_static",
+                                      lambda target: Path(os.path.relpath(target, page.parent)).as_posix())
+        if shared != html:
+            page.write_text(shared, encoding="utf-8")
+
+
 def setup(app):
     app.connect("build-finished", _share_plotly_bundle)
+    app.connect("build-finished", _share_widget_modules)
     app.set_html_assets_policy("always")
     app.connect("html-page-context", _drop_thebe, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
