@@ -16,6 +16,15 @@ def input_seed(seed: int, idx: int) -> int:
     return int(np.random.SeedSequence([seed, idx]).generate_state(1)[0])
 
 
+def _dataset_indices(indices, size: int) -> list[int]:
+    """The indices as ints, each in [0, size - 1] (a negative index would give a raw SeedSequence error)."""
+    indices = [int(i) for i in indices]
+    bad = [i for i in indices if not 0 <= i < size]
+    if bad:
+        raise ValueError(f"indices must lie in [0, {size - 1}] (the dataset has {size} inputs), got {bad[:5]}")
+    return indices
+
+
 def certify_dataset(smoothed: Smoothed, dataset, indices, n0: int, n: int, alpha: float, batch_size: int = 1000,
                     seed: int = 0, out=None, params: dict | None = None, provenance: dict | None = None,
                     progress: bool = True, bound: str = "binary", pack: int = 1) -> results.Results:
@@ -32,6 +41,7 @@ def certify_dataset(smoothed: Smoothed, dataset, indices, n0: int, n: int, alpha
     """
     seed = _checks.count("seed", seed, minimum=0)
     pack = _checks.count("pack", pack)
+    indices = _dataset_indices(indices, len(dataset))  # before the results file is opened: a refusal touches nothing
     params = {**(params or {}), "noise": smoothed.noise.params(), "n0": n0, "n": n, "alpha": alpha, "seed": seed}
     done, handle = (set(), None) if out is None else results.open_for_append(out, params, provenance or {})
     todo = [int(i) for i in indices if int(i) not in done]

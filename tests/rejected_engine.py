@@ -6,7 +6,7 @@ import numpy as np  # noqa: F401
 import torch
 
 import test_rejected as base  # noqa: F401  (its helpers: base._cli, base._certify, base._smoothed, ...)
-from rslib import fixed_n, models, noise, sequential, soft, widgets
+from rslib import certify, fixed_n, models, noise, sequential, soft, widgets
 from rslib.smooth import Smoothed
 
 
@@ -28,6 +28,8 @@ def _image_with_nan():
 
 
 CASES = {
+    "`certify.certify_dataset(smoothed, dataset_of_3, [0, -1], ...)`":
+        lambda: certify.certify_dataset(base._smoothed(), base._dataset(3), [0, -1], n0=10, n=10, alpha=0.01, progress=False),
     "`Smoothed(model, None, num_classes=10)`": lambda: Smoothed(models.build("digits_cnn", 1, 10, seed=0), None, num_classes=10),
     "`Smoothed(...).certify(x, ..., seed=2**64)`": lambda: base._smoothed().certify(base._x(), n0=10, n=10, alpha=0.01, seed=2**64),
     "`Smoothed(...).certify(torch.tensor(0.5), ...)`": lambda: base._smoothed().certify(torch.tensor(0.5), n0=10, n=10, alpha=0.01),
