@@ -5,6 +5,9 @@ import numpy as np
 
 
 def _as_float_array(name: str, value) -> np.ndarray:
+    # numpy turns True into 1.0, "0.9" into 0.9 and None into NaN: none of them is a number a user meant
+    if _has_non_number(value):
+        raise TypeError(f"{name} must be a number or an array of numbers, got {value!r}")
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -15,6 +18,7 @@ def _as_float_array(name: str, value) -> np.ndarray:
 
 
 EPS = float(np.finfo(float).eps)
+MAX_LEVEL = 1e100  # the largest noise level (and radius) accepted: see `positive`
 
 
 def round_down(value, absolute_error=0.0, relative_error=4 * EPS) -> np.ndarray:
@@ -34,6 +38,17 @@ def round_down(value, absolute_error=0.0, relative_error=4 * EPS) -> np.ndarray:
 def round_up(value, absolute_error=0.0, relative_error=4 * EPS) -> np.ndarray:
     """`value` moved above the exact quantity it approximates (for upper bounds): see `round_down`."""
     return -round_down(-np.asarray(value, dtype=float), absolute_error, relative_error)
+
+
+def _has_non_number(value) -> bool:
+    """Whether value is (or holds) a bool, a str, bytes or None."""
+    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype == bool or value.dtype.kind in "OSU" and any(map(_has_non_number, value.ravel()))
+    if isinstance(value, (list, tuple)):
+        return any(map(_has_non_number, value))
+    return False
 
 
 def probability(name: str, value) -> np.ndarray:
@@ -57,6 +72,9 @@ def positive(name: str, value) -> float:
     arr = _as_float_array(name, value)
     if arr.ndim != 0 or not np.isfinite(arr) or arr <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    if arr > MAX_LEVEL:
+        # a radius is the level times a quantile of up to ~40: above this it would overflow to inf
+        raise ValueError(f"{name} must be at most 1e100, got {value!r}")
     return float(arr)
 
 

@@ -179,6 +179,8 @@ def _margin_lower(count_1, count_2, n, alpha, tolerance, tail) -> float:
     """`margin_lower` with the tail probability `tail(k, n, q1, q2)` given."""
     alpha = _checks.level("alpha", alpha)
     n = _checks.count("n", n)
+    # below 1e-12 the bisection runs past double precision (and never ends at tolerance <= 0)
+    tolerance = _checks.number_in("tolerance", tolerance, 1e-12, 0.1)
     k = int(count_1) - int(count_2)
     if count_1 < 0 or count_2 < 0 or count_1 + count_2 > n:
         raise ValueError(f"counts must be >= 0 with count_1 + count_2 <= n, got {count_1}, {count_2}, n={n}")

@@ -26,10 +26,15 @@ def _bounds(p_a, p_b) -> tuple[np.ndarray, np.ndarray]:
     p_a = _checks.probability("p_a", p_a)
     p_b = 1.0 - p_a if p_b is None else _checks.probability("p_b", p_b)
     p_a, p_b = np.broadcast_arrays(p_a, p_b)
-    if (p_a + p_b > 1.0 + _SUM_TOLERANCE).any():
-        raise ValueError("p_a + p_b must be at most 1 (p_a bounds the top class from below, p_b another "
-                         "class from above); got bounds that cannot both hold")
+    _check_sum(p_a, p_b, "p_a + p_b", "p_a", "p_b")
     return p_a, p_b
+
+
+def _check_sum(lower, upper, total, lower_name, upper_name) -> None:
+    """Refuse a lower bound on one class and an upper bound on another that cannot both hold (sum > 1)."""
+    if (np.asarray(lower) + np.asarray(upper) > 1.0 + _SUM_TOLERANCE).any():
+        raise ValueError(f"{total} must be at most 1 ({lower_name} bounds the top class from below, {upper_name} "
+                         "another class from above); got bounds that cannot both hold")
 
 
 def _scalar_if_0d(radius: np.ndarray):
@@ -260,6 +265,8 @@ def pixeldp_l2(p_a, p_b, sigma, max_epsilon=1.0, grid=400):
     the Gaussian mechanism's calibration holds. delta is searched on a log grid in (1e-12, 1/(1+e)).
     """
     sigma = _checks.positive("sigma", sigma)
+    max_epsilon = _checks.positive("max_epsilon", max_epsilon)
+    grid = _checks.count("grid", grid, minimum=2)  # the delta grid needs its two ends
     if p_b is None:
         raise ValueError("p_b must be given: PixelDP's condition needs an upper bound on the runner-up class")
     p_a, p_b = _bounds(p_a, p_b)
@@ -327,6 +334,7 @@ def _check_ablation(p_l, p_others, d, keep, k):
         raise ValueError(f"p_others must have one row per p_l ({p_l.shape[0]}), got shape {p_others.shape}")
     if k > p_others.shape[1]:
         raise ValueError(f"k must be at most the number of other classes ({p_others.shape[1]}), got k={k}")
+    _check_sum(p_l, p_others.max(axis=1), "p_l + max(p_others)", "p_l", "p_others")
     return p_l, p_others, d, keep, k
 
 
@@ -375,6 +383,7 @@ def levine_feizi_l0(p_l, p_runner_up, d, keep):
         raise ValueError(f"keep must be at most d={d}, got keep={keep}")
     p_l = np.atleast_1d(_checks.probability("p_l", p_l))
     p_runner_up = np.broadcast_to(_checks.probability("p_runner_up", p_runner_up), p_l.shape)
+    _check_sum(p_l, p_runner_up, "p_l + p_runner_up", "p_l", "p_runner_up")
     subsets = _kept_subsets(d, keep)
     total = subsets[0]
     out = np.empty(p_l.shape[0], dtype=int)
@@ -399,6 +408,9 @@ def gaussian_topk_l2(p_l, p_others, sigma, k=1, iterations=100):
     k = _checks.count("k", k)
     if k > p_others.shape[1]:
         raise ValueError(f"k must be at most the number of other classes ({p_others.shape[1]}), got k={k}")
+    if p_others.shape[0] != p_l.shape[0]:
+        raise ValueError(f"p_others must have one row per p_l ({p_l.shape[0]}), got shape {p_others.shape}")
+    _check_sum(p_l, p_others.max(axis=1), "p_l + max(p_others)", "p_l", "p_others")
     top = -np.sort(-p_others, axis=1)[:, :k][:, ::-1]  # (n, k): a_1 <= ... <= a_k
     sums = np.minimum(np.stack([top[:, :t].sum(axis=1) for t in range(1, k + 1)], axis=1), (1 - p_l)[:, None])
     t = np.arange(1, k + 1)
@@ -423,10 +435,21 @@ def gaussian_topk_l2(p_l, p_others, sigma, k=1, iterations=100):
 def l2_to_l0(radius_l2, channels=1):
     """Pixels certified by an l2 radius for images in [0, 1]: changing r pixels of `channels` values each
     moves the input by at most sqrt(r * channels) in l2, so r is certified while sqrt(r * channels) < R.
-    A radius of 0 (not certified) gives -1; radii must be finite numbers >= 0."""
+    A radius of 0 (not certified) gives -1; radii must be finite numbers >= 0. Exact: r = ceil(R^2 / channels) - 1
+    in integer arithmetic on the float R, capped at the largest int64 (a sound, smaller answer)."""
     radius_l2 = _checks.nonnegative("radius_l2", radius_l2)
-    r = np.ceil(radius_l2**2 / channels) - 1
-    return np.maximum(r, 0).astype(int) * (radius_l2 > 0) + (-1) * (radius_l2 <= 0)
+    channels = _checks.count("channels", channels)
+    out = np.array([_pixels_within(float(r), channels) for r in radius_l2.ravel()], dtype=np.int64)
+    return _scalar_if_0d(out.reshape(radius_l2.shape))
+
+
+def _pixels_within(radius: float, channels: int) -> int:
+    """The largest r with r * channels < radius^2, -1 for radius 0 (exact: R is a dyadic rational)."""
+    if radius <= 0:
+        return -1
+    num, den = radius.as_integer_ratio()
+    pixels = -((-num * num) // (den * den * channels)) - 1  # ceil(R^2 / channels) - 1
+    return min(max(pixels, 0), np.iinfo(np.int64).max)
 
 
 def soft_margin_l2(margin, sigma):

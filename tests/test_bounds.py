@@ -97,3 +97,12 @@ def test_unanimous_samples_for_radius_bad_input():
         bounds.unanimous_samples_for_radius(1.0, 0.5, 1.5)
     with pytest.raises(ValueError, match="too large"):
         bounds.unanimous_samples_for_radius(100.0, 1.0, 0.001)
+
+
+def test_issue13_a_lower_bound_is_never_exactly_one_and_huge_n_is_refused():
+    from rslib import radii
+    for n in (10**9, 10**12, 10**15):
+        lower = bounds.clopper_pearson(n, n, 0.001)
+        assert lower < 1.0 and np.isfinite(radii.gaussian_l2(lower, 1.0))
+    with pytest.raises(ValueError, match=r"n must be at most 10\*\*15"):
+        bounds.clopper_pearson(2 * 10**17, 2 * 10**17, 0.001)

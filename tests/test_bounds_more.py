@@ -63,3 +63,10 @@ def test_bad_input():
         bounds.empirical_bernstein([0.5], 0.1)
     with pytest.raises(ValueError, match="mean must lie in \\[0, 1\\]"):
         bounds.hoeffding(1.5, 10, 0.1)
+
+
+def test_issue13_margin_lower_tolerance_must_be_a_finite_number_in_its_range():
+    for tolerance in (-1, 0, float("nan"), 0.5):
+        with pytest.raises(ValueError, match="tolerance must"):
+            bounds.margin_lower(8, 1, 10, 0.05, tolerance=tolerance)
+    assert -1 < bounds.margin_lower(8, 1, 10, 0.05, tolerance=1e-12) < 0.7

@@ -94,3 +94,48 @@ def test_inconsistent_bounds_are_rejected():
         radii.gaussian_l2(0.8, 1.0, 0.5)
     with pytest.raises(ValueError, match="p_b must lie"):
         radii.laplace_l1(0.8, 1.0, 1.5)
+
+
+def test_issue13_inputs_numpy_would_coerce_are_type_errors_naming_the_parameter():
+    for value in (True, "0.9", None, [0.9, True], np.array([True])):
+        with pytest.raises(TypeError, match="p_a must be a number or an array of numbers"):
+            radii.gaussian_l2(value, 1.0)
+    with pytest.raises(TypeError, match="scale must be a number"):
+        radii.laplace_l1(0.9, "1")
+
+
+def test_issue13_topk_and_ablation_refuse_bounds_that_cannot_both_hold_like_gaussian_l2():
+    for call in (lambda: radii.gaussian_topk_l2(0.9, [[0.5]], 1.0), lambda: radii.ablation_l0(0.9, [[0.5]], 784, 50),
+                 lambda: radii.levine_feizi_l0(0.9, 0.5, 784, 50)):
+        with pytest.raises(ValueError, match=r"must be at most 1 \(p_l bounds the top class from below"):
+            call()
+
+
+def test_issue13_huge_noise_levels_are_refused_not_turned_into_inf():
+    for call in (lambda: radii.gaussian_l2(0.9, 1e308), lambda: radii.laplace_l1(0.9, 1e308),
+                 lambda: radii.renyi_l2(0.9, 0.05, 1e308), lambda: radii.gaussian_topk_l2(0.9, [[0.05]], 1e308)):
+        with pytest.raises(ValueError, match="must be at most 1e100"):
+            call()
+    assert np.isfinite(radii.gaussian_l2(1 - 2**-53, 1e100, 1e-300))
+
+
+def test_issue13_pixeldp_grid_and_l2_to_l0_arguments_are_named():
+    with pytest.raises(ValueError, match="grid must be an integer >= 2, got 0"):
+        radii.pixeldp_l2(0.9, 0.05, 1.0, grid=0)
+    with pytest.raises(ValueError, match="channels must be an integer >= 1, got 0"):
+        radii.l2_to_l0(1.0, channels=0)
+    assert radii.l2_to_l0(1e200) == np.iinfo(np.int64).max  # capped: a smaller count is still sound
+    assert radii.l2_to_l0(0.0) == -1 and radii.l2_to_l0(2.0, channels=3) == 1
+    assert list(radii.l2_to_l0([0.0, 1.0, 1.5, 2.0])) == [-1, 0, 2, 3]
+
+
+def test_issue13_every_certificate_abstains_at_a_tie():
+    for p in (0.5, 0.3, 0.1):
+        assert radii.gaussian_l2(p, 1.0, p) == 0 and radii.laplace_l1(p, 1.0, p) == 0
+        assert radii.lecuyer_l1(p, 1.0, p) == 0 and radii.renyi_l2(p, p, 1.0) == 0 and radii.renyi_l1(p, p, 1.0) == 0
+        assert radii.pixeldp_l2(p, p, 1.0) == 0 and radii.gaussian_topk_l2(p, [[p]], 1.0)[0] == 0
+        # (with Eq. 4's rounding a tie of unrounded bounds can certify r = 0 soundly: the probabilities are
+        # multiples of 1 / C(d, keep), so ceil and floor may part them; at a tie of rounded bounds it abstains)
+        assert radii.ablation_l0(p, [[p]], 784, 50, rounding=False)[0] == -1
+        assert radii.ablation_l0(0.5, [[0.5]], 10, 1)[0] == -1 and radii.levine_feizi_l0(p, p, 784, 50)[0] == -1
+    assert radii.gaussian_l2(0.5, 1.0) == 0 and radii.laplace_l1(0.5, 1.0) == 0 and radii.l2_to_l0(0.0) == -1
