@@ -73,7 +73,7 @@ def test_certified_accuracy_colours_by_model_and_dashes_by_variant():
 
 def test_with_simuem_bounds_the_top_1_cap_never_binds():
     """p_upper(n_j) <= p_upper(n - n_l) = 1 - p_lower(n_l) at a common level, and rounding keeps it, so
-    min(p'_a1, 1 - p'_l) = p'_a1; the cap can bind for other bounds (and then only helps)."""
+    min(p'_a1, 1 - p'_l) = p'_a1; the cap could bind only for bounds that cannot both hold, which are refused."""
     from rslib import bounds
 
     rng = np.random.default_rng(5)
@@ -83,8 +83,6 @@ def test_with_simuem_bounds_the_top_1_cap_never_binds():
     for low, up in zip(lower[:, 0], upper[:, 1:].max(axis=1)):
         assert low + up <= 1 + 1e-12
         assert math.ceil(Fraction(float(low)) * total) + math.floor(Fraction(float(up)) * total) <= total or low + up > 1
-    # the cap binds for p'_l = 0.9, p'_a1 = 0.2: certified with it (0.52 > 0.48), not without (0.52 > 0.58 fails)
-    d, keep = 784, 50
-    r = radii.ablation_l0(0.9, [[0.2]], d, keep, 1)[0]
-    delta = radii.ablation_delta(r, d, keep)
-    assert 0.9 - delta > min(0.2, 1 - 0.9) + delta and not 0.9 - delta > 0.2 + delta
+    # Bounds for which the cap would bind (p'_l = 0.9, p'_a1 = 0.2) cannot both hold: they are refused, not certified.
+    with pytest.raises(ValueError, match="cannot both hold"):
+        radii.ablation_l0(0.9, [[0.2]], 784, 50, 1)
