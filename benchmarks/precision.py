@@ -21,11 +21,11 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from rslib import data, models
-from rslib import device as devices
-from rslib.certify import input_seed
-from rslib.provenance import provenance
-from rslib.smooth import Smoothed
+from rslib import zoo
+from rslib import smoothing
+from rslib.smoothing import input_seed
+from rslib.results import provenance
+from rslib.smoothing import Smoothed
 
 
 def compare(pre, images, precision, n0, n, alpha, batch, dev) -> dict:
@@ -36,12 +36,12 @@ def compare(pre, images, precision, n0, n, alpha, batch, dev) -> dict:
     radius_shift, seconds = [], {"fp32": 0.0, precision: 0.0}
     for idx, image in images:
         seed = input_seed(0, idx)
-        votes = [s.sample_votes(image, n, batch, s._generator(seed)) for s in (fp32, reduced)]
+        votes = [s.sample_votes(image, n, batch_size=batch, generator=s.generator(seed)) for s in (fp32, reduced)]
         changed_votes += int((votes[0] != votes[1]).sum())
         certs = []
         for name, smoothed in (("fp32", fp32), (precision, reduced)):
             start = time.perf_counter()
-            certs.append(smoothed.certify(image, n0, n, alpha, batch, seed))
+            certs.append(smoothed.certify(image, n0, n, alpha, batch_size=batch, seed=seed))
             seconds[name] += time.perf_counter() - start
         changed_labels += certs[0].label != certs[1].label
         if certs[0].label == certs[1].label:
@@ -64,15 +64,15 @@ def main(argv=None) -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--out", type=Path, help="write the rows as JSON with provenance")
     args = parser.parse_args(argv)
-    dev = devices.default_device()
-    devices.tune_cpu_allocator()
+    dev = smoothing.default_device()
+    smoothing.tune_cpu_allocator()
     precisions = args.precisions or (["bf16", "fp16"] if dev.type == "cuda" else ["bf16"])
-    test_set = data.fashion_mnist("test")
+    test_set = zoo.fashion_mnist("test")
     images = [(int(i), test_set[int(i)][0]) for i in np.linspace(0, len(test_set) - 1, args.images).astype(int)]
     record = provenance(device=dev)  # at the start: the code and commit that ran
-    rows = [compare(models.load_pretrained(name, device=dev), images, precision, args.n0, args.n, args.alpha,
+    rows = [compare(zoo.load_pretrained(name, device=dev), images, precision, args.n0, args.n, args.alpha,
                     args.batch, dev)
-            for name in tqdm(args.models or models.list_pretrained(), desc="models") for precision in precisions]
+            for name in tqdm(args.models or zoo.list_pretrained(), desc="models") for precision in precisions]
     print(f"{'model':<28}{'precision':>10}{'changed votes':>15}{'changed labels':>16}{'radius shift':>14}{'speed':>7}")
     for r in rows:
         shift = "-" if r["mean_radius_shift"] is None else f"{r['mean_radius_shift']:.4f}"

@@ -21,12 +21,12 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from rslib import data, models
-from rslib import device as devices
-from rslib.certify import input_seed
-from rslib.provenance import provenance
-from rslib.sequential import certify_at_radius, summarize
-from rslib.smooth import Smoothed
+from rslib import zoo
+from rslib import smoothing
+from rslib.smoothing import input_seed
+from rslib.results import provenance
+from rslib.smoothing import certify_at_radius, summarize
+from rslib.smoothing import Smoothed
 
 
 def main(argv=None) -> None:
@@ -39,10 +39,10 @@ def main(argv=None) -> None:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--out", type=Path, help="write the per-image rows and the summary as JSON with provenance")
     args = parser.parse_args(argv)
-    devices.tune_cpu_allocator()
-    pre = models.load_pretrained(args.model)
+    smoothing.tune_cpu_allocator()
+    pre = zoo.load_pretrained(args.model)
     smoothed = Smoothed(pre.model, pre.noise, num_classes=10)
-    test_set = data.fashion_mnist("test")
+    test_set = zoo.fashion_mnist("test")
     indices = np.linspace(0, len(test_set) - 1, args.images).astype(int)
     record = provenance(device=smoothed.device)  # at the start: the code and commit that ran
     rows = []

@@ -24,12 +24,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from rslib import device as devices
-from rslib import models, noise
-from rslib.provenance import provenance
-from rslib.smooth import Smoothed
+from rslib import smoothing
+from rslib import zoo, smoothing
+from rslib.results import provenance
+from rslib.smoothing import Smoothed
 
-NOISES = {"gaussian": noise.Gaussian(0.5), "laplace": noise.Laplace(0.35), "ablation": noise.Ablation(50)}
+NOISES = {"gaussian": smoothing.Gaussian(0.5), "laplace": smoothing.Laplace(0.35), "ablation": smoothing.Ablation(50)}
 
 
 def _sync(dev):
@@ -89,7 +89,7 @@ def rslib_engine(model, smoothing, x, samples, batch_size, num_classes, dev):
     """(c) rslib's engine: `Smoothed.sample_counts`."""
     smoothed = Smoothed(model, smoothing, num_classes, device=dev)
     generator = torch.Generator(device=dev).manual_seed(0)
-    return (lambda: smoothed.sample_counts(x[0], samples, batch_size, generator).cpu()), samples
+    return (lambda: smoothed.sample_counts(x[0], samples, batch_size=batch_size, generator=generator).cpu()), samples
 
 
 def rslib_certify(model, smoothing, xs, n0, n, batch_size, pack, num_classes, dev):
@@ -113,14 +113,14 @@ def main(argv=None) -> None:
                         help="whole certifications: inputs, n0, n (packed: all inputs together)")
     parser.add_argument("--out", type=Path, help="write the results as JSON with provenance")
     args = parser.parse_args(argv)
-    dev = devices.default_device()
-    devices.tune_cpu_allocator()
+    dev = smoothing.default_device()
+    smoothing.tune_cpu_allocator()
     torch.manual_seed(0)
     record = provenance(device=dev)  # at the start: the code and commit that ran
     rows, certify_rows = [], []
     for name in args.noises:
         smoothing = NOISES[name]
-        model = models.build("fashion_cnn", smoothing.in_channels(1), 10).to(dev).eval()
+        model = zoo.build("fashion_cnn", smoothing.in_channels(1), 10).to(dev).eval()
         model = model.to(memory_format=torch.channels_last)
         x = torch.rand(1, 1, 28, 28, device=dev)
         for batch_size in args.batch_sizes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def _as_float_array(name: str, value) -> np.ndarray:
+def float_array(name: str, value) -> np.ndarray:
     # numpy turns True into 1.0, "0.9" into 0.9 and None into NaN: none of them is a number a user meant
     if _has_non_number(value):
         raise TypeError(f"{name} must be a number or an array of numbers, got {value!r}")
@@ -53,7 +53,7 @@ def _has_non_number(value) -> bool:
 
 def probability(name: str, value) -> np.ndarray:
     """`value` as a float array, checked to lie in [0, 1]."""
-    arr = _as_float_array(name, value)
+    arr = float_array(name, value)
     if ((arr < 0) | (arr > 1)).any():
         raise ValueError(f"{name} must lie in [0, 1], got {value!r}")
     return arr
@@ -61,7 +61,7 @@ def probability(name: str, value) -> np.ndarray:
 
 def margin(name: str, value) -> np.ndarray:
     """`value` as a float array, checked to lie in [-1, 1] (differences of two probabilities)."""
-    arr = _as_float_array(name, value)
+    arr = float_array(name, value)
     if ((arr < -1) | (arr > 1)).any():
         raise ValueError(f"{name} must lie in [-1, 1], got {value!r}")
     return arr
@@ -69,7 +69,7 @@ def margin(name: str, value) -> np.ndarray:
 
 def positive(name: str, value) -> float:
     """A finite scalar > 0 (noise levels)."""
-    arr = _as_float_array(name, value)
+    arr = float_array(name, value)
     if arr.ndim != 0 or not np.isfinite(arr) or arr <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
     if arr > MAX_LEVEL:
@@ -80,7 +80,7 @@ def positive(name: str, value) -> float:
 
 def level(name: str, value) -> float:
     """A significance level in the open interval (0, 1)."""
-    arr = _as_float_array(name, value)
+    arr = float_array(name, value)
     if arr.ndim != 0 or not 0 < arr < 1:
         raise ValueError(f"{name} must lie in the open interval (0, 1), got {value!r}")
     return float(arr)
@@ -107,7 +107,7 @@ def integer_in(name: str, value, low: int, high: int) -> int:
 
 def number_in(name: str, value, low: float, high: float) -> float:
     """A number in [low, high] (slider positions)."""
-    arr = _as_float_array(name, value)
+    arr = float_array(name, value)
     if arr.ndim != 0 or not low <= arr <= high:
         raise ValueError(f"{name} must lie in [{low:g}, {high:g}], got {value!r}")
     return float(arr)
@@ -115,7 +115,7 @@ def number_in(name: str, value, low: float, high: float) -> float:
 
 def nonnegative(name: str, value) -> np.ndarray:
     """`value` as a float array, checked to be finite and >= 0 (radii)."""
-    arr = _as_float_array(name, value)
+    arr = float_array(name, value)
     if not np.isfinite(arr).all() or (arr < 0).any():
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     return arr

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np  # noqa: F401
 
 import test_rejected as base  # noqa: F401  (its helpers: base._cli, base._certify, base._smoothed, ...)
-from rslib import certify, results
+from rslib import smoothing, results
 
 # A header naming the noise and the seed, so that each row's norm and per-input seed are checked too.
 _HEADER = ('# rslib-params: {"n": 100, "noise": {"noise": "gaussian", "sigma": 0.25}, "seed": 0}\n'
@@ -17,7 +17,7 @@ _HEADER = ('# rslib-params: {"n": 100, "noise": {"noise": "gaussian", "sigma": 0
 def _row(idx=0, **fields) -> str:
     """A valid row of _HEADER's experiment for input idx, with some fields replaced."""
     row = {"idx": idx, "label": 1, "predict": 1, "radius": 0.5, "correct": 1, "time": 0.1, "p_a": 0.9, "p_b": 0.1,
-           "count_a": 90, "n": 100, "norm": "l2", "seed": certify.input_seed(0, idx), **fields}
+           "count_a": 90, "n": 100, "norm": "l2", "seed": smoothing.input_seed(0, idx), **fields}
     return "\t".join(str(row[c]) for c in results.COLUMNS) + "\n"
 
 

@@ -7,7 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from rslib import radii
+from rslib import certificates
 
 
 def _brute_force_eq6(p_l, p_others, d, keep, k):
@@ -32,17 +32,17 @@ def test_matches_brute_force_on_exact_fractions(d, keep, k):
         p_l = rng.uniform(0, 1)
         others = rng.dirichlet(np.ones(5)) * (1 - p_l) * rng.uniform(0.5, 1.2)
         others = np.minimum(others, 1.0)
-        got = radii.ablation_l0(p_l, [others], d, keep, k)[0]
+        got = certificates.ablation_l0(p_l, [others], d=d, keep=keep, k=k)[0]
         assert got == _brute_force_eq6(p_l, others, d, keep, k)
-        assert radii.ablation_l0(p_l, [others], d, keep, k, rounding=False)[0] <= got
+        assert certificates.ablation_l0(p_l, [others], d=d, keep=keep, k=k, rounding=False)[0] <= got
 
 
 def test_monotone_in_p_l_k_and_sample_size():
     others = [[0.1, 0.05, 0.05, 0.02]]
     p_ls = np.linspace(0.2, 0.78, 30)
-    r = [radii.ablation_l0(p, others, 784, 50, 1)[0] for p in p_ls]
+    r = [certificates.ablation_l0(p, others, d=784, keep=50, k=1)[0] for p in p_ls]
     assert all(a <= b for a, b in zip(r, r[1:]))
-    by_k = [radii.ablation_l0(0.5, [[0.3, 0.1, 0.05, 0.05]], 784, 50, k)[0] for k in (1, 2, 3, 4)]
+    by_k = [certificates.ablation_l0(0.5, [[0.3, 0.1, 0.05, 0.05]], d=784, keep=50, k=k)[0] for k in (1, 2, 3, 4)]
     assert all(a <= b for a, b in zip(by_k, by_k[1:]))
     # more samples: tighter simultaneous bounds around the same frequencies give a radius at least as large
     from rslib import bounds
@@ -50,7 +50,7 @@ def test_monotone_in_p_l_k_and_sample_size():
     previous = -1
     for n in (100, 1000, 10_000, 100_000):
         lower, upper = bounds.simultaneous_clopper_pearson(np.round(freq * n).astype(int), 0.001)
-        r_n = radii.ablation_l0(lower[0], [upper[1:]], 784, 50, 1)[0]
+        r_n = certificates.ablation_l0(lower[0], [upper[1:]], d=784, keep=50, k=1)[0]
         assert r_n >= previous
         previous = r_n
 
@@ -79,7 +79,7 @@ def test_sound_on_an_enumerable_space():
         p = _smoothed_probabilities(x, table, keep, classes)
         for k in (1, 2):
             label = int(np.argmax(p))
-            r = radii.ablation_l0(p[label], [np.delete(p, label)], d, keep, k)[0]
+            r = certificates.ablation_l0(p[label], [np.delete(p, label)], d=d, keep=keep, k=k)[0]
             for radius in range(0, r + 1):
                 for pixels in itertools.combinations(range(d), radius):
                     for new in itertools.product(values, repeat=radius):
@@ -96,27 +96,27 @@ def test_levine_feizi_never_beats_the_rounded_bound_for_top_1():
     rng = np.random.default_rng(3)
     p_l = rng.uniform(0.3, 1, 300)
     runner = rng.uniform(0, 1, 300) * (1 - p_l)
-    ours = radii.ablation_l0(p_l, runner[:, None], 100, 10, 1)
-    theirs = radii.levine_feizi_l0(p_l, runner, 100, 10)
+    ours = certificates.ablation_l0(p_l, runner[:, None], d=100, keep=10, k=1)
+    theirs = certificates.levine_feizi_l0(p_l, runner, d=100, keep=10)
     assert (ours >= theirs).all()
 
 
 def test_gaussian_topk_reduces_to_cohen_for_k_1_and_converts_to_pixels():
     p_l, others = np.array([0.9, 0.6]), np.array([[0.05, 0.03], [0.3, 0.05]])
-    np.testing.assert_allclose(radii.gaussian_topk_l2(p_l, others, 0.5, 1),
-                               radii.gaussian_l2(p_l, 0.5, others.max(axis=1)), rtol=1e-9)
-    assert (radii.gaussian_topk_l2(p_l, others, 0.5, 2) >= radii.gaussian_topk_l2(p_l, others, 0.5, 1)).all()
-    assert list(radii.l2_to_l0([0.5, 1.0, 1.01, 2.2, 0.0])) == [0, 0, 1, 4, -1]
-    assert list(radii.l2_to_l0([2.2], channels=3)) == [1]
+    np.testing.assert_allclose(certificates.gaussian_topk_l2(p_l, others, sigma=0.5, k=1),
+                               certificates.gaussian_l2(p_l, others.max(axis=1), sigma=0.5), rtol=1e-9)
+    assert (certificates.gaussian_topk_l2(p_l, others, sigma=0.5, k=2) >= certificates.gaussian_topk_l2(p_l, others, sigma=0.5, k=1)).all()
+    assert list(certificates.l2_to_l0([0.5, 1.0, 1.01, 2.2, 0.0])) == [0, 0, 1, 4, -1]
+    assert list(certificates.l2_to_l0([2.2], channels=3)) == [1]
 
 
 @pytest.mark.parametrize("kwargs,message", [
-    (dict(p_l=0.9, p_others=[[0.1]], d=10, keep=11, k=1), "keep must be at most d=10"),
-    (dict(p_l=0.9, p_others=[[0.1]], d=10, keep=3, k=2), "k must be at most the number of other classes"),
-    (dict(p_l=1.5, p_others=[[0.1]], d=10, keep=3, k=1), "p_l must lie in \\[0, 1\\]"),
-    (dict(p_l=0.9, p_others=[[0.1]], d=0, keep=3, k=1), "d must be an integer >= 1"),
-    (dict(p_l=[0.9, 0.8], p_others=[[0.1]], d=10, keep=3, k=1), "p_others must have one row per p_l"),
+    (dict(p_a=0.9, p_b=[[0.1]], d=10, keep=11, k=1), "keep must be at most d=10"),
+    (dict(p_a=0.9, p_b=[[0.1]], d=10, keep=3, k=2), "k must be at most the number of other classes"),
+    (dict(p_a=1.5, p_b=[[0.1]], d=10, keep=3, k=1), "p_a must lie in \\[0, 1\\]"),
+    (dict(p_a=0.9, p_b=[[0.1]], d=0, keep=3, k=1), "d must be an integer >= 1"),
+    (dict(p_a=[0.9, 0.8, 0.7], p_b=[[0.1, 0.05], [0.1, 0.05]], d=10, keep=3, k=1), "p_b must broadcast with p_a"),
 ])
 def test_bad_input(kwargs, message):
     with pytest.raises((ValueError, TypeError), match=message):
-        radii.ablation_l0(**kwargs)
+        certificates.ablation_l0(**kwargs)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from rslib import bounds, radii
+from rslib import bounds, certificates
 
 
 def test_lower_bound_solves_the_tail_equation():
@@ -83,26 +83,26 @@ def test_simultaneous_needs_two_classes():
 
 @pytest.mark.parametrize("radius,sigma,alpha", [(1.0, 0.5, 0.001), (2.0, 0.5, 0.001), (0.3, 1.0, 0.05)])
 def test_unanimous_samples_for_radius_is_the_smallest_sufficient_n(radius, sigma, alpha):
-    n = bounds.unanimous_samples_for_radius(radius, sigma, alpha)
-    assert radii.gaussian_l2(bounds.clopper_pearson(n, n, alpha), sigma) >= radius
-    assert radii.gaussian_l2(bounds.clopper_pearson(n - 1, n - 1, alpha), sigma) < radius
+    n = bounds.unanimous_samples_for_radius(radius, sigma=sigma, alpha=alpha)
+    assert certificates.gaussian_l2(bounds.clopper_pearson(n, n, alpha), sigma=sigma) >= radius
+    assert certificates.gaussian_l2(bounds.clopper_pearson(n - 1, n - 1, alpha), sigma=sigma) < radius
 
 
 def test_unanimous_samples_for_radius_bad_input():
     with pytest.raises(ValueError, match="radius must be a finite number > 0"):
-        bounds.unanimous_samples_for_radius(0.0, 0.5, 0.001)
+        bounds.unanimous_samples_for_radius(0.0, sigma=0.5, alpha=0.001)
     with pytest.raises(ValueError, match="sigma must be a finite number > 0"):
-        bounds.unanimous_samples_for_radius(1.0, -0.5, 0.001)
+        bounds.unanimous_samples_for_radius(1.0, sigma=-0.5, alpha=0.001)
     with pytest.raises(ValueError, match="alpha must lie in the open interval"):
-        bounds.unanimous_samples_for_radius(1.0, 0.5, 1.5)
+        bounds.unanimous_samples_for_radius(1.0, sigma=0.5, alpha=1.5)
     with pytest.raises(ValueError, match="too large"):
-        bounds.unanimous_samples_for_radius(100.0, 1.0, 0.001)
+        bounds.unanimous_samples_for_radius(100.0, sigma=1.0, alpha=0.001)
 
 
 def test_issue13_a_lower_bound_is_never_exactly_one_and_huge_n_is_refused():
-    from rslib import radii
+    from rslib import certificates
     for n in (10**9, 10**12, 10**15):
         lower = bounds.clopper_pearson(n, n, 0.001)
-        assert lower < 1.0 and np.isfinite(radii.gaussian_l2(lower, 1.0))
+        assert lower < 1.0 and np.isfinite(certificates.gaussian_l2(lower, sigma=1.0))
     with pytest.raises(ValueError, match=r"n must be at most 10\*\*15"):
         bounds.clopper_pearson(2 * 10**17, 2 * 10**17, 0.001)

@@ -90,9 +90,9 @@ def test_torchrun_with_two_processes_gives_the_single_process_rows(digits_model,
 def test_certify_a_cohen_checkpoint_and_a_factory(tmp_path):
     import torch
 
-    from rslib import cohen
+    from rslib import zoo
 
-    net, _ = cohen.architecture("cifar_resnet20")
+    net, _ = zoo.architecture("cifar_resnet20")
     path = tmp_path / "checkpoint.pth.tar"
     torch.save({"arch": "cifar_resnet20", "state_dict": {"1." + k: v for k, v in net.state_dict().items()}}, path)
     no_sigma = subprocess.run(RSLIB + ["certify", "--checkpoint", str(path), "--out", str(tmp_path / "c.tsv")],
@@ -160,10 +160,10 @@ def test_a_missing_gpu_is_a_usage_error(monkeypatch, tmp_path):
 
 def _results_file(path, rows):
     """A results file of digits rows: (idx, predict, radius) with label 0 (correct where predict is 0)."""
-    from rslib import certify
+    from rslib import smoothing
 
     header = '# rslib-params: {"n": 100, "seed": 0}\n# rslib-provenance: {}\n' + "\t".join(results.COLUMNS) + "\n"
-    lines = [f"{i}\t0\t{p}\t{r!r}\t{int(p == 0)}\t0.1\t0.9\t0.1\t90\t100\tl2\t{certify.input_seed(0, i)}\n"
+    lines = [f"{i}\t0\t{p}\t{r!r}\t{int(p == 0)}\t0.1\t0.9\t0.1\t90\t100\tl2\t{smoothing.input_seed(0, i)}\n"
              for i, p, r in rows]
     path.write_text(header + "".join(lines))
     return path
@@ -220,7 +220,7 @@ def test_data_root_is_recorded(tmp_path, monkeypatch):
     import torch
     from torch.utils.data import TensorDataset
 
-    from rslib import data
+    from rslib import zoo
 
     monkeypatch.chdir(tmp_path)
     seen = {}

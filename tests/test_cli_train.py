@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from rslib import cli, models
+from rslib import cli, zoo
 
 
 def test_train_writes_weights_and_a_complete_card(tmp_path, capsys):
@@ -27,7 +27,7 @@ def test_train_writes_weights_and_a_complete_card(tmp_path, capsys):
     assert prov["command"] == "rslib " + " ".join(argv)
     assert set(prov["versions"]) >= {"python", "torch", "torchvision", "numpy", "scipy", "rslib"}
     assert prov["date"].endswith("+00:00") and prov["device"].startswith(("cpu", "cuda"))
-    loaded = models.load_pretrained(weights, "cpu")
+    loaded = zoo.load_pretrained(weights, "cpu")
     assert loaded.noise.sigma == 0.25 and loaded.card == card
 
 

@@ -4,7 +4,7 @@ import pickle
 import pytest
 import torch
 
-from rslib import cohen
+from rslib import zoo
 
 
 def _save_like_cohen(path, arch, net, data_parallel):
@@ -15,20 +15,20 @@ def _save_like_cohen(path, arch, net, data_parallel):
 @pytest.mark.parametrize("arch,data_parallel,shape", [("cifar_resnet20", False, (2, 3, 32, 32)),
                                                       ("resnet50", True, (1, 3, 64, 64))])
 def test_round_trip_gives_the_same_function(tmp_path, arch, data_parallel, shape):
-    net, dataset = cohen.architecture(arch)
+    net, dataset = zoo.architecture(arch)
     net.eval()
     path = tmp_path / "checkpoint.pth.tar"
     _save_like_cohen(path, arch, net, data_parallel)
-    model, info = cohen.load_checkpoint(path, device="cpu")
+    model, info = zoo.load_checkpoint(path, device="cpu")
     x = torch.rand(shape)
-    mean, std = cohen.NORMALIZATION[dataset]
+    mean, std = zoo.NORMALIZATION[dataset]
     expected = net((x - torch.tensor(mean).view(1, 3, 1, 1)) / torch.tensor(std).view(1, 3, 1, 1))
     assert info == {"arch": arch, "dataset": dataset}
     assert torch.allclose(model(x), expected, atol=1e-5)
 
 
 def test_resnet110_has_the_published_depth():
-    net = cohen.CifarResNet(110)
+    net = zoo.CifarResNet(110)
     convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d) and m.kernel_size == (3, 3)]
     assert len(convs) + 1 == 110  # 109 3x3 convolutions and the final linear layer
     assert sum(p.numel() for p in net.parameters()) == pytest.approx(1.73e6, rel=0.01)
@@ -43,13 +43,13 @@ def test_unsafe_or_wrong_files_are_refused(tmp_path):
     with open(evil, "wb") as handle:
         pickle.dump({"arch": "cifar_resnet20", "state_dict": Exploit()}, handle)
     with pytest.raises(ValueError, match="evil.pth is not a torch checkpoint that loads with weights_only=True"):
-        cohen.load_checkpoint(evil)
+        zoo.load_checkpoint(evil)
     wrong = tmp_path / "wrong.pth"
     torch.save({"arch": "cifar_resnet110", "state_dict": {"1.conv1.weight": torch.zeros(1)}}, wrong)
     with pytest.raises(ValueError, match="does not fit cifar_resnet110"):
-        cohen.load_checkpoint(wrong)
+        zoo.load_checkpoint(wrong)
     with pytest.raises(FileNotFoundError, match="no checkpoint"):
-        cohen.load_checkpoint(tmp_path / "missing.pth")
+        zoo.load_checkpoint(tmp_path / "missing.pth")
 
 
 @pytest.mark.parametrize("content,match", [
@@ -66,4 +66,4 @@ def test_errors_name_the_file_and_what_is_wrong(tmp_path, content, match):
     else:
         torch.save(content, path)
     with pytest.raises(ValueError, match=match):
-        cohen.load_checkpoint(path)
+        zoo.load_checkpoint(path)

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from rslib import _checks, fixed_n, noise, sequential, soft
-from rslib.smooth import ABSTAIN, Smoothed
+from rslib import _checks, smoothing
+from rslib.smoothing import ABSTAIN, Smoothed
 
 DIM = 8
 
@@ -28,8 +28,8 @@ def _broken(case):
     """(smoothed, x): a NaN model on an ordinary input, or a sound model on an input of 3e38 (finite, so
     the input check lets it through, but the model's sum overflows)."""
     if case == "nan-model":
-        return Smoothed(NaNModel(), noise.Gaussian(0.5), 2, device="cpu"), torch.zeros(DIM)
-    return Smoothed(Linear(), noise.Gaussian(0.5), 2, device="cpu"), torch.full((DIM,), 3e38)
+        return Smoothed(NaNModel(), smoothing.Gaussian(0.5), 2, device="cpu"), torch.zeros(DIM)
+    return Smoothed(Linear(), smoothing.Gaussian(0.5), 2, device="cpu"), torch.full((DIM,), 3e38)
 
 
 ROUTES = {
@@ -38,10 +38,10 @@ ROUTES = {
     "certify-simultaneous": lambda s, x: s.certify(x, 10, 20, 0.01, bound="simultaneous"),
     "certify_many": lambda s, x: s.certify_many([x, x], 10, 20, 0.01),
     "certify_topk": lambda s, x: s.certify_topk(x, 20, 0.01),
-    "sample_votes": lambda s, x: s.sample_votes(x, 20, 10),
-    "soft": lambda s, x: soft.certify_soft(s, x, 10, 20, 0.01),
-    "sequential": lambda s, x: sequential.certify_at_radius(s, x, 0.1, n0=10, n_max=200),
-    "fixed_n": lambda s, x: fixed_n.certify_with_bounds(s, x, 10, 20, 0.01),
+    "sample_votes": lambda s, x: s.sample_votes(x, 20, batch_size=10),
+    "soft": lambda s, x: smoothing.certify_soft(s, x, 10, 20, 0.01),
+    "sequential": lambda s, x: smoothing.certify_at_radius(s, x, 0.1, n0=10, n_max=200),
+    "fixed_n": lambda s, x: smoothing.certify_with_bounds(s, x, 10, 20, 0.01),
 }
 
 
@@ -65,9 +65,9 @@ def test_finite_logits_in_the_last_partial_batch_are_checked_too():
             self.calls += 1
             return out
 
-    smoothed = Smoothed(NaNOnRow(), noise.Gaussian(0.5), 2, device="cpu")
+    smoothed = Smoothed(NaNOnRow(), smoothing.Gaussian(0.5), 2, device="cpu")
     with pytest.raises(_checks.NonFiniteLogitsError, match="got 2 NaN or infinite value"):
-        smoothed.sample_counts(torch.zeros(DIM), 25, 10)
+        smoothed.sample_counts(torch.zeros(DIM), 25, batch_size=10)
 
 
 class FarHalfSpace(torch.nn.Module):
@@ -80,17 +80,17 @@ class FarHalfSpace(torch.nn.Module):
 
 def test_fixed_n_abstains_at_a_lower_bound_of_exactly_one_half():
     # n = 10 unanimous votes at alpha = 2**-10: the Clopper-Pearson lower bound is exactly 1/2 = p_B.
-    smoothed = Smoothed(FarHalfSpace(), noise.Gaussian(0.5), 2, device="cpu")
-    label, by_bound = fixed_n.certify_with_bounds(smoothed, torch.zeros(DIM), n0=1, n=10, alpha=2.0**-10)
+    smoothed = Smoothed(FarHalfSpace(), smoothing.Gaussian(0.5), 2, device="cpu")
+    label, by_bound = smoothing.certify_with_bounds(smoothed, torch.zeros(DIM), n0=1, n=10, alpha=2.0**-10)
     assert label == ABSTAIN and set(by_bound.values()) == {0.0}
 
 
 def test_soft_abstains_when_its_bounds_tie(monkeypatch):
     # Every betting bound exactly 1/2: the score bound is 1/2 (Cohen's radius needs > 1/2) and the margin
     # bound 2 * 1/2 - 1 = 0 (the margin radius needs > 0), so neither certificate holds.
-    monkeypatch.setattr(soft.sequences, "betting_lower", lambda *args, **kwargs: 0.5)
-    smoothed = Smoothed(FarHalfSpace(), noise.Gaussian(0.5), 2, device="cpu")
-    cert = soft.certify_soft(smoothed, torch.zeros(DIM), n0=10, n=20, alpha=0.01)
+    monkeypatch.setattr(smoothing.sequences, "betting_lower", lambda *args, **kwargs: 0.5)
+    smoothed = Smoothed(FarHalfSpace(), smoothing.Gaussian(0.5), 2, device="cpu")
+    cert = smoothing.certify_soft(smoothed, torch.zeros(DIM), n0=10, n=20, alpha=0.01)
     assert cert.label == ABSTAIN and cert.radius_cohen == 0 and cert.radius_margin == 0
 
 
@@ -103,16 +103,16 @@ def test_sequential_tests_against_the_threshold_rounded_up(monkeypatch):
         tested.append(m0)
         return np.zeros(len(x), dtype=bool)
 
-    monkeypatch.setattr(sequential.sequences, "betting_rejects", record)
-    smoothed = Smoothed(FarHalfSpace(), noise.Gaussian(0.5), 2, device="cpu")
-    sequential.certify_at_radius(smoothed, torch.zeros(DIM), 1e-300, n0=10, n_max=10)
+    monkeypatch.setattr(smoothing.sequences, "betting_rejects", record)
+    smoothed = Smoothed(FarHalfSpace(), smoothing.Gaussian(0.5), 2, device="cpu")
+    smoothing.certify_at_radius(smoothed, torch.zeros(DIM), 1e-300, n0=10, n_max=10)
     assert tested[0] > 0.5 and tested[1] < 0.5  # certify: p_A above the threshold; refute: 1 - p_A below 1 - it
 
 
 def _digits(noise_=None, **kwargs) -> Smoothed:
-    from rslib import models
+    from rslib import zoo
 
-    return Smoothed(models.build("digits_cnn", 1, 10, seed=0), noise_ or noise.Gaussian(0.25), 10, device="cpu",
+    return Smoothed(zoo.build("digits_cnn", 1, 10, seed=0), noise_ or smoothing.Gaussian(0.25), 10, device="cpu",
                     **kwargs)
 
 
@@ -150,17 +150,17 @@ def test_certify_many_takes_any_iterable():
 
 def test_radii_from_votes_refuses_votes_that_are_not_one_dimensional():
     with pytest.raises(ValueError, match="votes must be a 1-D array"):
-        fixed_n.radii_from_votes(np.ones((2, 5), dtype=int), 1, 10, 0.5, 0.01)
+        smoothing.radii_from_votes(np.ones((2, 5), dtype=int), 1, 10, 0.5, 0.01)
 
 
 def test_summarize_refuses_no_rows():
     with pytest.raises(ValueError, match="rows must hold at least one image's row"):
-        sequential.summarize([], 100, 1000)
+        smoothing.summarize([], 100, 1000)
 
 
 def test_topk_with_a_noise_without_a_topk_certificate_is_named():
     with pytest.raises(TypeError, match="certify_topk needs a noise with a top-k certificate"):
-        _digits(noise.Laplace(0.5)).certify_topk(_image(), 20, 0.01)
+        _digits(smoothing.Laplace(0.5)).certify_topk(_image(), 20, 0.01)
 
 
 @pytest.mark.parametrize("call", [
@@ -168,11 +168,11 @@ def test_topk_with_a_noise_without_a_topk_certificate_is_named():
     lambda seed: _digits().certify_many([_image()], 10, 20, 0.01, seeds=[seed]),
     lambda seed: _digits().predict(_image(), 20, 0.01, seed=seed),
     lambda seed: _digits().certify_topk(_image(), 20, 0.01, seed=seed),
-    lambda seed: soft.certify_soft(_digits(), _image(), 10, 20, 0.01, seed=seed),
-    lambda seed: sequential.certify_at_radius(_digits(), _image(), 0.1, n0=10, n_max=20, seed=seed),
-    lambda seed: fixed_n.certify_with_bounds(_digits(), _image(), 10, 20, 0.01, seed=seed),
+    lambda seed: smoothing.certify_soft(_digits(), _image(), 10, 20, 0.01, seed=seed),
+    lambda seed: smoothing.certify_at_radius(_digits(), _image(), 0.1, n0=10, n_max=20, seed=seed),
+    lambda seed: smoothing.certify_with_bounds(_digits(), _image(), 10, 20, 0.01, seed=seed),
     lambda seed: __import__("rslib.models").models.build("digits_cnn", 1, 10, seed=seed),
-    lambda seed: __import__("rslib.viz_l0").viz_l0.ablated_image(_image(), 5, seed),
+    lambda seed: __import__("rslib.figures").figures.ablated_image(_image(), 5, seed),
 ])
 def test_seeds_are_checked_everywhere(call):
     with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 2\*\*63 - 1\], got 18446744073709551616"):
@@ -191,20 +191,20 @@ def test_certificates_compare_by_value():
 
 @pytest.mark.parametrize("name", [".", "..", ".hidden"])
 def test_models_save_refuses_hidden_and_dot_names(name, tmp_path):
-    from rslib import models
+    from rslib import zoo
 
     with pytest.raises(ValueError, match="name must not start with '.'"):
-        models.save(models.build("digits_cnn", 1, 10, seed=0), name, {}, tmp_path)
+        zoo.save(zoo.build("digits_cnn", 1, 10, seed=0), name, {}, tmp_path)
     assert not list(tmp_path.iterdir())
 
 
 def test_certify_explorer_needs_a_name_per_class():
     from torch.utils.data import TensorDataset
-    from rslib import widgets
+    from rslib import figures
 
     dataset = TensorDataset(torch.rand(2, 1, 8, 8), torch.zeros(2, dtype=torch.long))
     with pytest.raises(ValueError, match="class_names must have num_classes=10 names, got 1"):
-        widgets.certify_explorer({"g": _digits()}, dataset, class_names=["a"])
+        figures.certify_explorer({"g": _digits()}, dataset, class_names=["a"])
 
 
 @pytest.mark.parametrize("image,message", [
@@ -214,7 +214,7 @@ def test_certify_explorer_needs_a_name_per_class():
     (torch.full((1, 4, 4), -0.5), r"image must lie in \[0, 1\]"),
 ])
 def test_ablation_explorer_refuses_images_it_cannot_draw(image, message):
-    from rslib import widgets
+    from rslib import figures
 
     with pytest.raises(ValueError, match=message):
-        widgets.ablation_explorer(image, keep=1)
+        figures.ablation_explorer(image, keep=1)

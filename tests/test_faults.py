@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from rslib import models, noise, results
+from rslib import zoo, smoothing, results
 
 KILLS = 20
 INPUTS = 60
@@ -87,10 +87,10 @@ class Forker:
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("faults")
-    model = models.build("digits_cnn", 1, 10, seed=0)  # untrained: certifies some inputs and abstains on others
+    model = zoo.build("digits_cnn", 1, 10, seed=0)  # untrained: certifies some inputs and abstains on others
     card = {"arch": "digits_cnn", "dataset": "digits", "num_classes": 10, "in_channels": 1,
-            "input_shape": [1, 8, 8], "noise": noise.Gaussian(0.25).params()}
-    models.save(model, "digits-g", card, folder)
+            "input_shape": [1, 8, 8], "noise": smoothing.Gaussian(0.25).params()}
+    zoo.save(model, "digits-g", card, folder)
     return folder
 
 

@@ -4,8 +4,9 @@ import pytest
 import torch
 from scipy.stats import norm
 
-from rslib import bounds, fixed_n, noise, radii
-from rslib.smooth import Smoothed
+from rslib import bounds, smoothing, certificates
+from rslib.certificates import NOT_CERTIFIED
+from rslib.smoothing import Smoothed
 
 
 def test_margin_radius_is_the_worst_case_over_consistent_bounds():
@@ -14,40 +15,40 @@ def test_margin_radius_is_the_worst_case_over_consistent_bounds():
     p_b = rng.uniform(0.0, 1.0 - p_a)
     margin = (p_a - p_b) * rng.uniform(0.0, 1.0, p_a.size)  # any lower bound on the margin
     ok = p_a > p_b
-    assert (radii.gaussian_l2_margin(margin[ok], 0.7) <= radii.gaussian_l2(p_a[ok], 0.7, p_b[ok]) + 1e-12).all()
+    assert (certificates.gaussian_l2_margin(margin[ok], sigma=0.7) <= certificates.gaussian_l2(p_a[ok], p_b[ok], sigma=0.7) + 1e-12).all()
     m = np.array([0.1, 0.5, 0.9])
-    np.testing.assert_allclose(radii.gaussian_l2_margin(m, 0.7), radii.gaussian_l2((1 + m) / 2, 0.7, (1 - m) / 2))
-    np.testing.assert_allclose(radii.gaussian_l2_margin(m, 0.7), 0.7 * norm.ppf((1 + m) / 2))
-    assert radii.gaussian_l2_margin(0.0, 1.0) == 0 and radii.gaussian_l2_margin(-0.3, 1.0) == 0
-    assert radii.gaussian_l2_margin(1.0, 1.0) == np.inf
+    np.testing.assert_allclose(certificates.gaussian_l2_margin(m, sigma=0.7), certificates.gaussian_l2((1 + m) / 2, (1 - m) / 2, sigma=0.7))
+    np.testing.assert_allclose(certificates.gaussian_l2_margin(m, sigma=0.7), 0.7 * norm.ppf((1 + m) / 2))
+    assert certificates.gaussian_l2_margin(0.0, sigma=1.0) == NOT_CERTIFIED
+    assert certificates.gaussian_l2_margin(-0.3, sigma=1.0) == NOT_CERTIFIED
+    assert certificates.gaussian_l2_margin(1.0, sigma=1.0) == np.inf
     with pytest.raises(ValueError, match="margin must lie in"):
-        radii.gaussian_l2_margin(1.5, 1.0)
+        certificates.gaussian_l2_margin(1.5, sigma=1.0)
     with pytest.raises(ValueError, match="sigma"):
-        radii.gaussian_l2_margin(0.5, 0.0)
+        certificates.gaussian_l2_margin(0.5, sigma=0.0)
 
 
 def test_each_radius_comes_from_its_bound():
     votes = np.array([0] * 180 + [1] * 15 + [2] * 5)
-    out = fixed_n.radii_from_votes(votes, 0, 3, sigma=0.5, alpha=0.01)
-    assert list(out) == list(fixed_n.BOUNDS)
+    out = smoothing.radii_from_votes(votes, 0, 3, sigma=0.5, alpha=0.01)
+    assert list(out) == list(smoothing.COMPARED_BOUNDS)
     assert out["clopper_pearson"] == pytest.approx(0.5 * norm.ppf(bounds.clopper_pearson(180, 200, 0.01)))
-    pair = radii.gaussian_l2(bounds.clopper_pearson(180, 200, 0.005), 0.5,
-                             bounds.clopper_pearson(15, 200, 0.005, side="upper"))
+    pair = certificates.gaussian_l2(bounds.clopper_pearson(180, 200, 0.005), bounds.clopper_pearson(15, 200, 0.005, side="upper"), sigma=0.5)
     assert out["clopper_pearson_pair"] == pytest.approx(pair)
-    assert out["exact_margin"] == pytest.approx(radii.gaussian_l2_margin(bounds.margin_lower(180, 15, 200, 0.01), 0.5))
+    assert out["exact_margin"] == pytest.approx(certificates.gaussian_l2_margin(bounds.margin_lower(180, 15, 200, 0.01), sigma=0.5))
     assert out["clopper_pearson"] >= out["hoeffding"] > 0  # the exact bound beats Chernoff-Hoeffding on 0/1 data
-    none = fixed_n.radii_from_votes(np.array([0] * 50 + [1] * 50), 0, 2, sigma=0.5, alpha=0.01)
-    assert all(r == 0 for r in none.values())
+    none = smoothing.radii_from_votes(np.array([0] * 50 + [1] * 50), 0, 2, sigma=0.5, alpha=0.01)
+    assert all(r == NOT_CERTIFIED for r in none.values())
 
 
 def test_radii_exceed_the_true_radius_at_most_at_rate_alpha():
     """Votes with known class probabilities: each bound's radius exceeds the exact one with frequency <= alpha."""
     p, sigma, alpha, n, trials = np.array([0.8, 0.15, 0.05]), 0.5, 0.2, 100, 120
-    truth = radii.gaussian_l2(p[0], sigma, p[1])
+    truth = certificates.gaussian_l2(p[0], p[1], sigma=sigma)
     rng = np.random.default_rng(1)
-    too_large = dict.fromkeys(fixed_n.BOUNDS, 0)
+    too_large = dict.fromkeys(smoothing.COMPARED_BOUNDS, 0)
     for _ in range(trials):
-        out = fixed_n.radii_from_votes(rng.choice(3, size=n, p=p), 0, 3, sigma, alpha)
+        out = smoothing.radii_from_votes(rng.choice(3, size=n, p=p), 0, 3, sigma=sigma, alpha=alpha)
         for name, r in out.items():
             too_large[name] += r > truth
     limit = alpha * trials + 3 * np.sqrt(trials * alpha * (1 - alpha))
@@ -60,14 +61,15 @@ class Constant(torch.nn.Module):
 
 
 def test_certify_with_bounds_on_a_constant_classifier_and_bad_input():
-    smoothed = Smoothed(Constant(), noise.Gaussian(0.5), num_classes=3, device="cpu")
-    label, out = fixed_n.certify_with_bounds(smoothed, torch.zeros(4), n0=10, n=200, alpha=0.01)
+    smoothed = Smoothed(Constant(), smoothing.Gaussian(0.5), num_classes=3, device="cpu")
+    result = smoothing.certify_with_bounds(smoothed, torch.zeros(4), n0=10, n=200, alpha=0.01)
+    label, out = result.label, result.radii
     assert label == 1 and all(r > 0 for r in out.values())
     assert out["clopper_pearson"] == pytest.approx(0.5 * norm.ppf(0.01 ** (1 / 200)))
     with pytest.raises(TypeError, match="Gaussian"):
-        fixed_n.certify_with_bounds(Smoothed(Constant(), noise.Laplace(0.5), 3, device="cpu"), torch.zeros(4), 10, 200, 0.01)
+        smoothing.certify_with_bounds(Smoothed(Constant(), smoothing.Laplace(0.5), 3, device="cpu"), torch.zeros(4), 10, 200, 0.01)
     with pytest.raises(ValueError, match="alpha"):
-        fixed_n.radii_from_votes(np.array([0, 0, 1]), 0, 2, 0.5, 1.5)
+        smoothing.radii_from_votes(np.array([0, 0, 1]), 0, 2, sigma=0.5, alpha=1.5)
 
 
 @pytest.mark.parametrize("votes,label,num_classes,error,match", [
@@ -81,7 +83,7 @@ def test_certify_with_bounds_on_a_constant_classifier_and_bad_input():
 ])
 def test_labels_and_votes_must_be_class_indices(votes, label, num_classes, error, match):
     with pytest.raises(error, match=match):
-        fixed_n.radii_from_votes(np.array(votes), label, num_classes, sigma=0.5, alpha=0.01)
+        smoothing.radii_from_votes(np.array(votes), label, num_classes, sigma=0.5, alpha=0.01)
 
 
 class FirstCoordinateTwoClasses(torch.nn.Module):
@@ -91,24 +93,24 @@ class FirstCoordinateTwoClasses(torch.nn.Module):
 
 
 def test_compare_on_dataset_marks_correct_certified_inputs():
-    smoothed = Smoothed(FirstCoordinateTwoClasses(), noise.Gaussian(0.5), 2, device="cpu")
+    smoothed = Smoothed(FirstCoordinateTwoClasses(), smoothing.Gaussian(0.5), 2, device="cpu")
     images = [torch.tensor([x0, 0.0]) for x0 in (1.5, -1.5, 0.0, 1.5)]
     dataset = [(images[0], 1), (images[1], 0), (images[2], 1), (images[3], 0)]  # the last label is wrong
-    out = fixed_n.compare_on_dataset(smoothed, dataset, [0, 1, 2, 3], n0=32, n=400, alpha=0.01)
-    assert list(out) == [*fixed_n.BOUNDS, *fixed_n.SOFT]
+    out = smoothing.compare_on_dataset(smoothed, dataset, [0, 1, 2, 3], n0=32, n=400, alpha=0.01)
+    assert list(out) == [*smoothing.COMPARED_BOUNDS, *smoothing.SOFT_CERTIFICATES]
     for name, (radius, correct) in out.items():
         assert radius.shape == correct.shape == (4,)
         assert correct.tolist() == [True, True, False, False], name  # x0 = 0 is a tie: nothing certified there
         assert radius[0] > 0 and radius[3] > 0  # certified, but for the other label
-    _, by_bound = fixed_n.certify_with_bounds(smoothed, images[0], 32, 400, 0.01, seed=0)
-    assert [out[b][0][0] for b in fixed_n.BOUNDS] == [by_bound[b] for b in fixed_n.BOUNDS]  # image i uses seed i
+    by_bound = smoothing.certify_with_bounds(smoothed, images[0], 32, 400, 0.01, seed=0).radii
+    assert [out[b][0][0] for b in smoothing.COMPARED_BOUNDS] == [by_bound[b] for b in smoothing.COMPARED_BOUNDS]  # image i uses seed i
     with pytest.raises(ValueError, match="at least one image"):
-        fixed_n.compare_on_dataset(smoothed, dataset, [], n0=32, n=400, alpha=0.01)
+        smoothing.compare_on_dataset(smoothed, dataset, [], n0=32, n=400, alpha=0.01)
 
 
 def test_margin_lower_cost_counts_the_tail_sums():
     cost = bounds.margin_lower_cost(90, 5, 100, 0.001)
-    assert cost["exact"] == bounds.margin_lower(90, 5, 100, 0.001)
-    assert cost["pair"] == pytest.approx(bounds.clopper_pearson(90, 100, 0.0005)
-                                         - bounds.clopper_pearson(5, 100, 0.0005, side="upper"))
-    assert cost["tail_sums"] > 100 and cost["seconds"] > 0
+    assert cost.exact == bounds.margin_lower(90, 5, 100, 0.001)
+    assert cost.pair == pytest.approx(bounds.clopper_pearson(90, 100, 0.0005)
+                                      - bounds.clopper_pearson(5, 100, 0.0005, side="upper"))
+    assert cost.tail_sums > 100 and cost.seconds > 0

@@ -3,14 +3,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from rslib import laplace_theory as lt
-from rslib import radii
+from rslib.theory import laplace as lt
+from rslib import certificates
 
 
 @pytest.mark.parametrize("p_a", [0.55, 0.7, 0.9, 0.99])
 def test_worst_case_flips_exactly_at_the_binary_radius_and_sampling_agrees(p_a):
     scale = 0.6
-    radius = radii.laplace_l1(p_a, scale)
+    radius = certificates.laplace_l1(p_a, scale=scale)
     assert lt.worst_case_probability(p_a, scale, 0.0) == pytest.approx(p_a)
     assert lt.worst_case_probability(p_a, scale, radius) == pytest.approx(0.5)
     assert lt.worst_case_probability(p_a, scale, radius * 1.01) < 0.5
@@ -21,7 +21,7 @@ def test_worst_case_flips_exactly_at_the_binary_radius_and_sampling_agrees(p_a):
 
 def test_binary_theorem_2_dominates_lecuyer():
     p_a = np.linspace(0.5, 0.9999, 2000)
-    assert (radii.laplace_l1(p_a, 1.0) >= radii.lecuyer_l1(p_a, 1.0) - 1e-12).all()
+    assert (certificates.laplace_l1(p_a, scale=1.0) >= certificates.lecuyer_l1(p_a, scale=1.0) - 1e-12).all()
 
 
 def test_beats_lecuyer_interval_is_where_the_gap_term_wins():
@@ -39,12 +39,12 @@ def test_beats_lecuyer_interval_is_where_the_gap_term_wins():
 
 
 def test_lecuyer_formula_and_bad_input():
-    assert radii.lecuyer_l1(0.8, 2.0) == pytest.approx(np.log(4.0))
-    assert radii.lecuyer_l1(0.6, 1.0, 0.1) == pytest.approx(0.5 * np.log(6.0))
-    assert radii.lecuyer_l1(0.4, 1.0) == 0.0
+    assert certificates.lecuyer_l1(0.8, scale=2.0) == pytest.approx(np.log(4.0))
+    assert certificates.lecuyer_l1(0.6, 0.1, scale=1.0) == pytest.approx(0.5 * np.log(6.0))
+    assert certificates.lecuyer_l1(0.4, scale=1.0) == certificates.NOT_CERTIFIED
     with pytest.raises(ValueError, match="scale"):
-        radii.lecuyer_l1(0.8, -1.0)
-    assert radii.gaussian_l1(0.8, 0.5) == radii.gaussian_l2(0.8, 0.5)
+        certificates.lecuyer_l1(0.8, scale=-1.0)
+    assert certificates.gaussian_l1(0.8, sigma=0.5) == certificates.gaussian_l2(0.8, sigma=0.5)
 
 
 def test_likelihood_statistic_is_bounded_with_atoms_at_both_ends():
@@ -85,9 +85,9 @@ def test_rops_crossings_gaussian_overtakes_near_the_edge_and_at_large_radii():
 def test_rops_radius_matches_radii_and_vanishes_beyond_the_boundary():
     std = lt.rops(0.3, "laplace", 0.4)
     p_a = lt.interval_probability(0.3, "laplace", std / np.sqrt(2))
-    assert radii.laplace_l1(p_a, std / np.sqrt(2)) == pytest.approx(0.4, rel=1e-6)
+    assert certificates.laplace_l1(p_a, scale=std / np.sqrt(2)) == pytest.approx(0.4, rel=1e-6)
     std = lt.rops(0.3, "gaussian", 0.4)
-    assert radii.gaussian_l2(lt.interval_probability(0.3, "gaussian", std), std) == pytest.approx(0.4, rel=1e-6)
+    assert certificates.gaussian_l2(lt.interval_probability(0.3, "gaussian", std), sigma=std) == pytest.approx(0.4, rel=1e-6)
     # no certificate reaches the distance 1 - |x| = 0.7 to the boundary (p_a rounding to 1 used to fake one)
     assert lt.rops(0.3, "laplace", 0.75) == 0.0 and lt.rops(0.3, "gaussian", 0.75) == 0.0
 
@@ -95,6 +95,6 @@ def test_rops_radius_matches_radii_and_vanishes_beyond_the_boundary():
 def test_laplace_gaussian_crossing():
     p = lt.laplace_gaussian_crossing()
     for sigma in (0.25, 1.0):
-        assert radii.laplace_l1(p, sigma / np.sqrt(2)) == pytest.approx(radii.gaussian_l1(p, sigma), rel=1e-9)
-        assert radii.laplace_l1(p - 0.01, sigma / np.sqrt(2)) < radii.gaussian_l1(p - 0.01, sigma)
-        assert radii.laplace_l1(p + 0.01, sigma / np.sqrt(2)) > radii.gaussian_l1(p + 0.01, sigma)
+        assert certificates.laplace_l1(p, scale=sigma / np.sqrt(2)) == pytest.approx(certificates.gaussian_l1(p, sigma=sigma), rel=1e-9)
+        assert certificates.laplace_l1(p - 0.01, scale=sigma / np.sqrt(2)) < certificates.gaussian_l1(p - 0.01, sigma=sigma)
+        assert certificates.laplace_l1(p + 0.01, scale=sigma / np.sqrt(2)) > certificates.gaussian_l1(p + 0.01, sigma=sigma)

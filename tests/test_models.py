@@ -4,26 +4,26 @@ import json
 import pytest
 import torch
 
-from rslib import models, noise
+from rslib import zoo, smoothing
 
 
 @pytest.mark.parametrize("in_channels", [1, 2])
 def test_fashion_cnn_size_and_output_shape(in_channels):
-    model = models.build("fashion_cnn", in_channels, 10)
-    assert isinstance(model, models.FashionCNN)
-    assert 100_000 <= models.num_parameters(model) <= 350_000
+    model = zoo.build("fashion_cnn", in_channels, 10)
+    assert isinstance(model, zoo.FashionCNN)
+    assert 100_000 <= zoo.num_parameters(model) <= 350_000
     assert model(torch.rand(3, in_channels, 28, 28)).shape == (3, 10)
 
 
 @pytest.mark.parametrize("in_channels", [1, 2])
 def test_digits_cnn_output_shape(in_channels):
-    model = models.build("digits_cnn", in_channels, 10)
-    assert models.num_parameters(model) < 50_000
+    model = zoo.build("digits_cnn", in_channels, 10)
+    assert zoo.num_parameters(model) < 50_000
     assert model(torch.rand(5, in_channels, 8, 8)).shape == (5, 10)
 
 
 def test_normalisation_is_inside_the_model():
-    model = models.FashionCNN()
+    model = zoo.FashionCNN()
     assert torch.allclose(model.normalize(torch.tensor([0.0, 0.5, 1.0]).view(1, 1, 3, 1)).flatten(),
                           torch.tensor([-1.0, 0.0, 1.0]))
 
@@ -32,35 +32,35 @@ def test_build_seed_fixes_the_weights_and_leaves_the_global_rng_alone():
     torch.manual_seed(123)
     before = torch.rand(1)
     torch.manual_seed(123)
-    a = models.build("digits_cnn", 1, 10, seed=7)
+    a = zoo.build("digits_cnn", 1, 10, seed=7)
     assert torch.equal(torch.rand(1), before)
-    b, c = models.build("digits_cnn", 1, 10, seed=7), models.build("digits_cnn", 1, 10, seed=8)
+    b, c = zoo.build("digits_cnn", 1, 10, seed=7), zoo.build("digits_cnn", 1, 10, seed=8)
     assert all(torch.equal(p, q) for p, q in zip(a.state_dict().values(), b.state_dict().values()))
     assert not torch.equal(a.state_dict()["features.0.weight"], c.state_dict()["features.0.weight"])
 
 
 def test_unknown_arch_is_rejected():
     with pytest.raises(ValueError, match="arch must be one of"):
-        models.build("resnet", 1, 10)
+        zoo.build("resnet", 1, 10)
 
 
 @pytest.fixture
 def saved(tmp_path):
-    model = models.build("digits_cnn", 2, 10, seed=0)
+    model = zoo.build("digits_cnn", 2, 10, seed=0)
     card = {"arch": "digits_cnn", "dataset": "digits", "num_classes": 10, "in_channels": 2,
-            "noise": noise.Ablation(20).params(), "seed": 0}
-    return model, models.save(model, "tiny-ablation", card, tmp_path)
+            "noise": smoothing.Ablation(20).params(), "seed": 0}
+    return model, zoo.save(model, "tiny-ablation", card, tmp_path)
 
 
 def test_save_load_round_trip(saved, tmp_path):
     model, path = saved
-    assert path == tmp_path / "tiny-ablation.pt" and models.list_pretrained(tmp_path) == ["tiny-ablation"]
+    assert path == tmp_path / "tiny-ablation.pt" and zoo.list_pretrained(tmp_path) == ["tiny-ablation"]
     card = json.loads((tmp_path / "tiny-ablation.json").read_text())
-    assert card["name"] == "tiny-ablation" and card["num_parameters"] == models.num_parameters(model)
-    for loaded in (models.load_pretrained("tiny-ablation", "cpu", models_dir=tmp_path),
-                   models.load_pretrained(path, "cpu"), models.load_pretrained(str(path), "cpu")):
+    assert card["name"] == "tiny-ablation" and card["num_parameters"] == zoo.num_parameters(model)
+    for loaded in (zoo.load_pretrained("tiny-ablation", "cpu", models_dir=tmp_path),
+                   zoo.load_pretrained(path, "cpu"), zoo.load_pretrained(str(path), "cpu")):
         assert loaded.name == "tiny-ablation" and loaded.card == card and loaded.path == path
-        assert isinstance(loaded.noise, noise.Ablation) and loaded.noise.keep == 20 and loaded.num_classes == 10
+        assert isinstance(loaded.noise, smoothing.Ablation) and loaded.noise.keep == 20 and loaded.num_classes == 10
         assert not loaded.model.training
         x = torch.rand(4, 2, 8, 8)
         assert torch.equal(loaded.model(x), model.eval()(x))
@@ -68,10 +68,10 @@ def test_save_load_round_trip(saved, tmp_path):
 
 def test_missing_model_lists_the_available_names(saved, tmp_path):
     with pytest.raises(FileNotFoundError, match="no model 'nope'.*available.*tiny-ablation"):
-        models.load_pretrained("nope", models_dir=tmp_path)
+        zoo.load_pretrained("nope", models_dir=tmp_path)
     (tmp_path / "tiny-ablation.json").unlink()  # weights without a card are not a model
     with pytest.raises(FileNotFoundError, match="available.*none"):
-        models.load_pretrained("tiny-ablation", models_dir=tmp_path)
+        zoo.load_pretrained("tiny-ablation", models_dir=tmp_path)
 
 
 def _flip_byte(path, offset):
@@ -89,7 +89,7 @@ def test_damaged_weights_raise_value_error_naming_the_file(saved, tmp_path, dama
     _, path = saved
     damage(path)
     with pytest.raises(ValueError, match=f"{path}.*sha256"):
-        models.load_pretrained("tiny-ablation", models_dir=tmp_path)
+        zoo.load_pretrained("tiny-ablation", models_dir=tmp_path)
 
 
 def test_card_hash_mismatch_raises_value_error(saved, tmp_path):
@@ -98,7 +98,7 @@ def test_card_hash_mismatch_raises_value_error(saved, tmp_path):
     card = json.loads(card_path.read_text())
     card_path.write_text(json.dumps({**card, "sha256": "0" * 64}))
     with pytest.raises(ValueError, match=f"{path} does not match the sha256"):
-        models.load_pretrained(path)
+        zoo.load_pretrained(path)
 
 
 @pytest.mark.parametrize("junk", [b"not a torch file", b"hello\n", b"\x80\x02J\xe8\xd1\r", b"PK\x03\x04" + b"x" * 100])
@@ -107,9 +107,9 @@ def test_unloadable_weights_with_a_matching_hash_raise_value_error(saved, tmp_pa
     path.write_bytes(junk)  # torch.load raises UnpicklingError, KeyError, struct.error, RuntimeError
     card_path = tmp_path / "tiny-ablation.json"
     card = json.loads(card_path.read_text())
-    card_path.write_text(json.dumps({**card, "sha256": models._sha256(path)}))
+    card_path.write_text(json.dumps({**card, "sha256": zoo._sha256(path)}))
     with pytest.raises(ValueError, match=f"{path} is not a torch checkpoint that loads with weights_only=True"):
-        models.load_pretrained(path)
+        zoo.load_pretrained(path)
 
 
 def test_weights_of_another_architecture_raise_value_error(saved, tmp_path):
@@ -117,14 +117,14 @@ def test_weights_of_another_architecture_raise_value_error(saved, tmp_path):
     card_path = tmp_path / "tiny-ablation.json"
     card_path.write_text(json.dumps({**json.loads(card_path.read_text()), "in_channels": 1}))
     with pytest.raises(ValueError, match=f"{path} could not be loaded as a digits_cnn model"):
-        models.load_pretrained(path)
+        zoo.load_pretrained(path)
 
 
 def test_invalid_card_raises_value_error_naming_it(saved, tmp_path):
     _, path = saved
     (tmp_path / "tiny-ablation.json").write_text("{not json")
     with pytest.raises(ValueError, match="tiny-ablation.json is not a valid JSON model card"):
-        models.load_pretrained(path)
+        zoo.load_pretrained(path)
 
 
 @pytest.mark.parametrize("edit,match", [
@@ -140,23 +140,23 @@ def test_a_card_that_is_not_a_model_card_raises_value_error_naming_it(saved, tmp
     card_path = tmp_path / "tiny-ablation.json"
     card_path.write_text(json.dumps(edit(json.loads(card_path.read_text()))))
     with pytest.raises(ValueError, match=f"{card_path} {match}"):
-        models.load_pretrained(path)
+        zoo.load_pretrained(path)
 
 
 @pytest.mark.parametrize("name", ["../evil", "a/b", "", "x y", "a\\b", None])
 def test_save_takes_only_a_plain_file_stem(tmp_path, name):
     with pytest.raises(ValueError, match="name must be a plain file stem"):
-        models.save(models.build("digits_cnn", 1, 10), name, {}, tmp_path / "out")
+        zoo.save(zoo.build("digits_cnn", 1, 10), name, {}, tmp_path / "out")
     assert not (tmp_path / "evil.pt").exists() and not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("sigma", [0.25, 0.5, 1.0])
 def test_shipped_gaussian_models_load_and_match_their_cards(sigma):
     name = f"fmnist-gaussian-{sigma}"
-    assert name in models.list_pretrained()
-    loaded = models.load_pretrained(name, "cpu")
+    assert name in zoo.list_pretrained()
+    loaded = zoo.load_pretrained(name, "cpu")
     card = loaded.card
-    assert isinstance(loaded.model, models.FashionCNN) and loaded.noise.sigma == sigma
+    assert isinstance(loaded.model, zoo.FashionCNN) and loaded.noise.sigma == sigma
     assert (card["dataset"], card["in_channels"], card["num_classes"]) == ("fashion-mnist", 1, 10)
     assert card["provenance"]["command"].startswith(f"rslib train --dataset fashion-mnist --noise gaussian --sigma {sigma}")
     assert card["noisy_accuracy"] > 0.6 and card["clean_accuracy"] > card["noisy_accuracy"]

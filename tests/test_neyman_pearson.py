@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from rslib import neyman_pearson as np_lemma
-from rslib import norms, radii
+from rslib.theory import neyman_pearson as np_lemma
+from rslib import certificates
+from rslib.theory import norms
 
 
 def test_likelihood_ratio_equals_the_density_ratio():
@@ -32,7 +33,7 @@ def test_shifted_probabilities_by_sampling_and_crossing_at_the_radius():
         _, mc_a = np_lemma.monte_carlo_region_probabilities(in_a, np.zeros(2), delta_norm * direction, sigma, 200_000)
         _, mc_b = np_lemma.monte_carlo_region_probabilities(in_b, np.zeros(2), delta_norm * direction, sigma, 200_000)
         assert abs(mc_a - exact_a) < 0.005 and abs(mc_b - exact_b) < 0.005
-    radius = radii.gaussian_l2(p_a, sigma, p_b)
+    radius = certificates.gaussian_l2(p_a, p_b, sigma=sigma)
     at_a, at_b = np_lemma.shifted_probabilities(p_a, p_b, sigma, radius)
     assert at_a == pytest.approx(at_b)
     below = np_lemma.shifted_probabilities(p_a, p_b, sigma, radius * 0.99)
@@ -48,7 +49,7 @@ def test_lemma_holds_on_example_regions(name):
 
 def test_worst_case_check_agrees_with_the_exact_probabilities_and_flips_at_the_radius():
     inside, outside = np_lemma.worst_case_check(0.8, 0.1, 1.0, [np.cos(0.5), np.sin(0.5)], n=200_000)
-    assert inside["delta_norm"] == pytest.approx(0.9 * radii.gaussian_l2(0.8, 1.0, 0.1))
+    assert inside["delta_norm"] == pytest.approx(0.9 * certificates.gaussian_l2(0.8, 0.1, sigma=1.0))
     for row in (inside, outside):
         assert abs(row["P(f(Y) = c_A)"] - row["exact c_A"]) < 0.005
         assert abs(row["P(f(Y) = c_B)"] - row["exact c_B"]) < 0.005

@@ -5,14 +5,14 @@ import math
 import pytest
 import torch
 
-from rslib import noise
+from rslib import smoothing
 
 
 def test_gaussian_and_laplace_have_the_stated_variance():
     x = torch.zeros(200_000)
     gen = torch.Generator().manual_seed(0)
-    g = noise.Gaussian(0.5).sample(x, gen)
-    lap = noise.Laplace.matching_variance(0.5).sample(x, gen)
+    g = smoothing.Gaussian(0.5).sample(x, gen)
+    lap = smoothing.Laplace.matching_variance(0.5).sample(x, gen)
     assert g.var().item() == pytest.approx(0.25, rel=0.02)
     assert lap.var().item() == pytest.approx(0.25, rel=0.03)  # 2 scale^2 with scale = sigma / sqrt(2)
     # Laplace(scale): E|z| = scale
@@ -21,7 +21,7 @@ def test_gaussian_and_laplace_have_the_stated_variance():
 
 def test_same_generator_seed_same_noise():
     x = torch.rand(8, 1, 5, 5)
-    for nz in (noise.Gaussian(1.0), noise.Laplace(1.0), noise.Ablation(7)):
+    for nz in (smoothing.Gaussian(1.0), smoothing.Laplace(1.0), smoothing.Ablation(7)):
         a = nz.sample(x, torch.Generator().manual_seed(3))
         b = nz.sample(x, torch.Generator().manual_seed(3))
         c = nz.sample(x, torch.Generator().manual_seed(4))
@@ -30,14 +30,14 @@ def test_same_generator_seed_same_noise():
 
 def test_ablation_keeps_exactly_keep_pixels_with_all_channels():
     x = torch.rand(16, 3, 6, 6)
-    out = noise.Ablation(10).sample(x, torch.Generator().manual_seed(0))
+    out = smoothing.Ablation(10).sample(x, torch.Generator().manual_seed(0))
     assert out.shape == (16, 6, 6, 6)
     value, complement = out[:, :3], out[:, 3:]
     kept = (value + complement).sum(dim=1) > 0  # a kept pixel has x + (1 - x) = 1 in every channel
     assert (kept.flatten(1).sum(dim=1) == 10).all()
     mask = kept.unsqueeze(1)
     assert torch.allclose(value, x * mask) and torch.allclose(complement, (1 - x) * mask)
-    assert noise.Ablation(10).in_channels(3) == 6
+    assert smoothing.Ablation(10).in_channels(3) == 6
 
 
 @pytest.mark.parametrize("d,keep", [(6, 3), (7, 1), (66, 65)])  # Floyd's algorithm (keep <= 64), then top-k
@@ -46,7 +46,7 @@ def test_ablation_subsets_are_uniform(d, keep):
     from scipy import stats
 
     rows = 400 * math.comb(d, keep)
-    chosen = noise.Ablation(keep).kept_pixels(rows, d, torch.Generator().manual_seed(d))
+    chosen = smoothing.Ablation(keep).kept_pixels(rows, d, torch.Generator().manual_seed(d))
     assert chosen.shape == (rows, keep)
     ordered = chosen.sort(dim=1).values
     assert (ordered[:, 1:] > ordered[:, :-1]).all()  # keep distinct pixels in every row
@@ -56,15 +56,15 @@ def test_ablation_subsets_are_uniform(d, keep):
 
 
 def test_params_round_trip():
-    for nz in (noise.Gaussian(0.25), noise.Laplace(0.3), noise.Ablation(50)):
-        assert noise.from_params(nz.params()).params() == nz.params()
+    for nz in (smoothing.Gaussian(0.25), smoothing.Laplace(0.3), smoothing.Ablation(50)):
+        assert smoothing.from_params(nz.params()).params() == nz.params()
     with pytest.raises(ValueError, match="noise must be one of"):
-        noise.from_params({"noise": "uniform"})
+        smoothing.from_params({"noise": "uniform"})
 
 
 @pytest.mark.parametrize("factory,value,name", [
-    (noise.Gaussian, 0.0, "sigma"), (noise.Gaussian, -0.5, "sigma"), (noise.Gaussian, float("nan"), "sigma"),
-    (noise.Laplace, 0.0, "scale"), (noise.Laplace, float("inf"), "scale"),
+    (smoothing.Gaussian, 0.0, "sigma"), (smoothing.Gaussian, -0.5, "sigma"), (smoothing.Gaussian, float("nan"), "sigma"),
+    (smoothing.Laplace, 0.0, "scale"), (smoothing.Laplace, float("inf"), "scale"),
 ])
 def test_bad_noise_levels(factory, value, name):
     with pytest.raises(ValueError, match=name):
@@ -73,13 +73,13 @@ def test_bad_noise_levels(factory, value, name):
 
 def test_bad_ablation_parameters():
     with pytest.raises(ValueError, match="keep"):
-        noise.Ablation(0)
+        smoothing.Ablation(0)
     with pytest.raises(TypeError, match="keep"):
-        noise.Ablation(2.5)
+        smoothing.Ablation(2.5)
     with pytest.raises(ValueError, match="keep must be at most the number of pixels d=25"):
-        noise.Ablation(26).sample(torch.rand(2, 1, 5, 5))
+        smoothing.Ablation(26).sample(torch.rand(2, 1, 5, 5))
     with pytest.raises(ValueError, match="shape \\(batch, channels, height, width\\)"):
-        noise.Ablation(3).sample(torch.rand(2, 25))
+        smoothing.Ablation(3).sample(torch.rand(2, 25))
 
 
 def test_laplace_draws_follow_the_laplace_distribution_and_are_finite():
@@ -87,7 +87,7 @@ def test_laplace_draws_follow_the_laplace_distribution_and_are_finite():
 
     gen = torch.Generator().manual_seed(3)
     for dtype in (torch.float32, torch.float64):
-        z = noise.Laplace(0.7).sample(torch.zeros(400_000, dtype=dtype), gen)
+        z = smoothing.Laplace(0.7).sample(torch.zeros(400_000, dtype=dtype), gen)
         assert torch.isfinite(z).all() and z.dtype == dtype
         assert stats.kstest(z.numpy() / 0.7, "laplace").pvalue > 1e-3
 
@@ -99,7 +99,7 @@ def test_laplace_reaches_far_beyond_the_float32_cap():
     # The float32 inverse CDF stopped at 16.6 scales; the extreme uniforms now give 105 log 2 = 72.8 on each side.
     coarse = torch.tensor([0.0, 0.5, 0.25, 0.75], dtype=torch.float64)
     fine = torch.tensor([LAST, LAST, 0.0, 0.0], dtype=torch.float64)
-    z = noise.laplace_from_uniforms(coarse, fine)
+    z = smoothing.laplace_from_uniforms(coarse, fine)
     assert z[0] == pytest.approx(105 * math.log(2)) and z[1] == pytest.approx(-105 * math.log(2))
     assert z[2] == pytest.approx(math.log(2), rel=1e-12) and z[3] == pytest.approx(-math.log(2), rel=1e-12)
 
@@ -107,26 +107,26 @@ def test_laplace_reaches_far_beyond_the_float32_cap():
 def test_gaussian_reaches_far_beyond_the_float32_cap():
     # torch.randn in float32 stopped at sqrt(2 log 2^24) = 5.8 sigma on a CPU; now 12.1.
     one = torch.ones(1, dtype=torch.float64)
-    z = noise.gaussian_from_uniforms(0 * one, LAST * one, 0 * one)
+    z = smoothing.gaussian_from_uniforms(0 * one, LAST * one, 0 * one)
     assert z[0] > 12 and z[0] == pytest.approx(math.sqrt(2 * 106 * math.log(2))) and z[1] == 0
 
 
-@pytest.mark.parametrize("nz", [noise.Laplace(0.3), noise.Gaussian(0.3)])
+@pytest.mark.parametrize("nz", [smoothing.Laplace(0.3), smoothing.Gaussian(0.3)])
 def test_samples_are_the_transform_of_float64_uniforms(nz):
     x = torch.rand(3, 1, 5, 5)  # 25 coordinates a row: an odd count, so one Gaussian pair a row is half used
     drawn = nz.sample(x, torch.Generator().manual_seed(1))
     gen = torch.Generator().manual_seed(1)
-    if isinstance(nz, noise.Laplace):
+    if isinstance(nz, smoothing.Laplace):
         u = torch.rand((3, 2, 25), generator=gen, dtype=torch.float64)
-        expected = noise.laplace_from_uniforms(u[:, 0], u[:, 1]) * nz.scale
+        expected = smoothing.laplace_from_uniforms(u[:, 0], u[:, 1]) * nz.scale
     else:
         u = torch.rand((3, 3, 13), generator=gen, dtype=torch.float64)
-        expected = noise.gaussian_from_uniforms(u[:, 0], u[:, 1], u[:, 2])[:, :25] * nz.sigma
+        expected = smoothing.gaussian_from_uniforms(u[:, 0], u[:, 1], u[:, 2])[:, :25] * nz.sigma
     assert drawn.dtype == torch.float32 and torch.equal(drawn, expected.float().view(x.shape) + x)
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-@pytest.mark.parametrize("nz", [noise.Laplace(0.3), noise.Gaussian(0.3)])
+@pytest.mark.parametrize("nz", [smoothing.Laplace(0.3), smoothing.Gaussian(0.3)])
 def test_a_draw_split_in_two_is_the_same_draw(nz, dtype):
     # The engine draws in pieces of at most batch_size copies: the pieces must not change the samples.
     x = torch.rand(7, 1, 5, 5, dtype=dtype)
@@ -135,7 +135,7 @@ def test_a_draw_split_in_two_is_the_same_draw(nz, dtype):
     assert torch.equal(whole, torch.cat([nz.sample(x[:3], gen), nz.sample(x[3:], gen)]))
 
 
-@pytest.mark.parametrize("nz,law", [(noise.Laplace(1.0), "laplace"), (noise.Gaussian(1.0), "norm")])
+@pytest.mark.parametrize("nz,law", [(smoothing.Laplace(1.0), "laplace"), (smoothing.Gaussian(1.0), "norm")])
 def test_samples_follow_the_law_including_the_tails(nz, law):
     from scipy import stats
 

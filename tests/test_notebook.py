@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from rslib import notebook
+from rslib import book
 
 
 def test_answer_glues_what_the_block_prints_and_shows_nothing(monkeypatch, capsys):
     glued = {}
     monkeypatch.setattr(notebook, "glue", lambda name, obj, display: glued.update({name: (obj, display)}))
-    with notebook.answer("ex1_8"):
+    with book.answer("ex1_8"):
         print("r = 1.0: n = 301")
         print("r = 2.0: n = 218,105")
     obj, display = glued["ex1_8"]
@@ -21,14 +21,14 @@ def test_answer_glues_what_the_block_prints_and_shows_nothing(monkeypatch, capsy
 @pytest.mark.parametrize("name", ["", "1st", "ex 1", "ex-1", None])
 def test_answer_refuses_names_glue_cannot_reference(name):
     with pytest.raises(ValueError, match="name must be letters, digits and _"):
-        with notebook.answer(name):
+        with book.answer(name):
             print("x")
 
 
 def test_answer_refuses_a_check_that_prints_nothing(monkeypatch):
     monkeypatch.setattr(notebook, "glue", lambda *a, **k: pytest.fail("nothing should be glued"))
     with pytest.raises(ValueError, match="printed nothing"):
-        with notebook.answer("ex1_1"):
+        with book.answer("ex1_1"):
             pass
 
 
@@ -36,14 +36,14 @@ def test_quote_glues_a_plain_float_that_takes_a_format(monkeypatch):
     import numpy as np
     glued = {}
     monkeypatch.setattr(notebook, "glue", lambda name, obj, display: glued.update({name: (obj, display)}))
-    assert notebook.quote("crossing", np.float64(0.95361)) == 0.95361
+    assert book.quote("crossing", np.float64(0.95361)) == 0.95361
     obj, display = glued["crossing"]
     assert type(obj) is float and display is False
     assert format(float(repr(obj)), ".4f") == "0.9536"  # what {glue:text}`crossing:.4f` renders
 
 
 def test_table_renders_html_with_numeric_columns_aligned_and_text_for_terminals():
-    t = notebook.table(["model", "radius", "n"], [("σ = 0.25", 0.51234, 1000), ("a<b", 1.0, 20000)],
+    t = book.table(["model", "radius", "n"], [("σ = 0.25", 0.51234, 1000), ("a<b", 1.0, 20000)],
                        formats=["", ".3f", ",d"], caption="60 images")
     html = t._repr_html_()
     assert "<caption>60 images</caption>" in html and "a&lt;b" in html
@@ -55,6 +55,6 @@ def test_table_renders_html_with_numeric_columns_aligned_and_text_for_terminals(
 
 def test_table_refuses_rows_that_do_not_match_the_columns():
     with pytest.raises(ValueError, match="row 1 has 1 cells, the table 2 columns"):
-        notebook.table(["a", "b"], [(1, 2), (3,)])
+        book.table(["a", "b"], [(1, 2), (3,)])
     with pytest.raises(ValueError, match="formats must give one spec per column"):
-        notebook.table(["a", "b"], [(1, 2)], formats=[".1f"])
+        book.table(["a", "b"], [(1, 2)], formats=[".1f"])

@@ -20,8 +20,8 @@ import pytest
 import torch
 from torch.utils.data import TensorDataset
 
-from rslib import bounds, cli, cohen, fixed_n, models, noise, radii, results, sequences, sequential, soft, viz, widgets
-from rslib.smooth import Smoothed
+from rslib import bounds, cli, zoo, smoothing, certificates, results, figures
+from rslib.smoothing import Smoothed
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 SECTION = "## What is rejected"
@@ -75,10 +75,10 @@ def _cli(*argv):
 
 def _digits_model(name="digits-g") -> str:
     """An untrained digits CNN with a Gaussian(0.25) card, saved in the working directory: its .pt path."""
-    model = models.build("digits_cnn", 1, 10, seed=0)
+    model = zoo.build("digits_cnn", 1, 10, seed=0)
     card = {"arch": "digits_cnn", "dataset": "digits", "num_classes": 10, "in_channels": 1,
-            "input_shape": [1, 8, 8], "noise": noise.Gaussian(0.25).params()}
-    return str(models.save(model, name, card, "."))
+            "input_shape": [1, 8, 8], "noise": smoothing.Gaussian(0.25).params()}
+    return str(zoo.save(model, name, card, "."))
 
 
 def _certify(*extra):
@@ -91,7 +91,7 @@ def _train(*extra):
 
 
 def _smoothed(noise_=None, **kwargs) -> Smoothed:
-    return Smoothed(models.build("digits_cnn", 1, 10, seed=0), noise_ or noise.Gaussian(0.25), num_classes=10,
+    return Smoothed(zoo.build("digits_cnn", 1, 10, seed=0), noise_ or smoothing.Gaussian(0.25), num_classes=10,
                     device="cpu", **kwargs)
 
 
@@ -152,7 +152,7 @@ def _junk_weights():
 def _truncated_weights():
     weights = Path(_digits_model())
     weights.write_bytes(weights.read_bytes()[:-100])
-    return models.load_pretrained(weights, device="cpu")
+    return zoo.load_pretrained(weights, device="cpu")
 
 
 def _shown(html: str) -> str:
@@ -160,22 +160,22 @@ def _shown(html: str) -> str:
 
 
 def _radius_explorer_slider_sum_above_one():
-    sliders, _binary, table = widgets.radius_explorer(p_a=0.9, p_b=0.05, sigma=0.5).children
+    sliders, _binary, table = figures.radius_explorer(p_a=0.9, p_b=0.05, sigma=0.5).children
     sliders.children[1].value = 0.5  # p_B
     return _shown(table.value)
 
 
 CASES = {
     # Library calls
-    "`radii.gaussian_l2(1.2, 0.5)`": lambda: radii.gaussian_l2(1.2, 0.5),
-    "`radii.gaussian_l2(0.8, 1.0, 0.5)`": lambda: radii.gaussian_l2(0.8, 1.0, 0.5),
-    "`radii.renyi_l2(0.9, None, 1.0)`": lambda: radii.renyi_l2(0.9, None, 1.0),
-    "`radii.ablation_l0(0.9, [[0.1]], d=10, keep=11)`": lambda: radii.ablation_l0(0.9, [[0.1]], d=10, keep=11),
-    "`radii.soft_margin_l2(1.5, 0.5)`": lambda: radii.soft_margin_l2(1.5, 0.5),
+    "`certificates.gaussian_l2(1.2, sigma=0.5)`": lambda: certificates.gaussian_l2(1.2, sigma=0.5),
+    "`certificates.gaussian_l2(0.8, 0.5, sigma=1.0)`": lambda: certificates.gaussian_l2(0.8, 0.5, sigma=1.0),
+    "`certificates.renyi_l2(0.9, None, sigma=1.0)`": lambda: certificates.renyi_l2(0.9, None, sigma=1.0),
+    "`certificates.ablation_l0(0.9, [[0.1]], d=10, keep=11)`": lambda: certificates.ablation_l0(0.9, [[0.1]], d=10, keep=11),
+    "`certificates.soft_margin_l2(1.5, sigma=0.5)`": lambda: certificates.soft_margin_l2(1.5, sigma=0.5),
     "`bounds.clopper_pearson(11, 10, 0.05)`": lambda: bounds.clopper_pearson(11, 10, 0.05),
-    "`noise.Gaussian(-1)`": lambda: noise.Gaussian(-1),
-    "`noise.Laplace(0)`": lambda: noise.Laplace(0),
-    "`noise.Ablation(keep=0)`": lambda: noise.Ablation(keep=0),
+    "`smoothing.Gaussian(-1)`": lambda: smoothing.Gaussian(-1),
+    "`smoothing.Laplace(0)`": lambda: smoothing.Laplace(0),
+    "`smoothing.Ablation(keep=0)`": lambda: smoothing.Ablation(keep=0),
     '`Smoothed(..., precision="fp8")`': lambda: _smoothed(precision="fp8"),
     '`Smoothed(..., compile="x")`': lambda: _smoothed(compile="x"),
     "`Smoothed(...).certify(x, n0=0, ...)`": lambda: _smoothed().certify(_x(), n0=0, n=10, alpha=0.01),
@@ -186,26 +186,26 @@ CASES = {
         lambda: _smoothed().certify(_x(), n0=10, n=10, alpha=0.01, bound="x"),
     "`Smoothed(..., num_classes=10).certify_topk(x, ..., k=10)`":
         lambda: _smoothed().certify_topk(_x(), n=10, alpha=0.01, k=10),
-    "`sequences.betting_lower(x, alpha=1.5)`": lambda: sequences.betting_lower(np.full(10, 0.9), alpha=1.5),
-    "`sequences.betting_lower(x, 0.05, n=-5)`": lambda: sequences.betting_lower(np.full(10, 0.9), 0.05, n=-5),
-    "`sequences.prpl_eb_lower(x, 0.05, n=0)`": lambda: sequences.prpl_eb_lower(np.full(10, 0.9), 0.05, n=0),
-    "`sequences.betting_rejects(x, m0=1.5, alpha=0.05)`":
-        lambda: sequences.betting_rejects(np.full(10, 0.9), m0=1.5, alpha=0.05),
-    '`radii.l2_to_l0(float("nan"))`': lambda: radii.l2_to_l0(float("nan")),
-    "`radii.l2_to_l0(-1.0)`": lambda: radii.l2_to_l0(-1.0),
-    "`radii.ablation_delta(800, 784, 50)`": lambda: radii.ablation_delta(800, 784, 50),
-    "`bounds.unanimous_samples_for_radius(-1, 0.25, 0.001)`": lambda: bounds.unanimous_samples_for_radius(-1, 0.25, 0.001),
-    "`fixed_n.radii_from_votes(np.array([1, 1, 2]), label=12, num_classes=10, ...)`":
-        lambda: fixed_n.radii_from_votes(np.array([1, 1, 2]), label=12, num_classes=10, sigma=0.5, alpha=0.01),
-    "`fixed_n.radii_from_votes(np.array([1, 1, 12]), label=1, num_classes=10, ...)`":
-        lambda: fixed_n.radii_from_votes(np.array([1, 1, 12]), label=1, num_classes=10, sigma=0.5, alpha=0.01),
-    "`fixed_n.certify_with_bounds(smoothed, x, n0=10, n=1, alpha=0.01)`":
-        lambda: fixed_n.certify_with_bounds(_smoothed(), _x(), n0=10, n=1, alpha=0.01),
-    "`sequential.certify_at_radius(smoothed, x, 0.5, n_max=0)`":
-        lambda: sequential.certify_at_radius(_smoothed(), _x(), 0.5, n_max=0),
-    "`soft.certify_soft(smoothed, x, n0=10, n=10, alpha=1.0)`":
-        lambda: soft.certify_soft(_smoothed(), _x(), n0=10, n=10, alpha=1.0),
-    '`models.load_pretrained("nope")`': lambda: models.load_pretrained("nope"),
+    "`bounds.betting_lower(x, alpha=1.5)`": lambda: bounds.betting_lower(np.full(10, 0.9), alpha=1.5),
+    "`bounds.betting_lower(x, 0.05, n=-5)`": lambda: bounds.betting_lower(np.full(10, 0.9), 0.05, n=-5),
+    "`bounds.prpl_eb_sequence(x, 0.05, n=0)`": lambda: bounds.prpl_eb_sequence(np.full(10, 0.9), 0.05, n=0),
+    "`bounds.betting_rejects(x, m0=1.5, alpha=0.05)`":
+        lambda: bounds.betting_rejects(np.full(10, 0.9), m0=1.5, alpha=0.05),
+    '`certificates.l2_to_l0(float("nan"))`': lambda: certificates.l2_to_l0(float("nan")),
+    "`certificates.l2_to_l0(-1.0)`": lambda: certificates.l2_to_l0(-1.0),
+    "`certificates.ablation_delta(800, d=784, keep=50)`": lambda: certificates.ablation_delta(800, d=784, keep=50),
+    "`bounds.unanimous_samples_for_radius(-1, sigma=0.25, alpha=0.001)`": lambda: bounds.unanimous_samples_for_radius(-1, sigma=0.25, alpha=0.001),
+    "`smoothing.radii_from_votes(np.array([1, 1, 2]), label=12, num_classes=10, ...)`":
+        lambda: smoothing.radii_from_votes(np.array([1, 1, 2]), label=12, num_classes=10, sigma=0.5, alpha=0.01),
+    "`smoothing.radii_from_votes(np.array([1, 1, 12]), label=1, num_classes=10, ...)`":
+        lambda: smoothing.radii_from_votes(np.array([1, 1, 12]), label=1, num_classes=10, sigma=0.5, alpha=0.01),
+    "`smoothing.certify_with_bounds(smoothed, x, n0=10, n=1, alpha=0.01)`":
+        lambda: smoothing.certify_with_bounds(_smoothed(), _x(), n0=10, n=1, alpha=0.01),
+    "`smoothing.certify_at_radius(smoothed, x, 0.5, n_max=0)`":
+        lambda: smoothing.certify_at_radius(_smoothed(), _x(), 0.5, n_max=0),
+    "`smoothing.certify_soft(smoothed, x, n0=10, n=10, alpha=1.0)`":
+        lambda: smoothing.certify_soft(_smoothed(), _x(), n0=10, n=10, alpha=1.0),
+    '`zoo.load_pretrained("nope")`': lambda: zoo.load_pretrained("nope"),
     # The command line
     "`rslib certify ... --N 0`": lambda: _certify("--N", "0"),
     "`rslib certify ... --batch 0`": lambda: _certify("--batch", "0"),
@@ -243,46 +243,46 @@ CASES = {
     "`results.read(path)` of a file without the `# rslib-params:` line":
         lambda: results.read(_write("run.tsv", "\t".join(results.COLUMNS) + "\n" + _ROW)),
     "`results.read(path)` of Cohen et al.'s own TSV (other columns)":
-        lambda: results.read(_write("cohen.tsv", "idx\tlabel\tpredict\tradius\tcorrect\ttime\n0\t1\t1\t0.5\t1\t0:00:01\n")),
+        lambda: results.read(_write("zoo.tsv", "idx\tlabel\tpredict\tradius\tcorrect\ttime\n0\t1\t1\t0.5\t1\t0:00:01\n")),
     "`results.read(path)` of a file with a row of 3 fields": lambda: results.read(_write("run.tsv", _HEADER + "0\t1\t1\n")),
     "`results.read(path)` of a file with a radius `abc`":
         lambda: results.read(_write("run.tsv", _HEADER + _ROW.replace("0.5", "abc"))),
     '`results.merge(["a.tsv", "b.tsv"], out)` of runs with other parameters': _merge_other_parameters,
-    '`cohen.load_checkpoint("notes.txt")` (not a checkpoint)':
-        lambda: cohen.load_checkpoint(_write("notes.txt", "hello\n")),
-    '`cohen.load_checkpoint("tensor.pth.tar")` (its `state_dict` is a tensor)':
-        lambda: cohen.load_checkpoint(_checkpoint("tensor.pth.tar", "cifar_resnet20", torch.zeros(3))),
-    '`cohen.load_checkpoint("vgg.pth.tar")` (its `arch` is `vgg16`)':
-        lambda: cohen.load_checkpoint(_checkpoint("vgg.pth.tar", "vgg16", {})),
-    "`cohen.load_checkpoint(\"wrong.pth.tar\")` (its state_dict is not a `cifar_resnet20`'s)":
-        lambda: cohen.load_checkpoint(_checkpoint("wrong.pth.tar", "cifar_resnet20", {"1.conv1.weight": torch.zeros(1)})),
+    '`zoo.load_checkpoint("notes.txt")` (not a checkpoint)':
+        lambda: zoo.load_checkpoint(_write("notes.txt", "hello\n")),
+    '`zoo.load_checkpoint("tensor.pth.tar")` (its `state_dict` is a tensor)':
+        lambda: zoo.load_checkpoint(_checkpoint("tensor.pth.tar", "cifar_resnet20", torch.zeros(3))),
+    '`zoo.load_checkpoint("vgg.pth.tar")` (its `arch` is `vgg16`)':
+        lambda: zoo.load_checkpoint(_checkpoint("vgg.pth.tar", "vgg16", {})),
+    "`zoo.load_checkpoint(\"wrong.pth.tar\")` (its state_dict is not a `cifar_resnet20`'s)":
+        lambda: zoo.load_checkpoint(_checkpoint("wrong.pth.tar", "cifar_resnet20", {"1.conv1.weight": torch.zeros(1)})),
     "a truncated or altered `.pt`": _truncated_weights,
-    '`models.load_pretrained("junk.pt")` (not a torch file; its card\'s sha256 matches)':
-        lambda: models.load_pretrained(_junk_weights(), device="cpu"),
-    '`models.load_pretrained("m.pt")` of a card without `noise`':
-        lambda: models.load_pretrained(_with_card(lambda card: {k: v for k, v in card.items() if k != "noise"})),
-    '`models.load_pretrained("m.pt")` of a card that is a JSON list':
-        lambda: models.load_pretrained(_with_card(lambda card: list(card))),
-    '`models.load_pretrained("m.pt")` of a card with `sigma` -1':
-        lambda: models.load_pretrained(_with_card(lambda card: {**card, "noise": {"noise": "gaussian", "sigma": -1}})),
-    '`models.save(model, "../evil", card, out_dir)`': lambda: _digits_model("../evil"),
+    '`zoo.load_pretrained("junk.pt")` (not a torch file; its card\'s sha256 matches)':
+        lambda: zoo.load_pretrained(_junk_weights(), device="cpu"),
+    '`zoo.load_pretrained("m.pt")` of a card without `noise`':
+        lambda: zoo.load_pretrained(_with_card(lambda card: {k: v for k, v in card.items() if k != "noise"})),
+    '`zoo.load_pretrained("m.pt")` of a card that is a JSON list':
+        lambda: zoo.load_pretrained(_with_card(lambda card: list(card))),
+    '`zoo.load_pretrained("m.pt")` of a card with `sigma` -1':
+        lambda: zoo.load_pretrained(_with_card(lambda card: {**card, "noise": {"noise": "gaussian", "sigma": -1}})),
+    '`zoo.save(model, "../evil", card, out_dir)`': lambda: _digits_model("../evil"),
     # Widgets and figures
-    "`widgets.radius_explorer()` with its p_B slider moved until p_A + p_B > 1": _radius_explorer_slider_sum_above_one,
-    "`widgets.half_space_explorer(p_a=0.9, p_b=0.5)`": lambda: widgets.half_space_explorer(p_a=0.9, p_b=0.5),
-    "`widgets.radius_explorer(p_a=1.5)`": lambda: widgets.radius_explorer(p_a=1.5),
-    "`widgets.radius_explorer(sigma=0)`": lambda: widgets.radius_explorer(sigma=0),
-    "`widgets.certify_explorer(smoothed, dataset, n=5)`": lambda: widgets.certify_explorer({"g": _smoothed()}, _dataset(), n=5),
-    "`widgets.certify_explorer(smoothed, dataset, alpha=0.05)`":
-        lambda: widgets.certify_explorer({"g": _smoothed()}, _dataset(), alpha=0.05),
-    "`widgets.certify_explorer({}, dataset)`": lambda: widgets.certify_explorer({}, _dataset()),
-    "`widgets.certify_explorer(smoothed, empty_dataset)`": lambda: widgets.certify_explorer({"g": _smoothed()}, _dataset(0)),
-    "`widgets.ablation_explorer(image_8x8)` (no channel axis)": lambda: widgets.ablation_explorer(torch.rand(8, 8)),
-    "`widgets.ablation_explorer(image_1x8x8, keep=0)`": lambda: widgets.ablation_explorer(_x(), keep=0),
-    "`widgets.ablation_explorer(image_1x8x8, keep=1.5)`": lambda: widgets.ablation_explorer(_x(), keep=1.5),
-    "`widgets.ablation_explorer(image_1x8x8, seed=-1)`": lambda: widgets.ablation_explorer(_x(), seed=-1),
-    "`viz.radius_explorer(sigma=0)`": lambda: viz.radius_explorer(sigma=0),
-    "`viz.radius_explorer(p_b_values=(1.5,))`": lambda: viz.radius_explorer(p_b_values=(1.5,)),
-    "`viz.half_spaces_2d(delta_norms=[0.5], active=3)`": lambda: viz.half_spaces_2d(delta_norms=[0.5], active=3),
+    "`figures.radius_explorer()` with its p_B slider moved until p_A + p_B > 1": _radius_explorer_slider_sum_above_one,
+    "`figures.half_space_explorer(p_a=0.9, p_b=0.5)`": lambda: figures.half_space_explorer(p_a=0.9, p_b=0.5),
+    "`figures.radius_explorer(p_a=1.5)`": lambda: figures.radius_explorer(p_a=1.5),
+    "`figures.radius_explorer(sigma=0)`": lambda: figures.radius_explorer(sigma=0),
+    "`figures.certify_explorer(smoothed, dataset, n=5)`": lambda: figures.certify_explorer({"g": _smoothed()}, _dataset(), n=5),
+    "`figures.certify_explorer(smoothed, dataset, alpha=0.05)`":
+        lambda: figures.certify_explorer({"g": _smoothed()}, _dataset(), alpha=0.05),
+    "`figures.certify_explorer({}, dataset)`": lambda: figures.certify_explorer({}, _dataset()),
+    "`figures.certify_explorer(smoothed, empty_dataset)`": lambda: figures.certify_explorer({"g": _smoothed()}, _dataset(0)),
+    "`figures.ablation_explorer(image_8x8)` (no channel axis)": lambda: figures.ablation_explorer(torch.rand(8, 8)),
+    "`figures.ablation_explorer(image_1x8x8, keep=0)`": lambda: figures.ablation_explorer(_x(), keep=0),
+    "`figures.ablation_explorer(image_1x8x8, keep=1.5)`": lambda: figures.ablation_explorer(_x(), keep=1.5),
+    "`figures.ablation_explorer(image_1x8x8, seed=-1)`": lambda: figures.ablation_explorer(_x(), seed=-1),
+    "`figures.radius_explorer_figure(sigma=0)`": lambda: figures.radius_explorer_figure(sigma=0),
+    "`figures.radius_explorer_figure(p_b_values=(1.5,))`": lambda: figures.radius_explorer_figure(p_b_values=(1.5,)),
+    "`figures.half_spaces_2d(delta_norms=[0.5], active=3)`": lambda: figures.half_spaces_2d(delta_norms=[0.5], active=3),
 }
 
 # Rows added area by area live in their own modules beside this one (each defines CASES, a dict of the

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from rslib.exact import exact_slab_radius, slab_probabilities
-from rslib import radii
+from rslib.theory.exact import exact_slab_radius, slab_probabilities
+from rslib import certificates
 
 rng = np.random.default_rng(7)
 P_A = rng.uniform(0.2, 1.0, 400)
@@ -28,13 +28,13 @@ def _brute_force_renyi(p_a, p_b, sigma):
 @pytest.mark.parametrize("p_a,p_b", [(0.9, 0.05), (0.6, 0.3), (0.99, 0.005), (0.45, 0.35), (0.7, 0.01), (0.51, 0.49)])
 def test_supremum_matches_a_brute_force_grid(p_a, p_b):
     brute = _brute_force_renyi(p_a, p_b, 0.5)
-    assert radii.renyi_l2(p_a, p_b, 0.5) == pytest.approx(brute, rel=1e-5)
+    assert certificates.renyi_l2(p_a, p_b, sigma=0.5) == pytest.approx(brute, rel=1e-5)
 
 
 def test_renyi_never_exceeds_the_tight_gaussian_bound_and_pixeldp_never_exceeds_renyi():
-    renyi = radii.renyi_l2(P_A, P_B, 0.7)
-    assert (renyi <= radii.gaussian_l2(P_A, 0.7, P_B) + 1e-12).all()
-    assert (radii.pixeldp_l2(P_A, P_B, 0.7) <= renyi + 1e-12).all()
+    renyi = certificates.renyi_l2(P_A, P_B, sigma=0.7)
+    assert (renyi <= certificates.gaussian_l2(P_A, P_B, sigma=0.7) + 1e-12).all()
+    assert (certificates.pixeldp_l2(P_A, P_B, sigma=0.7) <= renyi + 1e-12).all()
     assert (renyi[P_A > P_B] > 0).all()
 
 
@@ -46,26 +46,26 @@ def test_renyi_l2_is_sound_on_slab_classifiers():
         if p[0] > 1 - 1e-12:
             continue
         truth, _ = exact_slab_radius(cdf, position, t1, t2)
-        assert radii.renyi_l2(p[0], p[1], sigma) <= truth * (1 + 1e-6)
+        assert certificates.renyi_l2(p[0], p[1], sigma=sigma) <= truth * (1 + 1e-6)
 
 
 def test_edge_values_do_not_produce_nan():
     for p_a, p_b in [(1.0, 0.0), (0.5, 0.0), (1e-9, 0.0), (0.5, 0.5), (1.0 - 1e-15, 1e-16)]:
-        r = radii.renyi_l2(p_a, p_b, 1.0)
+        r = certificates.renyi_l2(p_a, p_b, sigma=1.0)
         assert not np.isnan(r) and r >= 0
-    assert radii.renyi_l2(1.0, 0.0, 1.0) == np.inf
+    assert certificates.renyi_l2(1.0, 0.0, sigma=1.0) == np.inf
 
 
 def test_renyi_l1_is_theorem_1s_second_term():
-    r = radii.renyi_l1(P_A, P_B, 0.3)
+    r = certificates.renyi_l1(P_A, P_B, scale=0.3)
     expected = np.where(P_A > P_B, -0.3 * np.log(1 - P_A + P_B), 0.0)
     np.testing.assert_allclose(r, expected)
-    assert (radii.laplace_l1(P_A, 0.3, P_B) >= r - 1e-12).all()
+    assert (certificates.laplace_l1(P_A, P_B, scale=0.3) >= r - 1e-12).all()
 
 
 def test_pixeldp_condition_holds_at_its_optimum():
     p_a, p_b, sigma = 0.8, 0.1, 1.0
-    radius = radii.pixeldp_l2(p_a, p_b, sigma)
+    radius = certificates.pixeldp_l2(p_a, p_b, sigma=sigma)
     delta = np.geomspace(1e-12, 1 / (1 + np.e), 400)
     eps = radius * np.sqrt(2 * np.log(1.25 / delta)) / sigma  # the epsilon each delta would need
     feasible = (eps <= 1.0 + 1e-9) & (p_a >= np.exp(2 * eps) * p_b + (1 + np.exp(eps)) * delta - 1e-9)
@@ -74,17 +74,17 @@ def test_pixeldp_condition_holds_at_its_optimum():
 
 def test_bad_input():
     with pytest.raises(ValueError, match="p_b must be given"):
-        radii.renyi_l2(0.9, None, 1.0)
+        certificates.renyi_l2(0.9, None, sigma=1.0)
     with pytest.raises(ValueError, match="sigma"):
-        radii.renyi_l2(0.9, 0.05, 0.0)
+        certificates.renyi_l2(0.9, 0.05, sigma=0.0)
     with pytest.raises(ValueError, match="p_a \\+ p_b"):
-        radii.renyi_l2(0.9, 0.5, 1.0)
+        certificates.renyi_l2(0.9, 0.5, sigma=1.0)
     with pytest.raises(ValueError, match="scale"):
-        radii.renyi_l1(0.9, 0.05, -2)
+        certificates.renyi_l1(0.9, 0.05, scale=-2)
 
 
 def test_lemma1_minimizer_attains_the_bound_and_no_other_q_beats_it():
-    from rslib import renyi
+    from rslib.theory import renyi
 
     rng = np.random.default_rng(9)
     for _ in range(20):
@@ -100,12 +100,12 @@ def test_lemma1_minimizer_attains_the_bound_and_no_other_q_beats_it():
 
 
 def test_optimal_alpha_attains_the_supremum():
-    alpha = radii.renyi_optimal_alpha(0.8, 0.1)
-    from rslib import renyi
+    alpha = certificates.renyi_optimal_order(0.8, 0.1)
+    from rslib.theory import renyi
 
     p = np.array([0.8, 0.1, 0.1])
     objective = lambda a: 2 * renyi.lemma1_bound(p, a) / a  # R^2 / sigma^2 at order a
-    assert objective(alpha) == pytest.approx(radii.renyi_l2(0.8, 0.1, 1.0) ** 2, rel=1e-6)
+    assert objective(alpha) == pytest.approx(certificates.renyi_l2(0.8, 0.1, sigma=1.0) ** 2, rel=1e-6)
     assert all(objective(a) <= objective(alpha) + 1e-9 for a in np.geomspace(1.001, 100, 300))
 
 
@@ -113,8 +113,8 @@ def test_renyi_is_finite_and_below_gaussian_when_p_a_rounds_the_gap_to_one():
     """Issue 13: 1 - p_a - p_b + 2 M rounded to 0 for every p_a >= 1 - 16 * 2**-53 with p_b > 0, giving inf."""
     p_a = 1.0 - np.arange(0, 17) * 2.0**-53
     for p_b in (1e-17, 1e-30, 5e-324, 1e-300, 2.0**-53):
-        renyi = radii.renyi_l2(p_a, p_b, 1.0)
+        renyi = certificates.renyi_l2(p_a, p_b, sigma=1.0)
         assert np.isfinite(renyi).all(), (p_b, renyi)
-        assert (renyi <= radii.gaussian_l2(p_a, 1.0, p_b)).all(), p_b
+        assert (renyi <= certificates.gaussian_l2(p_a, p_b, sigma=1.0)).all(), p_b
         assert (renyi > 0).all()
-    assert radii.renyi_l2(1 - 2**-53, 1e-17, 1.0) <= radii.gaussian_l2(1 - 2**-53, 1.0, 1e-17)
+    assert certificates.renyi_l2(1 - 2**-53, 1e-17, sigma=1.0) <= certificates.gaussian_l2(1 - 2**-53, 1e-17, sigma=1.0)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from rslib import bounds, radii
+from rslib import bounds, certificates
 
 mp.mp.dps = 50
 CASES = 10_000
@@ -54,7 +54,7 @@ def _no_value_above(returned, exact_of, inputs):
 
 def test_gaussian_l2_with_p_b_never_exceeds_the_exact_radius():
     p_a, p_b = _probability_pairs(np.random.default_rng(1), CASES)
-    returned = radii.gaussian_l2(p_a, 1.0, p_b)
+    returned = certificates.gaussian_l2(p_a, p_b, sigma=1.0)
     bad = _no_value_above(returned, lambda a, b: (_mp_ppf(a) - _mp_ppf(b)) / 2, (p_a, p_b))
     assert not bad, bad[:5]
 
@@ -63,7 +63,7 @@ def test_gaussian_l2_binary_never_exceeds_the_exact_radius():
     rng = np.random.default_rng(2)
     p_a = np.concatenate([rng.uniform(0.5, 1.0, CASES // 2), 1.0 - rng.integers(1, 2**20, CASES // 4) * ULP,
                           0.5 + rng.integers(1, 2**20, CASES // 4) * ULP])
-    returned = radii.gaussian_l2(p_a, 0.25)
+    returned = certificates.gaussian_l2(p_a, sigma=0.25)
     # sigma Phi^-1(p_a) >= R  iff  Phi(R / sigma) <= p_a: a sign check, one ncdf per case
     bad = [(a, r) for a, r in zip(p_a, returned) if r > 0 and mp.ncdf(mp.mpf(float(r)) / mp.mpf(0.25)) > mp.mpf(a)]
     assert not bad, bad[:5]
@@ -73,7 +73,7 @@ def test_gaussian_l2_margin_never_exceeds_the_exact_radius():
     rng = np.random.default_rng(3)
     margin = np.concatenate([rng.uniform(0.0, 1.0, CASES // 2), 10.0 ** -rng.uniform(0, 300, CASES // 4),
                              1.0 - rng.integers(1, 2**20, CASES // 4) * ULP])
-    returned = radii.gaussian_l2_margin(margin, 1.0)
+    returned = certificates.gaussian_l2_margin(margin, sigma=1.0)
     # Phi^-1((1 + m) / 2) >= R  iff  2 Phi(R) - 1 = erf(R / sqrt 2) <= m
     bad = [(m, r) for m, r in zip(margin, returned) if r > 0 and mp.erf(mp.mpf(float(r)) / mp.sqrt(2)) > mp.mpf(m)]
     assert not bad, bad[:5]
@@ -91,9 +91,9 @@ def test_laplace_radii_never_exceed_the_exact_radius(name):
     }[name]
     if name == "laplace_l1_binary":
         p_a = np.where(p_a < 0.5, 1.0 - p_a, p_a)
-        returned = radii.laplace_l1(p_a, 1.0)
+        returned = certificates.laplace_l1(p_a, scale=1.0)
     else:
-        returned = radii.renyi_l1(p_a, p_b, 1.0) if name == "renyi_l1" else getattr(radii, name)(p_a, 1.0, p_b)
+        returned = certificates.renyi_l1(p_a, p_b, scale=1.0) if name == "renyi_l1" else getattr(radii, name)(p_a, 1.0, p_b)
     finite = np.isfinite(returned)
     assert finite[p_a < 1].all()
     bad = _no_value_above(np.where(finite, returned, 0.0), exact, (p_a, p_b))
@@ -102,7 +102,7 @@ def test_laplace_radii_never_exceed_the_exact_radius(name):
 
 def test_soft_margin_l2_never_exceeds_the_exact_radius():
     margin = np.random.default_rng(5).uniform(0.0, 1.0, CASES)
-    returned = radii.soft_margin_l2(margin, 0.5)
+    returned = certificates.soft_margin_l2(margin, sigma=0.5)
     bad = _no_value_above(returned, lambda m: mp.mpf(m) * mp.mpf(0.5) * mp.sqrt(mp.pi / 8), (margin,))
     assert not bad, bad[:5]
 

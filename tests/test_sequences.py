@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from rslib import sequences
+from rslib import bounds
 
 ALPHA = 0.05
 
@@ -25,8 +25,8 @@ def test_fixed_n_coverage(kind, mean, n):
     betting_miss = prpl_miss = 0
     for _ in range(trials):
         x = _draw(kind, mean, n, rng)
-        betting_miss += sequences.betting_lower(x, ALPHA, n=n) > mean
-        prpl_miss += sequences.prpl_eb_lower(x, ALPHA, n=n)[-1] > mean
+        betting_miss += bounds.betting_lower(x, ALPHA, n=n) > mean
+        prpl_miss += bounds.prpl_eb_sequence(x, ALPHA, n=n)[-1] > mean
     assert betting_miss / trials <= _miss_bound(ALPHA, trials)
     assert prpl_miss / trials <= _miss_bound(ALPHA, trials)
 
@@ -35,7 +35,7 @@ def test_fixed_n_coverage(kind, mean, n):
 def test_time_uniform_coverage_of_prpl_eb(kind):
     rng = np.random.default_rng(11)
     trials, mean = 1000, 0.7
-    misses = sum((sequences.prpl_eb_lower(_draw(kind, mean, 1000, rng), ALPHA) > mean).any() for _ in range(trials))
+    misses = sum((bounds.prpl_eb_sequence(_draw(kind, mean, 1000, rng), ALPHA) > mean).any() for _ in range(trials))
     assert misses / trials <= _miss_bound(ALPHA, trials)
 
 
@@ -43,42 +43,42 @@ def test_sequential_test_error_at_its_stopping_time():
     # The null is true (mean = m0): stopping at the first rejection must happen with probability <= alpha.
     rng = np.random.default_rng(12)
     trials, m0 = 1000, 0.8
-    false_rejections = sum(sequences.betting_rejects(_draw("bernoulli", m0, 3000, rng), m0, ALPHA).any()
+    false_rejections = sum(bounds.betting_rejects(_draw("bernoulli", m0, 3000, rng), m0, ALPHA).any()
                            for _ in range(trials))
     assert false_rejections / trials <= _miss_bound(ALPHA, trials)
     # Under the alternative it rejects, and early.
-    decided = sequences.betting_rejects(_draw("bernoulli", 0.97, 3000, rng), m0, ALPHA)
+    decided = bounds.betting_rejects(_draw("bernoulli", 0.97, 3000, rng), m0, ALPHA)
     assert decided.any() and decided.argmax() < 300
 
 
 def test_bad_input():
     with pytest.raises(ValueError, match="x must lie in \\[0, 1\\]"):
-        sequences.betting_lower([0.5, 1.5], 0.05)
+        bounds.betting_lower([0.5, 1.5], 0.05)
     with pytest.raises(ValueError, match="alpha"):
-        sequences.prpl_eb_lower([0.5], 1.0)
+        bounds.prpl_eb_sequence([0.5], 1.0)
     with pytest.raises(ValueError, match="non-empty 1-D"):
-        sequences.betting_lower([], 0.05)
+        bounds.betting_lower([], 0.05)
 
 
 @pytest.mark.parametrize("n", [0, -5])
 def test_a_fixed_n_must_be_a_positive_integer(n):
     x = np.full(10, 0.9)
-    for lower in (sequences.prpl_eb_lower, sequences.betting_lower):
+    for lower in (bounds.prpl_eb_sequence, bounds.betting_lower):
         with pytest.raises(ValueError, match=f"n must be an integer >= 1, got {n}"):
             lower(x, ALPHA, n=n)
     with pytest.raises(TypeError, match="n must be an integer >= 1, got 10.0"):
-        sequences.betting_lower(x, ALPHA, n=10.0)
+        bounds.betting_lower(x, ALPHA, n=10.0)
     # any n >= 1 is valid, also one below len(x): the bets stay predictable
-    assert 0 < sequences.betting_lower(x, ALPHA, n=1) <= 0.9
+    assert 0 < bounds.betting_lower(x, ALPHA, n=1) <= 0.9
 
 
 @pytest.mark.parametrize("m0", [-1, 1.5, float("nan")])
 def test_the_null_mean_must_lie_in_the_unit_interval(m0):
     with pytest.raises(ValueError, match="m0 must"):
-        sequences.betting_rejects(np.full(10, 0.9), m0, ALPHA)
+        bounds.betting_rejects(np.full(10, 0.9), m0, ALPHA)
 
 
 def test_the_null_mean_at_the_ends_of_the_unit_interval():
     x = np.full(50, 0.9)
-    assert sequences.betting_rejects(x, 0.0, ALPHA)[-1]  # mean <= 0 means every observation is 0
-    assert not sequences.betting_rejects(x, 1.0, ALPHA).any()  # mean <= 1 always holds
+    assert bounds.betting_rejects(x, 0.0, ALPHA)[-1]  # mean <= 0 means every observation is 0
+    assert not bounds.betting_rejects(x, 1.0, ALPHA).any()  # mean <= 1 always holds

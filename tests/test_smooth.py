@@ -9,9 +9,9 @@ import pytest
 import torch
 from scipy import stats
 
-from rslib.exact import exact_slab_radius
-from rslib import noise, radii
-from rslib.smooth import ABSTAIN, Smoothed
+from rslib.theory.exact import exact_slab_radius
+from rslib import smoothing, certificates
+from rslib.smoothing import ABSTAIN, Smoothed
 
 DIM = 64
 
@@ -40,8 +40,8 @@ def _signed_distance(x, w, b):
     return float(x @ w + b)  # w has unit norm
 
 
-@pytest.mark.parametrize("make_noise,axis_aligned", [(lambda: noise.Gaussian(0.5), False),
-                                                     (lambda: noise.Laplace(0.4), True)])
+@pytest.mark.parametrize("make_noise,axis_aligned", [(lambda: smoothing.Gaussian(0.5), False),
+                                                     (lambda: smoothing.Laplace(0.4), True)])
 def test_certified_radius_never_exceeds_the_exact_radius(make_noise, axis_aligned):
     w, b = _half_space(0, axis_aligned)
     smoothed = Smoothed(HalfSpace(w, b), make_noise(), num_classes=2, device="cpu", input_shape=(DIM,))
@@ -63,11 +63,11 @@ def test_certified_radius_never_exceeds_the_exact_radius(make_noise, axis_aligne
 def test_exact_probability_gives_the_exact_radius_and_sampling_agrees():
     w, b = _half_space(2)
     sigma = 0.5
-    smoothed = Smoothed(HalfSpace(w, b), noise.Gaussian(sigma), num_classes=2, device="cpu")
+    smoothed = Smoothed(HalfSpace(w, b), smoothing.Gaussian(sigma), num_classes=2, device="cpu")
     x = w * 0.3  # distance 0.3 + b from the boundary
     dist = _signed_distance(x, w, b)
     p_exact = stats.norm.cdf(dist / sigma)
-    assert radii.gaussian_l2(p_exact, sigma) == pytest.approx(dist)
+    assert certificates.gaussian_l2(p_exact, sigma=sigma) == pytest.approx(dist)
     n = 20_000
     counts = smoothed.sample_counts(x, n, batch_size=4096, generator=torch.Generator().manual_seed(0)).numpy()
     assert counts.sum() == n
@@ -76,7 +76,7 @@ def test_exact_probability_gives_the_exact_radius_and_sampling_agrees():
 
 def test_certify_is_reproducible_and_abstains_on_the_boundary():
     w, b = _half_space(3)
-    smoothed = Smoothed(HalfSpace(w, b), noise.Gaussian(1.0), num_classes=2, device="cpu")
+    smoothed = Smoothed(HalfSpace(w, b), smoothing.Gaussian(1.0), num_classes=2, device="cpu")
     x = torch.randn(DIM)
     first = smoothed.certify(x, 10, 500, 0.01, batch_size=128, seed=7)
     again = smoothed.certify(x, 10, 500, 0.01, batch_size=64, seed=7)
@@ -90,7 +90,7 @@ def test_certify_is_reproducible_and_abstains_on_the_boundary():
 
 def test_bad_input_is_rejected_with_the_parameter_named():
     w, b = _half_space(4)
-    smoothed = Smoothed(HalfSpace(w, b), noise.Gaussian(1.0), num_classes=2, device="cpu", input_shape=(DIM,))
+    smoothed = Smoothed(HalfSpace(w, b), smoothing.Gaussian(1.0), num_classes=2, device="cpu", input_shape=(DIM,))
     x = torch.randn(DIM)
     with pytest.raises(ValueError, match="n0 must be an integer >= 1"):
         smoothed.certify(x, 0, 100, 0.01)
@@ -109,17 +109,17 @@ def test_bad_input_is_rejected_with_the_parameter_named():
     with pytest.raises(ValueError, match="seed"):
         smoothed.certify(x, 10, 100, 0.01, seed=-1)
     with pytest.raises(ValueError, match="num_classes"):
-        Smoothed(HalfSpace(w, b), noise.Gaussian(1.0), num_classes=1)
+        Smoothed(HalfSpace(w, b), smoothing.Gaussian(1.0), num_classes=1)
 
 
 def test_a_model_with_the_wrong_number_of_classes_is_caught():
     w, b = _half_space(5)
-    smoothed = Smoothed(HalfSpace(w, b), noise.Gaussian(1.0), num_classes=10, device="cpu")
+    smoothed = Smoothed(HalfSpace(w, b), smoothing.Gaussian(1.0), num_classes=10, device="cpu")
     with pytest.raises(ValueError, match="num_classes=10"):
         smoothed.certify(torch.randn(DIM), 10, 100, 0.01)
 
 
-@pytest.mark.parametrize("make_noise", [lambda: noise.Gaussian(0.5), lambda: noise.Laplace(0.4)])
+@pytest.mark.parametrize("make_noise", [lambda: smoothing.Gaussian(0.5), lambda: smoothing.Laplace(0.4)])
 def test_simultaneous_bounds_certify_soundly_with_three_classes(make_noise):
     # Three slabs along w: class 0 below -0.3, class 1 in between, class 2 above 0.3 (axis-aligned for l1).
     class Slabs(torch.nn.Module):
@@ -128,7 +128,7 @@ def test_simultaneous_bounds_certify_soundly_with_three_classes(make_noise):
             return torch.stack([-(s + 0.3) * 50, torch.zeros_like(s) + 0.0 * s, (s - 0.3) * 50], dim=1)
 
     nz = make_noise()
-    cdf = stats.norm(scale=nz.sigma).cdf if isinstance(nz, noise.Gaussian) else stats.laplace(scale=nz.scale).cdf
+    cdf = stats.norm(scale=nz.sigma).cdf if isinstance(nz, smoothing.Gaussian) else stats.laplace(scale=nz.scale).cdf
     smoothed = Smoothed(Slabs(), nz, num_classes=3, device="cpu")
     gen = torch.Generator().manual_seed(3)
     for i in range(40):
@@ -152,30 +152,30 @@ class KeptMass(torch.nn.Module):
 
 
 def test_certify_topk_with_ablation_matches_the_radius_function():
-    smoothed = Smoothed(KeptMass(), noise.Ablation(6), num_classes=3, device="cpu")
+    smoothed = Smoothed(KeptMass(), smoothing.Ablation(6), num_classes=3, device="cpu")
     x = torch.full((1, 6, 6), 0.9)
     cert = smoothed.certify_topk(x, n=500, alpha=0.01, k=1, seed=1)
     assert cert.norm == "l0" and cert.counts.sum() == 500
     from rslib import bounds
     lower, upper = bounds.simultaneous_clopper_pearson(cert.counts, 0.01)
-    expected = radii.ablation_l0(lower[0], [upper[1:]], 36, 6, 1)[0]
+    expected = certificates.ablation_l0(lower[0], [upper[1:]], d=36, keep=6, k=1)[0]
     assert cert.radii[0] == expected and cert.labels() == [0]
     assert set(smoothed.certify_topk(x, 500, 0.01, k=2, seed=1).labels()) >= {0}
     top1 = smoothed.certify(x, 10, 500, 0.01, seed=1, bound="simultaneous")  # certify: the top-1 certificate
     assert top1.label == 0 and top1.norm == "l0"
-    assert top1.radius == radii.ablation_l0(top1.p_a, [[top1.p_b]], 36, 6, 1)[0] >= 0
+    assert top1.radius == certificates.ablation_l0(top1.p_a, [[top1.p_b]], d=36, keep=6, k=1)[0] >= 0
     with pytest.raises(ValueError, match="k must be smaller than num_classes=3"):
         smoothed.certify_topk(x, 100, 0.01, k=3)
 
 
 def test_certify_topk_with_gaussian_gives_cohen_radius_for_k_1():
     w, b = _half_space(6)
-    smoothed = Smoothed(HalfSpace(w, b), noise.Gaussian(0.5), num_classes=2, device="cpu")
+    smoothed = Smoothed(HalfSpace(w, b), smoothing.Gaussian(0.5), num_classes=2, device="cpu")
     x = w * 0.8
     cert = smoothed.certify_topk(x, 2000, 0.001, k=1, seed=2)
     from rslib import bounds
     lower, upper = bounds.simultaneous_clopper_pearson(cert.counts, 0.001)
-    assert cert.radii[1] == pytest.approx(radii.gaussian_l2(lower[1], 0.5, upper[0]), rel=1e-6)
+    assert cert.radii[1] == pytest.approx(certificates.gaussian_l2(lower[1], upper[0], sigma=0.5), rel=1e-6)
     assert cert.radii[1] <= _signed_distance(x, w, b)
 
 
@@ -187,6 +187,6 @@ def test_a_lower_bound_of_exactly_one_half_abstains(n0, n, alpha, bound):
     # (a half-space far from x: class 1 under every noise draw).
     w = torch.zeros(DIM)
     w[0] = 1.0
-    smoothed = Smoothed(HalfSpace(w, 100.0), noise.Gaussian(0.5), num_classes=2, device="cpu")
+    smoothed = Smoothed(HalfSpace(w, 100.0), smoothing.Gaussian(0.5), num_classes=2, device="cpu")
     cert = smoothed.certify(torch.zeros(DIM), n0=n0, n=n, alpha=alpha, bound=bound)
     assert cert.label == ABSTAIN and cert.radius == 0

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from rslib import radii
+from rslib import certificates
 
-from rslib import exact
+from rslib.theory import exact
 
 rng = np.random.default_rng(2024)
 POSITION, T1, T2 = np.asarray(exact.slab_cases(), dtype=float).T  # 2,000 slab classifiers and inputs
@@ -33,19 +33,19 @@ def _exact(cdf):
 def test_gaussian_l2_is_sound_and_tight_in_the_binary_limit(sigma):
     p_a, p_b, truth = _exact(stats.norm(scale=sigma).cdf)
     assert len(truth) > 1500
-    for certified in (radii.gaussian_l2(p_a, sigma, p_b), radii.gaussian_l2(p_a, sigma)):
+    for certified in (certificates.gaussian_l2(p_a, p_b, sigma=sigma), certificates.gaussian_l2(p_a, sigma=sigma)):
         assert (certified <= truth * (1 + RTOL) + 1e-12).all()
     # where one class is negligible the slab is a half-space: the bound is tight
-    assert (truth - radii.gaussian_l2(p_a, sigma, p_b)).min() < 1e-6
+    assert (truth - certificates.gaussian_l2(p_a, p_b, sigma=sigma)).min() < 1e-6
 
 
 @pytest.mark.parametrize("scale", [0.2, 0.5, 1.0])
 def test_laplace_l1_is_sound(scale):
     p_a, p_b, truth = _exact(stats.laplace(scale=scale).cdf)
     assert len(truth) > 1500
-    assert (radii.laplace_l1(p_a, scale, p_b) <= truth * (1 + RTOL) + 1e-12).all()
+    assert (certificates.laplace_l1(p_a, p_b, scale=scale) <= truth * (1 + RTOL) + 1e-12).all()
     binary = p_a > 0.5
-    assert (radii.laplace_l1(p_a[binary], scale) <= truth[binary] * (1 + RTOL) + 1e-12).all()
+    assert (certificates.laplace_l1(p_a[binary], scale=scale) <= truth[binary] * (1 + RTOL) + 1e-12).all()
 
 
 def test_the_vectorised_exact_radius_agrees_with_scalar_root_finding():
@@ -71,8 +71,8 @@ def test_lower_bounds_only_shrink_the_radius():
     shrink = rng.uniform(0, 1, 2000)
     smaller_a, larger_b = p_a * shrink, p_b + (1 - p_a - p_b) * shrink * 0.5
     ok = smaller_a + larger_b <= 1
-    assert (radii.gaussian_l2(smaller_a[ok], 0.5, larger_b[ok]) <= radii.gaussian_l2(p_a[ok], 0.5, p_b[ok]) + 1e-12).all()
-    assert (radii.laplace_l1(smaller_a[ok], 0.5, larger_b[ok]) <= radii.laplace_l1(p_a[ok], 0.5, p_b[ok]) + 1e-12).all()
+    assert (certificates.gaussian_l2(smaller_a[ok], larger_b[ok], sigma=0.5) <= certificates.gaussian_l2(p_a[ok], p_b[ok], sigma=0.5) + 1e-12).all()
+    assert (certificates.laplace_l1(smaller_a[ok], larger_b[ok], scale=0.5) <= certificates.laplace_l1(p_a[ok], p_b[ok], scale=0.5) + 1e-12).all()
 
 
 def test_every_additive_certificate_is_sound_and_the_tight_ones_reach_the_exact_radius():

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from rslib import viz_l1
+from rslib import figures
 
 
 def test_level_set_figure_follows_the_case_analysis():
-    fig = viz_l1.half_space_as_level_sets(delta_norm=1.0, thresholds=(0.0, 0.3, 1.4))
+    fig = figures.half_space_as_level_sets(delta_norm=1.0, thresholds=(0.0, 0.3, 1.4))
     z = np.asarray(fig.data[0].x)
     for step, t in zip(fig.layout.sliders[0].steps, (0.0, 0.3, 1.4)):
         statistic, above, level, beta = (np.asarray(y, float) for y in step.args[0]["y"])

@@ -1,0 +1,2 @@
+"""The one source of rslib's version (pyproject.toml reads it from here)."""
+__version__ = "0.2.0"

@@ -1,0 +1,28 @@
+"""Confidence bounds on class probabilities and means, and confidence sequences (numpy and scipy only).
+
+Fixed-sample bounds, each holding with probability >= 1 - alpha:
+
+- `clopper_pearson`, `simultaneous_clopper_pearson`: exact binomial bounds (Cohen et al.; Jia et al.'s
+  SimuEM for every class at once);
+- `hoeffding`, `empirical_bernstein`: closed forms for the mean of [0, 1]-valued observations;
+- `margin_lower`: an exact bound on the margin p_1 - p_2 from trinomial counts.
+
+Confidence sequences, valid at every sample size at once (one may stop whenever one likes):
+`prpl_eb_sequence`, `betting_lower`, `betting_rejects` (Waudby-Smith & Ramdas 2024).
+
+Every returned bound is rounded toward safety: a lower bound never lies above the exact one, an upper
+bound never below. Scalars in, numpy scalars out.
+"""
+from rslib.bounds._binomial import (MAX_N, ClassBounds, clopper_pearson, simultaneous_clopper_pearson,
+                                    unanimous_samples_for_radius)
+from rslib.bounds._margin import MarginBoundCost, margin_lower, margin_lower_cost
+from rslib.bounds._mean import empirical_bernstein, hoeffding
+from rslib.bounds._sequences import (betting_log_capital, betting_lower, betting_rejects, plug_in_bets, prpl_eb_lower,
+                                     prpl_eb_sequence)
+
+__all__ = [
+    "clopper_pearson", "simultaneous_clopper_pearson", "ClassBounds", "MAX_N", "unanimous_samples_for_radius",
+    "hoeffding", "empirical_bernstein",
+    "margin_lower", "margin_lower_cost", "MarginBoundCost",
+    "plug_in_bets", "prpl_eb_sequence", "prpl_eb_lower", "betting_log_capital", "betting_lower", "betting_rejects",
+]

@@ -1,0 +1,144 @@
+"""An exact lower confidence bound on the margin p_1 - p_2 of the top two classes from trinomial counts."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize
+from scipy.stats import binom
+
+from rslib import _checks
+from rslib.bounds._binomial import clopper_pearson
+
+__all__ = ["margin_lower", "margin_lower_cost", "MarginBoundCost"]
+
+
+def _margin_tail(k: int, n: int, q1: float, q2: float) -> float:
+    """P(X1 - X2 >= k) for (X1, X2, rest) ~ Multinomial(n; q1, q2, 1 - q1 - q2).
+
+    Given M = X1 + X2 ~ Bin(n, q1 + q2), X1 | M ~ Bin(M, q1 / (q1 + q2)) and X1 - X2 = 2 X1 - M: O(n) work.
+    """
+    s = q1 + q2
+    if s <= 0:
+        return float(k <= 0)
+    m = np.arange(n + 1)
+    needed = np.ceil((m + k) / 2.0)  # X1 >= (m + k) / 2
+    tail = binom.sf(needed - 1, m, min(q1 / s, 1.0))
+    return float(np.dot(binom.pmf(m, n, min(s, 1.0)), tail))
+
+
+def margin_lower(count_1: int, count_2: int, n: int, alpha: float, tolerance: float = 1e-6) -> np.float64:
+    r"""Exact lower confidence bound on the margin p_1 - p_2 from the votes of the top two classes.
+
+    The counts (X_1, X_2, rest) are trinomial. For a candidate margin L, the p-value of the observed
+    difference k = count_1 - count_2 is
+
+    .. math:: \sup_{q_2} P_{q_2 + L,\, q_2}(X_1 - X_2 \ge k)
+
+    (the tail grows with q_1 - q_2, so the boundary q_1 = q_2 + L is the worst case); the bound is the
+    largest L whose p-value is <= alpha, found by bisection to `tolerance`. It includes the observed
+    difference in the tail, P(D >= k); taking P(D > k) would give the bound for k + 1.
+
+    Taking the observed runner-up as class 2 is sound: the bound is non-decreasing in k, and for the true
+    runner-up B*, X_A - X_B <= X_A - X_B* whenever B is the observed runner-up.
+
+    It depends on the counts only through k, so it is not always above the Bonferroni pair of
+    Clopper-Pearson bounds: when much of the vote goes to other classes, the pair can win. Each tail is an
+    O(n) sum and one bound takes about 1,100 to 1,500 of them (`margin_lower_cost` counts them): it suits
+    n up to about 10^4.
+
+    Parameters
+    ----------
+    count_1, count_2 : int
+        Votes of the top class and of the runner-up, >= 0 with count_1 + count_2 <= n.
+    n : int
+        Number of votes, >= 1.
+    alpha : float
+        Error level, in (0, 1).
+    tolerance : float, default 1e-6
+        Bisection tolerance, in [1e-12, 0.1].
+
+    Returns
+    -------
+    numpy.float64
+        The lower bound on p_1 - p_2, in [-1, 1], rounded down.
+
+    References
+    ----------
+    Z. Moutaouakil. Optimal certified radius estimation in randomized smoothing. Manuscript, Université
+    Paris Cité: Section 4, whose Eq. (7) takes P(D > k) (corrected above).
+    I. Waudby-Smith, A. Ramdas. Estimating means of bounded random variables by betting. JRSS-B 86(1), 2024.
+    """
+    return np.float64(_margin_lower(count_1, count_2, n, alpha, tolerance, _margin_tail))
+
+
+@dataclass(frozen=True)
+class MarginBoundCost:
+    """What `margin_lower` costs beside the Clopper-Pearson pair (each at alpha / 2).
+
+    Attributes
+    ----------
+    exact : float
+        `margin_lower`'s bound.
+    pair : float
+        The lower bound of p_1 minus the upper bound of p_2, each Clopper-Pearson at alpha / 2.
+    tail_sums : int
+        The O(n) tail probabilities the exact bound evaluated.
+    seconds : float
+        Its wall-clock time.
+    """
+
+    exact: float
+    pair: float
+    tail_sums: int
+    seconds: float
+
+
+def margin_lower_cost(count_1: int, count_2: int, n: int, alpha: float) -> MarginBoundCost:
+    """`margin_lower` with its cost, next to the Clopper-Pearson pair; arguments as in `margin_lower`."""
+    calls = []
+
+    def counted_tail(*args):
+        calls.append(None)
+        return _margin_tail(*args)
+
+    start = time.perf_counter()
+    exact = _margin_lower(count_1, count_2, n, alpha, 1e-6, counted_tail)
+    seconds = time.perf_counter() - start
+    pair = clopper_pearson(count_1, n, alpha / 2) - clopper_pearson(count_2, n, alpha / 2, side="upper")
+    return MarginBoundCost(float(exact), float(pair), len(calls), seconds)
+
+
+def _margin_lower(count_1, count_2, n, alpha, tolerance, tail) -> float:
+    """`margin_lower` with the tail probability `tail(k, n, q1, q2)` given."""
+    alpha = _checks.level("alpha", alpha)
+    n = _checks.count("n", n)
+    # below 1e-12 the bisection runs past double precision (and never ends at tolerance <= 0)
+    tolerance = _checks.number_in("tolerance", tolerance, 1e-12, 0.1)
+    k = int(count_1) - int(count_2)
+    if count_1 < 0 or count_2 < 0 or count_1 + count_2 > n:
+        raise ValueError(f"counts must be >= 0 with count_1 + count_2 <= n, got {count_1}, {count_2}, n={n}")
+
+    def p_value(level):
+        def neg_tail(q2):
+            return -tail(k, n, q2 + level, q2)
+
+        high = (1.0 - level) / 2.0
+        low = max(0.0, -level)
+        grid = np.linspace(low, high, 41)
+        values = [-neg_tail(q) for q in grid]
+        best = int(np.argmax(values))
+        lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, 40)]
+        refined = optimize.minimize_scalar(neg_tail, bounds=(lo, hi), method="bounded", options={"xatol": 1e-9})
+        return max(max(values), -refined.fun)
+
+    low, high = -1.0, k / n  # p_value(k / n) >= 1/2 roughly; the bound is never above the observed margin
+    if p_value(low) > alpha:
+        return -1.0
+    while high - low > tolerance:
+        mid = (low + high) / 2.0
+        low, high = (mid, high) if p_value(mid) <= alpha else (low, mid)
+    return float(max(_checks.round_down(low), -1.0))
+
+

@@ -1,0 +1,161 @@
+"""Confidence sequences for the mean of [0, 1]-valued observations (Waudby-Smith & Ramdas, JRSS-B 2024).
+
+A (1 - alpha) lower confidence sequence (L_t) holds at every time at once: P(exists t: mu < L_t) <= alpha,
+so one may look after every observation and stop whenever one likes. Both sequences here come from
+nonnegative supermartingales ("wealth") and Ville's inequality.
+
+- `prpl_eb_sequence` (and `prpl_eb_lower`, its value after all of x): the predictable plug-in
+  empirical-Bernstein sequence (closed form, Theorem 2 there).
+- `betting_lower`: the betting sequence, capital K_t(m) = prod_i (1 + lambda_i(m) (X_i - m)); the lower
+  bound is the root of K_t(m) = 1 / alpha in m, found by bracketing (no grid, so no resolution cap).
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy import optimize
+
+from rslib import _checks
+
+__all__ = ["plug_in_bets", "prpl_eb_sequence", "prpl_eb_lower", "betting_log_capital", "betting_lower",
+           "betting_rejects"]
+
+
+def _observations(x) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 1 or x.size < 1:
+        raise ValueError(f"x must be a non-empty 1-D array of observations, got shape {x.shape}")
+    if np.isnan(x).any() or (x < 0).any() or (x > 1).any():
+        raise ValueError("x must lie in [0, 1] (rescale bounded observations first)")
+    return x
+
+
+def plug_in_bets(x, alpha, n=None, truncation=0.5) -> np.ndarray:
+    """Predictable bets lambda_t from the regularised running mean and variance of X_1..X_{t-1}:
+
+        lambda_t = sqrt(2 log(1/alpha) / (sigma2_{t-1} t log(1 + t)))  (or / (sigma2_{t-1} n) for a fixed n),
+        mu_t = (1/2 + sum X) / (t + 1),  sigma2_t = (1/4 + sum (X_i - mu_i)^2) / (t + 1),  capped at `truncation`.
+
+    n: None, or the planned sample size (an integer >= 1, usually len(x)) that the bets are tuned for. The
+    bets stay predictable whatever n is, so any n gives a valid sequence; it is tightest when read at t = n.
+    """
+    x = _observations(x)
+    t = np.arange(1, x.size + 1)
+    mu = (0.5 + np.cumsum(x)) / (t + 1)
+    sigma2 = (0.25 + np.cumsum((x - mu) ** 2)) / (t + 1)
+    sigma2_before = np.concatenate([[0.25], sigma2[:-1]])
+    scale = t * np.log1p(t) if n is None else float(_checks.count("n", n))
+    return np.minimum(np.sqrt(2.0 * np.log(1.0 / alpha) / (sigma2_before * scale)), truncation)
+
+
+def prpl_eb_sequence(x, alpha: float, n: int | None = None) -> np.ndarray:
+    r"""Lower (1 - alpha) confidence sequence L_1..L_t for the mean (PrPl-EB; Waudby-Smith & Ramdas 2024,
+    Theorem 2, one-sided):
+
+    .. math:: L_t = \frac{\sum_i \lambda_i X_i}{\sum_i \lambda_i} - \frac{\log(1/\alpha) + \sum_i v_i\,\psi_E(\lambda_i)}{\sum_i \lambda_i},
+              \qquad v_i = (X_i - \hat\mu_{i-1})^2,\quad \psi_E(\lambda) = -\log(1 - \lambda) - \lambda.
+
+    P(exists t: mu < L_t) <= alpha: the bound may be read after every observation. The running maximum
+    of the sequence is valid too.
+
+    Parameters
+    ----------
+    x : array_like, shape (t,)
+        Observations in [0, 1].
+    alpha : float
+        Error level, in (0, 1).
+    n : int, optional
+        Tune the bets for this sample size (see `plug_in_bets`): a confidence interval at n, still valid
+        at every t.
+
+    Returns
+    -------
+    numpy.ndarray, shape (t,)
+        L_1, ..., L_t, each rounded down and clipped to [0, 1].
+
+    References
+    ----------
+    I. Waudby-Smith, A. Ramdas. Estimating means of bounded random variables by betting. JRSS-B 86(1), 2024.
+    """
+    alpha = _checks.level("alpha", alpha)
+    x = _observations(x)
+    lam = plug_in_bets(x, alpha, n)
+    t = np.arange(1, x.size + 1)
+    mean_before = np.concatenate([[0.5], ((0.5 + np.cumsum(x)) / (t + 1))[:-1]])
+    v = (x - mean_before) ** 2
+    psi = -np.log1p(-lam) - lam
+    weights = np.cumsum(lam)
+    gain, cost = np.cumsum(lam * x), np.log(1.0 / alpha) + np.cumsum(v * psi)
+    # running sums of t terms: an error of up to about t ulps of the terms' size (a bound, not an estimate)
+    error = (8 + t) * _checks.EPS * (gain + cost) / weights
+    return np.clip(_checks.round_down((gain - cost) / weights, error), 0.0, 1.0)
+
+
+def prpl_eb_lower(x, alpha: float, n: int | None = None) -> np.float64:
+    """The PrPl-EB lower bound after all of x: the last value of `prpl_eb_sequence` (same parameters)."""
+    return np.float64(prpl_eb_sequence(x, alpha, n)[-1])
+
+
+def betting_log_capital(x, m, bets) -> float:
+    """log K_t(m) = sum log(1 + lambda_i(m) (X_i - m)) with lambda_i(m) = min(lambda_i, c/m) (c = 3/4),
+    the truncation that keeps every factor positive. Decreasing in m."""
+    lam = np.minimum(bets, 0.75 / max(m, 1e-300))
+    return float(np.log1p(lam * (x - m)).sum())
+
+
+def betting_lower(x, alpha: float, n: int | None = None) -> np.float64:
+    r"""One-sided (1 - alpha) lower bound on the mean by betting, after all of x: the m with
+    :math:`\log K_t(m) = \log(1/\alpha)`, where :math:`K_t(m) = \prod_i (1 + \lambda_i(m)(X_i - m))`.
+
+    Every m below it has capital above 1/alpha, i.e. is rejected; by Ville's inequality the true mean is
+    rejected with probability <= alpha, at this time or any other. The root is bracketed (no grid, so no
+    resolution cap) and then stepped down until the capital there reaches 1/alpha, so the returned value
+    lies at or below the exact root.
+
+    Parameters
+    ----------
+    x : array_like, shape (t,)
+        Observations in [0, 1].
+    alpha : float
+        Error level, in (0, 1).
+    n : int, optional
+        Tune the bets for this sample size (see `plug_in_bets`).
+
+    Returns
+    -------
+    numpy.float64
+        The lower bound, in [0, mean of x].
+
+    References
+    ----------
+    I. Waudby-Smith, A. Ramdas. Estimating means of bounded random variables by betting. JRSS-B 86(1), 2024.
+    """
+    alpha = _checks.level("alpha", alpha)
+    x = _observations(x)
+    bets = plug_in_bets(x, alpha, n, truncation=1.0)
+    target = np.log(1.0 / alpha)
+    if betting_log_capital(x, 1e-12, bets) < target:
+        return np.float64(0.0)
+    high = float(x.mean())
+    if betting_log_capital(x, high, bets) >= target:
+        return np.float64(high)
+    root = optimize.brentq(lambda m: betting_log_capital(x, m, bets) - target, 1e-12, high, xtol=1e-12)
+    # brentq's answer lies within xtol of the root, on either side: step down until the capital there
+    # reaches the target, so that the returned m is rejected (it lies at or below the exact root)
+    step = 2e-12
+    while root > 1e-12 and betting_log_capital(x, root, bets) < target:
+        root, step = max(root - step, 1e-12), 2 * step
+    return np.float64(root if betting_log_capital(x, root, bets) >= target else 0.0)
+
+
+def betting_rejects(x, m0, alpha) -> np.ndarray:
+    """For each t, whether the betting capital against "mean <= m0" has reached 1/alpha by time t.
+
+    Used for sequential certification: stop as soon as it is True; the error probability is <= alpha
+    whatever the stopping rule (Ville's inequality). m0 is a mean of [0, 1]-valued observations, so it must
+    lie in [0, 1] (at m0 = 1 the null always holds and nothing is rejected).
+    """
+    alpha = _checks.level("alpha", alpha)
+    m0 = float(_checks.probability("m0", m0))
+    x = _observations(x)
+    bets = np.minimum(plug_in_bets(x, alpha, truncation=1.0), 0.75 / max(m0, 1e-300))
+    return np.maximum.accumulate(np.cumsum(np.log1p(bets * (x - m0)))) >= np.log(1.0 / alpha)

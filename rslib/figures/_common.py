@@ -1,0 +1,20 @@
+"""What the figures share: colours, dash styles, slider layout, and how a radius that certifies nothing is drawn."""
+from __future__ import annotations
+
+import numpy as np
+
+from rslib.certificates import NOT_CERTIFIED
+
+COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+
+
+def slider(steps, prefix: str, active: int = 0) -> dict:
+    """A plotly slider over precomputed `steps` (it works in the static HTML: no kernel needed)."""
+    return {"active": active, "currentvalue": {"prefix": prefix}, "pad": {"t": 40}, "steps": steps}
+
+
+def drawn(radius) -> np.ndarray:
+    """Radii for a curve: NOT_CERTIFIED becomes NaN, which plotly leaves blank (nothing is certified there)."""
+    radius = np.asarray(radius, dtype=float)
+    return np.where(radius == NOT_CERTIFIED, np.nan, radius)

@@ -1,0 +1,76 @@
+"""Plotly figures for the Renyi-divergence chapter, computed with `rslib.certificates` and `rslib.theory.renyi`."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from rslib import certificates
+from rslib.figures._common import COLORS, drawn, slider
+from rslib.theory import renyi
+
+__all__ = ["radii_against_p_a", "optimal_order", "lemma1_minimizer", "paired_radii"]
+
+
+def radii_against_p_a(sigma=1.0, p_b_values=(0.01, 0.05, 0.1, 0.2, 0.3), points=300) -> go.Figure:
+    """Renyi (Li et al., Theorem 2), Cohen et al. (tight) and PixelDP radii against p_A; slider: p_B."""
+    def curves(p_b):
+        p_a = np.linspace(p_b, 1 - p_b, points)
+        return p_a, [drawn(certificates.renyi_l2(p_a, p_b, sigma=sigma)), drawn(certificates.gaussian_l2(p_a, p_b, sigma=sigma)),
+                     drawn(certificates.pixeldp_l2(p_a, p_b, sigma=sigma))]
+
+    names = ["Rényi bound (Li et al.)", "Cohen et al. (tight)", "PixelDP (best ε, δ)"]
+    p_a, ys = curves(p_b_values[0])
+    fig = go.Figure([go.Scatter(x=p_a, y=y, name=n, line={"color": COLORS[i]}) for i, (n, y) in enumerate(zip(names, ys))])
+    steps = []
+    for p_b in p_b_values:
+        x, ys = curves(p_b)
+        steps.append({"method": "restyle", "label": f"{p_b:g}", "args": [{"x": [x] * 3, "y": ys}, [0, 1, 2]]})
+    fig.update_layout(title=f"l2 radius against p_A (σ = {sigma:g})", xaxis_title="p_A (lower bound)",
+                      yaxis_title="radius", height=450, sliders=[slider(steps, "p_B = ")])
+    return fig
+
+
+def optimal_order(p_b_values=(0.001, 0.01, 0.1, 0.3), points=200) -> go.Figure:
+    """The Renyi order (rho in the book; `alpha` in the function names) attaining Theorem 2's supremum, against p_A, for several p_B (1 where the bound
+    decreases in alpha and the supremum is only approached as alpha -> 1)."""
+    fig = go.Figure()
+    for i, p_b in enumerate(p_b_values):
+        p_a = np.linspace(p_b + 1e-3, 1 - p_b, points)
+        fig.add_trace(go.Scatter(x=p_a, y=certificates.renyi_optimal_order(p_a, p_b), name=f"p_B = {p_b:g}",
+                                 line={"color": COLORS[i]}))
+    fig.update_layout(title="Order ρ attaining the supremum", xaxis_title="p_A", yaxis_title="ρ*",
+                      yaxis_type="log", height=420)
+    return fig
+
+
+def lemma1_minimizer(p=(0.55, 0.3, 0.1, 0.05), alphas=(1.1, 1.5, 2, 3, 5, 10, 30, 100)) -> go.Figure:
+    """P and the closest Q (in D_alpha) whose top class is not P's; slider: alpha."""
+    p = np.asarray(p, float)
+    labels = [f"class {i + 1}" for i in range(p.size)]
+
+    def title(alpha):
+        return f"ρ = {alpha:g}: smallest D_ρ(Q‖P) with another top class = {renyi.lemma1_bound(p, order=alpha):.4f}"
+
+    first = renyi.lemma1_minimizer(p, order=alphas[0])
+    fig = go.Figure([go.Bar(x=labels, y=p, name="P", marker_color=COLORS[0]),
+                     go.Bar(x=labels, y=first, name="minimising Q", marker_color=COLORS[1])])
+    steps = [{"method": "update", "label": f"{a:g}",
+              "args": [{"y": [renyi.lemma1_minimizer(p, order=a)]}, {"title.text": title(a)}, [1]]} for a in alphas]
+    fig.update_layout(title=title(alphas[0]), barmode="group", yaxis_title="probability", height=420,
+                      sliders=[slider(steps, "order ρ = ")])
+    return fig
+
+
+def paired_radii(sigma: float) -> dict:
+    """Li et al.'s Renyi radius and Cohen et al.'s at noise level sigma, as radius_fn(p_a, p_b) for
+    `Results.certified_accuracy_with`, so both certificates turn the same bounds into radii.
+
+    p_b is capped at 1 - p_a first. The cap is valid (the runner-up has probability at most 1 - p_(1) <= 1 - p_a)
+    and with simultaneous Clopper-Pearson bounds it changes nothing in exact arithmetic: the upper bound at
+    n_j <= n - n_A votes is at most the one at n - n_A, which is 1 minus the lower bound at n_A. It only
+    removes floating-point excess that `rslib.certificates` would reject as inconsistent bounds."""
+    def capped(radius):
+        return lambda p_a, p_b: radius(p_a, np.minimum(p_b, 1.0 - p_a))
+
+    return {"Rényi": capped(lambda a, b: certificates.renyi_l2(a, b, sigma=sigma)),
+            "Cohen": capped(lambda a, b: certificates.gaussian_l2(a, b, sigma=sigma))}

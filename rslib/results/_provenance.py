@@ -1,0 +1,94 @@
+"""How a result was made: command, device, library versions, code version and date (for cards and results files).
+
+The record names no host or user, so cards and results files can be published as they are.
+"""
+from __future__ import annotations
+
+import datetime
+import importlib.metadata
+import json
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import rslib
+from rslib._version import __version__
+
+__all__ = ["provenance", "describe", "device_description", "git_commit", "read_json_results"]
+
+
+def device_description(device=None) -> str:
+    """The GPU's name when computing on CUDA, otherwise the CPU model and torch's thread count."""
+    import torch  # here: reading and describing results needs no torch; only describing a device does
+
+    device = torch.device(device) if device is not None else None
+    if (device is None or device.type == "cuda") and torch.cuda.is_available():
+        return f"cuda: {torch.cuda.get_device_name(device)}"
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:  # not Linux: keep platform's answer
+        pass
+    return f"cpu: {cpu} ({torch.get_num_threads()} threads)"
+
+
+def git_commit() -> str | None:
+    """HEAD of the repository holding rslib, with '+dirty' if tracked files changed; None outside git."""
+    root = Path(rslib.__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if commit.returncode != 0:
+        return None
+    return commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
+def _default_command() -> str:
+    # The console script's argv[0] is a full path into the venv; "rslib ..." is what a reader retypes.
+    if Path(sys.argv[0]).name == "rslib":
+        return " ".join(["rslib", *sys.argv[1:]])
+    return " ".join(sys.argv)
+
+
+def provenance(command: str | None = None, device=None) -> dict:
+    """A JSON-ready record: date (UTC, ISO 8601), command line, device, versions and git commit.
+
+    command: defaults to this process's command line. device: the torch device computed on (default:
+    the GPU if there is one, else the CPU).
+    """
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "command": _default_command() if command is None else command,
+        "device": device_description(device),
+        "versions": {"python": platform.python_version(), **{name: _installed(name) for name in _RECORDED},
+                     "rslib": __version__},
+        "git_commit": git_commit(),
+    }
+
+
+def describe(record: dict) -> str:
+    """One line a reader can check a result against: date, device, command, versions and commit."""
+    versions = record.get("versions", {})
+    return (f"computed {record.get('date', '?')} on {record.get('device', '?')} by `{record.get('command', '?')}` "
+            f"(rslib {versions.get('rslib', '?')}, torch {versions.get('torch', '?')}, "
+            f"commit {str(record.get('git_commit'))[:12]})")
+
+
+def read_json_results(path) -> dict:
+    """A results file in JSON written by a script of the repository's benchmarks/ (with its `provenance`).
+
+    Raises FileNotFoundError naming the path and the JSON files beside it when it does not exist.
+    """
+    path = Path(path)
+    if not path.is_file():
+        available = sorted(p.name for p in path.parent.glob("*.json")) if path.parent.is_dir() else []
+        raise FileNotFoundError(f"no results file {path}; beside it: {available or 'nothing'}. The scripts in "
+                                "benchmarks/ write such files (see their --out option).")
+    return json.loads(path.read_text(encoding="utf-8"))

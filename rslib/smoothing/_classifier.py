@@ -1,0 +1,149 @@
+"""The smoothed classifier g(x) = argmax_c P(f(x + eps) = c) (Cohen et al. 2019: PREDICT and CERTIFY)."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from scipy.stats import binomtest
+
+from rslib import _checks
+from rslib.smoothing._device import generator as seeded_generator
+from rslib.smoothing._noise import Noise
+from rslib.smoothing._runner import Runner
+from rslib.smoothing._votes import ABSTAIN, BOUND_KINDS, Certificate, TopKCertificate, certificate_from_counts, topk_from_counts
+
+__all__ = ["Smoothed"]
+
+
+class Smoothed:
+    """A base classifier smoothed by a noise: predict with a test, certify with confidence bounds.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The base classifier f: a batch of perturbed inputs (B, ...) to logits (B, num_classes). Logits must be
+        finite: a NaN or infinite one raises `NonFiniteLogitsError` (a ValueError) on every route.
+    noise : rslib.smoothing.Noise
+        `Gaussian`, `Laplace` or `Ablation`.
+    num_classes : int
+        >= 2.
+    device : torch.device or str, optional
+        Where the model runs and the noise is drawn (default: the GPU if there is one, else the CPU).
+    input_shape : tuple, optional
+        When given, every input must have exactly this shape (no batch dimension); without it, an input
+        the model cannot take is refused at its first batch. Inputs are cast to the model's floating dtype.
+    channels_last : bool, default True
+        NHWC layout for 4-D inputs (faster convolutions; changes no vote).
+    precision : {"fp32", "bf16", "fp16"}, default "fp32"
+        Reduced precision can change some votes; the certificate is then exact for the smoothed version of
+        the classifier actually evaluated, not of the fp32 one.
+    compile : {None, "default", "reduce-overhead", "max-autotune"}
+        `torch.compile` mode; as with reduced precision, fused kernels may change a vote near a tie, and
+        the certificate is then for the compiled model.
+
+    References
+    ----------
+    J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
+    """
+
+    def __init__(self, model: torch.nn.Module, noise: Noise, num_classes: int, *, device=None,
+                 input_shape: tuple | None = None, channels_last: bool = True, precision: str = "fp32",
+                 compile: str | None = None):
+        self.num_classes = _checks.count("num_classes", num_classes, minimum=2)
+        if not isinstance(noise, Noise):
+            raise TypeError(f"noise must be an rslib.smoothing.Noise (Gaussian, Laplace or Ablation), got {noise!r}")
+        self.noise = noise
+        self.runner = Runner(model, noise, self.num_classes, device, input_shape, channels_last, precision, compile)
+
+    @property
+    def model(self) -> torch.nn.Module:
+        return self.runner.model
+
+    @property
+    def device(self) -> torch.device:
+        return self.runner.device
+
+    def generator(self, seed: int) -> torch.Generator:
+        """A generator on this classifier's device seeded with `seed` (in [0, 2**63 - 1])."""
+        return seeded_generator(seed, self.device)
+
+    def predict(self, x: torch.Tensor, n: int, alpha: float, *, batch_size: int = 1000, seed: int = 0) -> int:
+        """The smoothed prediction at x, or ``ABSTAIN`` (Cohen et al.'s PREDICT).
+
+        Draws n samples; returns the top class when a two-sided binomial test rejects "the top two classes
+        are equally likely" at level alpha, so that a returned class differs from g(x) with probability
+        <= alpha.
+        """
+        n = _checks.count("n", n)
+        alpha = _checks.level("alpha", alpha)
+        counts = self.sample_counts(x, n, batch_size=batch_size, generator=self.generator(seed)).cpu().numpy()
+        top2 = np.argsort(counts)[::-1][:2]
+        count_a, count_b = int(counts[top2[0]]), int(counts[top2[1]])
+        if binomtest(count_a, count_a + count_b, 0.5).pvalue > alpha:
+            return ABSTAIN
+        return int(top2[0])
+
+    def certify(self, x: torch.Tensor, n0: int, n: int, alpha: float, *, batch_size: int = 1000,
+                seed: int = 0, bound: str = "binary") -> Certificate:
+        """Certify x (Cohen et al.'s CERTIFY): the top class of n0 samples, its probability bounded from n
+        fresh samples, turned into a radius by the noise's certificate (`certificate_from_counts`).
+
+        With probability >= 1 - alpha over the sampling, a returned label equals g(x) and g is constant on
+        the ball of the returned radius around x. Abstains when p_A <= p_B. For ablation the radius is the
+        top-1 l0 certificate (pixels).
+        """
+        return self.certify_many([x], n0, n, alpha, batch_size=batch_size, seeds=[seed], bound=bound)[0]
+
+    def certify_many(self, xs, n0: int, n: int, alpha: float, *, batch_size: int = 1000, seeds=None,
+                     bound: str = "binary") -> list[Certificate]:
+        """`certify` each input of xs (an iterable of tensors of one shape), their samples packed into shared
+        batches so that every batch is full.
+
+        Input i's noise comes from its own generator, seeded by seeds[i] (default: i), in the same draws as
+        `certify(xs[i], seed=seeds[i])` makes: packing changes which inputs share a forward pass, not any
+        input's samples (so no vote, except through floating-point effects of the batch size).
+        """
+        if bound not in BOUND_KINDS:
+            raise ValueError(f"bound must be 'binary' or 'simultaneous', got {bound!r}")
+        n0, n = _checks.count("n0", n0), _checks.count("n", n)
+        alpha = _checks.level("alpha", alpha)
+        xs = list(xs)  # a generator is read once
+        seeds = list(range(len(xs))) if seeds is None else list(seeds)
+        if len(seeds) != len(xs):
+            raise ValueError(f"seeds must have one seed per input ({len(xs)}), got {len(seeds)}")
+        generators = [self.generator(s) for s in seeds]
+        segments = [(i, n0) for i in range(len(xs))] + [(i, n) for i in range(len(xs))]
+        counts = self.runner.segment_counts(xs, segments, batch_size, generators).cpu().numpy()  # one host sync
+        shape = tuple(xs[0].shape) if len(xs) else ()
+        return [certificate_from_counts(counts[i], counts[len(xs) + i], alpha=alpha, noise=self.noise, bound=bound,
+                                        input_shape=shape) for i in range(len(xs))]
+
+    def certify_topk(self, x: torch.Tensor, n: int, alpha: float, *, k: int = 1, batch_size: int = 1000,
+                     seed: int = 0) -> TopKCertificate:
+        """Top-k certificates of every label from n samples (Jia et al. 2020; 2022): see `topk_from_counts`.
+
+        Raises NotImplementedError for a noise without a top-k certificate (Laplace)."""
+        n = _checks.count("n", n)
+        if self.noise.topk_certificate is None:
+            self.noise.radius_topk(0.5, 0.5, k=1)  # raises NotImplementedError, naming the noises that have one
+        counts = self.sample_counts(x, n, batch_size=batch_size, generator=self.generator(seed)).cpu().numpy()
+        return topk_from_counts(counts, alpha=alpha, k=k, noise=self.noise, input_shape=tuple(x.shape))
+
+    def sample_counts(self, x: torch.Tensor, n: int, *, batch_size: int = 1000,
+               generator: torch.Generator | None = None) -> torch.Tensor:
+        """Votes per class of the base classifier on n perturbed copies of x (a tensor on the device)."""
+        return self.runner.segment_counts([x], [(0, n)], batch_size, [generator])[0]
+
+    def sample_votes(self, x: torch.Tensor, n: int, *, batch_size: int = 1000,
+              generator: torch.Generator | None = None) -> torch.Tensor:
+        """The base classifier's label on each of n perturbed copies of x, in sampling order (on the device)."""
+        return torch.cat([logits.argmax(dim=1)
+                          for logits, _ in self.runner.batches([x], [(0, n)], batch_size, [generator])])
+
+    def sample_scores(self, x: torch.Tensor, n: int, *, batch_size: int = 1000,
+               generator: torch.Generator | None = None) -> torch.Tensor:
+        """Softmax scores (n, num_classes) of the base classifier on n perturbed copies (soft smoothing)."""
+        return torch.cat([logits.float().softmax(dim=1)
+                          for logits, _ in self.runner.batches([x], [(0, n)], batch_size, [generator])])
+
+    def __repr__(self) -> str:
+        return f"Smoothed({type(self.model).__name__}, {self.noise!r}, num_classes={self.num_classes}, device={self.device})"

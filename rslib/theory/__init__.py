@@ -1,0 +1,13 @@
+"""The analysis behind each chapter, runnable (numpy and scipy only).
+
+- `neyman_pearson`: the Neyman-Pearson argument behind the Gaussian l2 certificate (chapter 1);
+- `norms`: norm equivalences, so that a certificate in one norm implies others (chapter 1);
+- `laplace`: the likelihood statistic, worst cases and noise tolerance of Laplace smoothing (chapter 2);
+- `renyi`: Renyi divergences and Li et al.'s Lemma 1 (chapter 3);
+- `exact`: classifiers whose smoothed version is known exactly, to measure how tight each certificate is
+  (the soundness appendix);
+- `taylor`: the unsound Taylor-polynomial margin estimator, kept as a counterexample (chapter 5).
+"""
+from rslib.theory import exact, laplace, neyman_pearson, norms, renyi, taylor
+
+__all__ = ["neyman_pearson", "norms", "laplace", "renyi", "exact", "taylor"]
