@@ -15,15 +15,22 @@ JB_BUILD := $(VENV)/bin/jupyter-book build --all -W -n --keep-going .
 LIVE_PORT ?= 8888
 LIVE_ROOT ?= book
 
-.PHONY: book test live setup debian clean
+.PHONY: book test lint live setup debian clean
 
 book: setup
 	$(JB_BUILD)
 	@echo "The book is in _build/html/index.html"
 
 # The browser tests read _build/html, so the book is built first (once).
-test: book
+test: book lint
 	$(PY) -m pytest
+
+# ruff (lint and format, configured in pyproject.toml) on the library, tests and benchmarks; mypy on the
+# maths, results and engine (the files pyproject.toml names).
+lint: setup
+	$(VENV)/bin/ruff check rslib tests benchmarks book/_ext
+	$(VENV)/bin/ruff format --check rslib tests benchmarks book/_ext
+	$(VENV)/bin/mypy
 
 # Jupyter Lab with jupytext: the chapters (book/*.md) open as notebooks, widgets run live.
 live: setup

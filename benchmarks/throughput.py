@@ -3,7 +3,7 @@
   (a) forward  the model's own forward pass on ready-made noisy batches, at its best batch size;
   (b) reference  a straightforward loop written like Cohen et al.'s `core.py`: repeat the input, draw the
       noise, forward, argmax, copy the predictions to the host and count them there, per batch;
-  (c) rslib  `Smoothed.sample_counts`: noise drawn and votes counted on the device, one host read per input.
+  (c) rslib  `rslib.Smoothed.sample_counts`: noise drawn and votes counted on the device, one host read per input.
 
 Then whole certifications (n0 selection + n estimation samples per input) of several inputs, one at a time
 and packed into shared batches (`Smoothed.certify_many`), counting every sample drawn: with n0 well under
@@ -14,6 +14,7 @@ smallest ratio over the noises measured. With --out, writes the numbers and thei
 
     python benchmarks/throughput.py --samples 20000 --out benchmarks/results/throughput-cpu.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from rslib import smoothing
-from rslib import zoo, smoothing
+from rslib import smoothing, zoo
 from rslib.results import provenance
 from rslib.smoothing import Smoothed
 
@@ -66,7 +66,7 @@ def forward_only(model, noisy_batch, samples):
     return run, batches * noisy_batch.shape[0]
 
 
-def reference_loop(model, smoothing, x, samples, batch_size, num_classes):
+def reference_loop(model, noise, x, samples, batch_size, num_classes):
     """(b) Cohen et al.'s `_sample_noise`, generalised to any noise: per batch a host copy and a Python count."""
 
     @torch.inference_mode()
@@ -77,7 +77,7 @@ def reference_loop(model, smoothing, x, samples, batch_size, num_classes):
             size = min(batch_size, remaining)
             remaining -= size
             batch = x.repeat((size, 1, 1, 1))
-            predictions = model(smoothing.sample(batch)).argmax(dim=1)
+            predictions = model(noise.sample(batch)).argmax(dim=1)
             for idx in predictions.cpu().numpy():
                 counts[idx] += 1
         return counts
@@ -85,20 +85,22 @@ def reference_loop(model, smoothing, x, samples, batch_size, num_classes):
     return run, samples
 
 
-def rslib_engine(model, smoothing, x, samples, batch_size, num_classes, dev):
-    """(c) rslib's engine: `Smoothed.sample_counts`."""
-    smoothed = Smoothed(model, smoothing, num_classes, device=dev)
+def rslib_engine(model, noise, x, samples, batch_size, num_classes, dev):
+    """(c) rslib's engine: `rslib.Smoothed.sample_counts`."""
+    smoothed = Smoothed(model, noise, num_classes, device=dev)
     generator = torch.Generator(device=dev).manual_seed(0)
     return (lambda: smoothed.sample_counts(x[0], samples, batch_size=batch_size, generator=generator).cpu()), samples
 
 
-def rslib_certify(model, smoothing, xs, n0, n, batch_size, pack, num_classes, dev):
+def rslib_certify(model, noise, xs, n0, n, batch_size, pack, num_classes, dev):
     """Whole certifications of every input of xs, `pack` inputs at a time."""
-    smoothed = Smoothed(model, smoothing, num_classes, device=dev)
+    smoothed = Smoothed(model, noise, num_classes, device=dev)
 
     def run():
         for start in range(0, len(xs), pack):
-            smoothed.certify_many(xs[start:start + pack], n0, n, 0.001, batch_size, range(start, start + pack))
+            smoothed.certify_many(
+                xs[start : start + pack], n0, n, 0.001, batch_size=batch_size, seeds=range(start, start + pack)
+            )
 
     return run, len(xs) * (n0 + n)
 
@@ -109,8 +111,14 @@ def main(argv=None) -> None:
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[250, 500, 1000, 2000])
     parser.add_argument("--rounds", type=int, default=6, help="timed runs per method (the best counts)")
     parser.add_argument("--noises", nargs="+", choices=sorted(NOISES), default=sorted(NOISES))
-    parser.add_argument("--certify", type=int, nargs=3, default=[16, 100, 1000], metavar=("INPUTS", "N0", "N"),
-                        help="whole certifications: inputs, n0, n (packed: all inputs together)")
+    parser.add_argument(
+        "--certify",
+        type=int,
+        nargs=3,
+        default=[16, 100, 1000],
+        metavar=("INPUTS", "N0", "N"),
+        help="whole certifications: inputs, n0, n (packed: all inputs together)",
+    )
     parser.add_argument("--out", type=Path, help="write the results as JSON with provenance")
     args = parser.parse_args(argv)
     dev = smoothing.default_device()
@@ -119,42 +127,87 @@ def main(argv=None) -> None:
     record = provenance(device=dev)  # at the start: the code and commit that ran
     rows, certify_rows = [], []
     for name in args.noises:
-        smoothing = NOISES[name]
-        model = zoo.build("fashion_cnn", smoothing.in_channels(1), 10).to(dev).eval()
+        noise = NOISES[name]
+        model = zoo.build("fashion_cnn", noise.in_channels(1), 10).to(dev).eval()
         model = model.to(memory_format=torch.channels_last)
         x = torch.rand(1, 1, 28, 28, device=dev)
         for batch_size in args.batch_sizes:
-            noisy = smoothing.sample(x.repeat((batch_size, 1, 1, 1))).contiguous(memory_format=torch.channels_last)
-            rows.append({"noise": name, "batch_size": batch_size, **_rates({
-                "forward": forward_only(model, noisy, args.samples),
-                "reference": reference_loop(model, smoothing, x, args.samples, batch_size, 10),
-                "rslib": rslib_engine(model, smoothing, x, args.samples, batch_size, 10, dev)}, dev, args.rounds)})
+            noisy = noise.sample(x.repeat((batch_size, 1, 1, 1))).contiguous(memory_format=torch.channels_last)
+            rows.append(
+                {
+                    "noise": name,
+                    "batch_size": batch_size,
+                    **_rates(
+                        {
+                            "forward": forward_only(model, noisy, args.samples),
+                            "reference": reference_loop(model, noise, x, args.samples, batch_size, 10),
+                            "rslib": rslib_engine(model, noise, x, args.samples, batch_size, 10, dev),
+                        },
+                        dev,
+                        args.rounds,
+                    ),
+                }
+            )
         inputs, n0, n = args.certify
         xs = list(torch.rand(inputs, 1, 28, 28, device=dev))
         batch_size = max(args.batch_sizes)
-        certify_rows.append({"noise": name, "batch_size": batch_size, "inputs": inputs, "n0": n0, "n": n, **_rates({
-            f"pack_{pack}": rslib_certify(model, smoothing, xs, n0, n, batch_size, pack, 10, dev)
-            for pack in (1, inputs)}, dev, args.rounds)})
+        certify_rows.append(
+            {
+                "noise": name,
+                "batch_size": batch_size,
+                "inputs": inputs,
+                "n0": n0,
+                "n": n,
+                **_rates(
+                    {
+                        f"pack_{pack}": rslib_certify(model, noise, xs, n0, n, batch_size, pack, 10, dev)
+                        for pack in (1, inputs)
+                    },
+                    dev,
+                    args.rounds,
+                ),
+            }
+        )
     print(f"{'noise':<9}{'batch':>6}{'forward/s':>12}{'reference/s':>13}{'rslib/s':>10}{'vs fwd':>8}{'vs ref':>8}")
     for r in rows:
-        print(f"{r['noise']:<9}{r['batch_size']:>6}{r['forward']:>12.0f}{r['reference']:>13.0f}{r['rslib']:>10.0f}"
-              f"{r['rslib'] / r['forward']:>8.2f}{r['rslib'] / r['reference']:>8.2f}")
+        print(
+            f"{r['noise']:<9}{r['batch_size']:>6}{r['forward']:>12.0f}{r['reference']:>13.0f}{r['rslib']:>10.0f}"
+            f"{r['rslib'] / r['forward']:>8.2f}{r['rslib'] / r['reference']:>8.2f}"
+        )
     inputs = args.certify[0]
     print(f"\n{'noise':<9}{'batch':>6}{'inputs':>7}{'n0':>5}{'n':>7}{'one at a time/s':>17}{'packed/s':>10}{'gain':>7}")
     for r in certify_rows:
-        print(f"{r['noise']:<9}{r['batch_size']:>6}{r['inputs']:>7}{r['n0']:>5}{r['n']:>7}{r['pack_1']:>17.0f}"
-              f"{r[f'pack_{inputs}']:>10.0f}{r[f'pack_{inputs}'] / r['pack_1']:>7.2f}")
+        print(
+            f"{r['noise']:<9}{r['batch_size']:>6}{r['inputs']:>7}{r['n0']:>5}{r['n']:>7}{r['pack_1']:>17.0f}"
+            f"{r[f'pack_{inputs}']:>10.0f}{r[f'pack_{inputs}'] / r['pack_1']:>7.2f}"
+        )
     summary = {}
     for name in args.noises:
         mine = [r for r in rows if r["noise"] == name]
         best = {k: max(r[k] for r in mine) for k in ("forward", "reference", "rslib")}
-        summary[name] = {"vs_forward": best["rslib"] / best["forward"], "vs_reference": best["rslib"] / best["reference"]}
+        summary[name] = {
+            "vs_forward": best["rslib"] / best["forward"],
+            "vs_reference": best["rslib"] / best["reference"],
+        }
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps({"rows": rows, "certify_rows": certify_rows, "best_batch_ratios": summary, "samples": args.samples,
-                                        "provenance": record}, indent=2) + "\n")
-    print(f"ratio_vs_forward={min(s['vs_forward'] for s in summary.values()):.3f} "
-          f"ratio_vs_reference={min(s['vs_reference'] for s in summary.values()):.3f}")
+        args.out.write_text(
+            json.dumps(
+                {
+                    "rows": rows,
+                    "certify_rows": certify_rows,
+                    "best_batch_ratios": summary,
+                    "samples": args.samples,
+                    "provenance": record,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+    print(
+        f"ratio_vs_forward={min(s['vs_forward'] for s in summary.values()):.3f} "
+        f"ratio_vs_reference={min(s['vs_reference'] for s in summary.values()):.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ The first three need only numpy and scipy; torch is imported when an engine name
     model = rslib.load_pretrained("fmnist-gaussian-0.5")        # imports torch
     cert = rslib.Smoothed(model.model, model.noise, 10).certify(x, n0=100, n=10_000, alpha=0.001)
 """
+
 from __future__ import annotations
 
 import importlib
@@ -27,10 +28,19 @@ from rslib._version import __version__
 _SUBPACKAGES = ("certificates", "bounds", "theory", "results", "smoothing", "zoo", "figures", "book", "cli")
 _NAMES = {  # name -> the subpackage that defines it
     "NOT_CERTIFIED": "certificates",
-    "Smoothed": "smoothing", "Certificate": "smoothing", "TopKCertificate": "smoothing", "ABSTAIN": "smoothing",
-    "Noise": "smoothing", "Gaussian": "smoothing", "Laplace": "smoothing", "Ablation": "smoothing",
-    "certify_dataset": "smoothing", "NonFiniteLogitsError": "smoothing",
-    "load_pretrained": "zoo", "list_pretrained": "zoo", "load_dataset": "zoo",
+    "Smoothed": "smoothing",
+    "Certificate": "smoothing",
+    "TopKCertificate": "smoothing",
+    "ABSTAIN": "smoothing",
+    "Noise": "smoothing",
+    "Gaussian": "smoothing",
+    "Laplace": "smoothing",
+    "Ablation": "smoothing",
+    "certify_dataset": "smoothing",
+    "NonFiniteLogitsError": "smoothing",
+    "load_pretrained": "zoo",
+    "list_pretrained": "zoo",
+    "load_dataset": "zoo",
     "read_results": "results",
 }
 

@@ -1,4 +1,5 @@
 """`python -m rslib`: the `rslib` command line."""
+
 import sys
 
 from rslib.cli import main

@@ -1,7 +1,26 @@
 """Argument checks shared by rslib: every bad input fails loudly, naming the parameter and the allowed range."""
+
 from __future__ import annotations
 
 import numpy as np
+
+__all__ = [
+    "float_array",
+    "EPS",
+    "MAX_LEVEL",
+    "round_down",
+    "round_up",
+    "probability",
+    "margin",
+    "positive",
+    "level",
+    "count",
+    "integer_in",
+    "number_in",
+    "nonnegative",
+    "one_of",
+    "NonFiniteLogitsError",
+]
 
 
 def float_array(name: str, value) -> np.ndarray:
@@ -134,19 +153,3 @@ class NonFiniteLogitsError(ValueError):
     A ValueError, so callers that catch bad input keep working; the command line turns it into a usage
     error (exit status 2).
     """
-
-
-def finite_logits(logits) -> None:
-    """Raise NonFiniteLogitsError unless every logit is finite.
-
-    An all-NaN row has argmax 0, so without this check a broken model (or an input of 3e38 that overflows
-    a layer) would silently vote for class 0 on every sample and be certified.
-    """
-    import torch  # here, not at the top: _checks is imported by the torch-free parts of rslib too
-
-    finite = torch.isfinite(logits) if isinstance(logits, torch.Tensor) else np.isfinite(np.asarray(logits))
-    if not bool(finite.all()):
-        bad, total = int((~finite).sum()), int(np.prod(tuple(finite.shape)))
-        raise NonFiniteLogitsError(
-            f"the model's logits must be finite, got {bad} NaN or infinite value(s) of {total}"
-            " (check the model and that the input lies in the range it was trained on)")

@@ -3,6 +3,7 @@
 Private: used by the engine (generators), the results files (each row's seed is checked against its
 header) and the command line.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -2,11 +2,12 @@
 
 Merged into test_rejected.CASES; see that module for the form of a case.
 """
-import numpy as np  # noqa: F401
+
+import numpy as np
+import test_rejected as base
 import torch
 
-import test_rejected as base  # noqa: F401  (its helpers: base._cli, base._certify, base._smoothed, ...)
-from rslib import smoothing, zoo, figures
+from rslib import figures, smoothing, zoo
 from rslib.smoothing import Smoothed
 
 
@@ -28,29 +29,43 @@ def _image_with_nan():
 
 
 CASES = {
-    "`smoothing.certify_dataset(smoothed, dataset_of_3, [0, -1], ...)`":
-        lambda: smoothing.certify_dataset(base._smoothed(), base._dataset(3), [0, -1], n0=10, n=10, alpha=0.01, progress=False),
-    "`Smoothed(model, None, num_classes=10)`": lambda: Smoothed(zoo.build("digits_cnn", 1, 10, seed=0), None, num_classes=10),
-    "`Smoothed(...).certify(x, ..., seed=2**64)`": lambda: base._smoothed().certify(base._x(), n0=10, n=10, alpha=0.01, seed=2**64),
-    "`Smoothed(...).certify(torch.tensor(0.5), ...)`": lambda: base._smoothed().certify(torch.tensor(0.5), n0=10, n=10, alpha=0.01),
-    "`Smoothed(...).certify(torch.zeros(1, 0, 8), ...)`":
-        lambda: base._smoothed().certify(torch.zeros(1, 0, 8), n0=10, n=10, alpha=0.01),
-    "`Smoothed(...).certify(image_8x8, ...)` (no channel axis, no `input_shape`)":
-        lambda: base._smoothed().certify(base._x()[0], n0=10, n=10, alpha=0.01),
-    "`Smoothed(model, smoothing.Laplace(0.5), 10).certify_topk(x, ...)`":
-        lambda: base._smoothed(smoothing.Laplace(0.5)).certify_topk(base._x(), n=10, alpha=0.01),
-    "`smoothing.radii_from_votes(np.ones((2, 5), dtype=int), label=1, num_classes=10, ...)`":
-        lambda: smoothing.radii_from_votes(np.ones((2, 5), dtype=int), label=1, num_classes=10, sigma=0.5, alpha=0.01),
+    "`smoothing.certify_dataset(smoothed, dataset_of_3, [0, -1], ...)`": lambda: smoothing.certify_dataset(
+        base._smoothed(), base._dataset(3), [0, -1], n0=10, n=10, alpha=0.01, progress=False
+    ),
+    "`Smoothed(model, None, num_classes=10)`": lambda: Smoothed(
+        zoo.build("digits_cnn", 1, 10, seed=0), None, num_classes=10
+    ),
+    "`Smoothed(...).certify(x, ..., seed=2**64)`": lambda: base._smoothed().certify(
+        base._x(), n0=10, n=10, alpha=0.01, seed=2**64
+    ),
+    "`Smoothed(...).certify(torch.tensor(0.5), ...)`": lambda: base._smoothed().certify(
+        torch.tensor(0.5), n0=10, n=10, alpha=0.01
+    ),
+    "`Smoothed(...).certify(torch.zeros(1, 0, 8), ...)`": lambda: base._smoothed().certify(
+        torch.zeros(1, 0, 8), n0=10, n=10, alpha=0.01
+    ),
+    "`Smoothed(...).certify(image_8x8, ...)` (no channel axis, no `input_shape`)": lambda: base._smoothed().certify(
+        base._x()[0], n0=10, n=10, alpha=0.01
+    ),
+    "`Smoothed(model, smoothing.Laplace(0.5), 10).certify_topk(x, ...)`": lambda: base._smoothed(
+        smoothing.Laplace(0.5)
+    ).certify_topk(base._x(), n=10, alpha=0.01),
+    "`smoothing.radii_from_votes(np.ones((2, 5), dtype=int), label=1, num_classes=10, ...)`": lambda: (
+        smoothing.radii_from_votes(np.ones((2, 5), dtype=int), label=1, num_classes=10, sigma=0.5, alpha=0.01)
+    ),
     "`smoothing.summarize([], n0=100, n_max=1000)`": lambda: smoothing.summarize([], n0=100, n_max=1000),
     '`zoo.save(model, "..", card, out_dir)`': lambda: base._digits_model(".."),
     '`zoo.save(model, ".hidden", card, out_dir)`': lambda: base._digits_model(".hidden"),
-    '`figures.certify_explorer(smoothed, dataset, class_names=["a"])`':
-        lambda: figures.certify_explorer({"g": base._smoothed()}, base._dataset(), class_names=["a"]),
+    '`figures.certify_explorer(smoothed, dataset, class_names=["a"])`': lambda: figures.certify_explorer(
+        {"g": base._smoothed()}, base._dataset(), class_names=["a"]
+    ),
     "`figures.ablation_explorer(image_1x0x0)`": lambda: figures.ablation_explorer(torch.zeros(1, 0, 0)),
     "`figures.ablation_explorer(image_with_nan)`": lambda: figures.ablation_explorer(_image_with_nan()),
     "`figures.ablation_explorer(1.5 * image_1x8x8)`": lambda: figures.ablation_explorer(1.5 * torch.ones(1, 8, 8)),
-    "`Smoothed(...).certify(torch.full((1, 8, 8), 3e38), ...)` (finite, but the model's logits overflow)":
-        lambda: base._smoothed().certify(torch.full((1, 8, 8), 3e38), n0=10, n=10, alpha=0.01),
-    "`smoothing.certify_soft(Smoothed(nan_model, ...), x, ...)`":
-        lambda: smoothing.certify_soft(_nan_smoothed(), base._x(), n0=10, n=10, alpha=0.01),
+    "`Smoothed(...).certify(torch.full((1, 8, 8), 3e38), ...)` (finite, but the model's logits overflow)": lambda: (
+        base._smoothed().certify(torch.full((1, 8, 8), 3e38), n0=10, n=10, alpha=0.01)
+    ),
+    "`smoothing.certify_soft(Smoothed(nan_model, ...), x, ...)`": lambda: smoothing.certify_soft(
+        _nan_smoothed(), base._x(), n0=10, n=10, alpha=0.01
+    ),
 }

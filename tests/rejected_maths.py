@@ -2,20 +2,30 @@
 
 Merged into test_rejected.CASES; see that module for the form of a case.
 """
-import numpy as np  # noqa: F401
 
-import test_rejected as base  # noqa: F401  (its helpers: base._cli, base._certify, base._smoothed, ...)
+import numpy as np  # noqa: F401
+import test_rejected as base
 
 CASES = {
     "`bounds.clopper_pearson(10**16, 10**16, 0.001)`": lambda: base.bounds.clopper_pearson(10**16, 10**16, 0.001),
-    '`certificates.gaussian_l2(True, sigma=1.0)`': lambda: base.certificates.gaussian_l2(True, sigma=1.0),
+    "`certificates.gaussian_l2(True, sigma=1.0)`": lambda: base.certificates.gaussian_l2(True, sigma=1.0),
     '`certificates.gaussian_l2("0.9", sigma=1)`': lambda: base.certificates.gaussian_l2("0.9", sigma=1),
-    '`certificates.gaussian_l2(None, sigma=1)`': lambda: base.certificates.gaussian_l2(None, sigma=1),
-    '`certificates.gaussian_topk_l2(0.9, [[0.5]], sigma=1.0)`': lambda: base.certificates.gaussian_topk_l2(0.9, [[0.5]], sigma=1.0),
-    '`certificates.ablation_l0(0.9, [[0.5]], d=784, keep=50)`': lambda: base.certificates.ablation_l0(0.9, [[0.5]], d=784, keep=50),
-    '`certificates.gaussian_l2(0.9, sigma=1e308)`': lambda: base.certificates.gaussian_l2(0.9, sigma=1e308),
-    '`bounds.margin_lower(8, 1, 10, 0.05, tolerance=-1)`': lambda: base.bounds.margin_lower(8, 1, 10, 0.05, tolerance=-1),
-    '`bounds.margin_lower(8, 1, 10, 0.05, tolerance=float("nan"))`': lambda: base.bounds.margin_lower(8, 1, 10, 0.05, tolerance=float("nan")),
-    '`certificates.pixeldp_l2(0.9, 0.05, sigma=1.0, grid=0)`': lambda: base.certificates.pixeldp_l2(0.9, 0.05, sigma=1.0, grid=0),
-    '`certificates.l2_to_l0(1.0, channels=0)`': lambda: base.certificates.l2_to_l0(1.0, channels=0),
+    "`certificates.gaussian_l2(None, sigma=1)`": lambda: base.certificates.gaussian_l2(None, sigma=1),
+    "`certificates.gaussian_topk_l2(0.9, [[0.5]], sigma=1.0)`": lambda: base.certificates.gaussian_topk_l2(
+        0.9, [[0.5]], sigma=1.0
+    ),
+    "`certificates.ablation_l0(0.9, [[0.5]], d=784, keep=50)`": lambda: base.certificates.ablation_l0(
+        0.9, [[0.5]], d=784, keep=50
+    ),
+    "`certificates.gaussian_l2(0.9, sigma=1e308)`": lambda: base.certificates.gaussian_l2(0.9, sigma=1e308),
+    "`bounds.margin_lower(8, 1, 10, 0.05, tolerance=-1)`": lambda: base.bounds.margin_lower(
+        8, 1, 10, 0.05, tolerance=-1
+    ),
+    '`bounds.margin_lower(8, 1, 10, 0.05, tolerance=float("nan"))`': lambda: base.bounds.margin_lower(
+        8, 1, 10, 0.05, tolerance=float("nan")
+    ),
+    "`certificates.pixeldp_l2(0.9, 0.05, sigma=1.0, grid=0)`": lambda: base.certificates.pixeldp_l2(
+        0.9, 0.05, sigma=1.0, grid=0
+    ),
+    "`certificates.l2_to_l0(1.0, channels=0)`": lambda: base.certificates.l2_to_l0(1.0, channels=0),
 }

@@ -1,5 +1,6 @@
 """The randomized-ablation l0 radius (Jia et al. Theorem 1): brute force on exact fractions, monotonicity,
 soundness on a discrete space small enough to enumerate every ablation and every attack, bad input."""
+
 import itertools
 import math
 from fractions import Fraction
@@ -18,7 +19,7 @@ def _brute_force_eq6(p_l, p_others, d, keep, k):
     best = -1
     for r in range(d + 1):
         spent = 1 - Fraction(math.comb(d - r, keep), total)
-        rhs = min((min(sum(uppers[k - t:]), 1 - lower) + spent) / t for t in range(1, k + 1))
+        rhs = min((min(sum(uppers[k - t :]), 1 - lower) + spent) / t for t in range(1, k + 1))
         if lower - spent > rhs:
             best = r
     return best
@@ -46,6 +47,7 @@ def test_monotone_in_p_l_k_and_sample_size():
     assert all(a <= b for a, b in zip(by_k, by_k[1:]))
     # more samples: tighter simultaneous bounds around the same frequencies give a radius at least as large
     from rslib import bounds
+
     freq = np.array([0.7, 0.2, 0.06, 0.04])
     previous = -1
     for n in (100, 1000, 10_000, 100_000):
@@ -103,20 +105,29 @@ def test_levine_feizi_never_beats_the_rounded_bound_for_top_1():
 
 def test_gaussian_topk_reduces_to_cohen_for_k_1_and_converts_to_pixels():
     p_l, others = np.array([0.9, 0.6]), np.array([[0.05, 0.03], [0.3, 0.05]])
-    np.testing.assert_allclose(certificates.gaussian_topk_l2(p_l, others, sigma=0.5, k=1),
-                               certificates.gaussian_l2(p_l, others.max(axis=1), sigma=0.5), rtol=1e-9)
-    assert (certificates.gaussian_topk_l2(p_l, others, sigma=0.5, k=2) >= certificates.gaussian_topk_l2(p_l, others, sigma=0.5, k=1)).all()
+    np.testing.assert_allclose(
+        certificates.gaussian_topk_l2(p_l, others, sigma=0.5, k=1),
+        certificates.gaussian_l2(p_l, others.max(axis=1), sigma=0.5),
+        rtol=1e-9,
+    )
+    assert (
+        certificates.gaussian_topk_l2(p_l, others, sigma=0.5, k=2)
+        >= certificates.gaussian_topk_l2(p_l, others, sigma=0.5, k=1)
+    ).all()
     assert list(certificates.l2_to_l0([0.5, 1.0, 1.01, 2.2, 0.0])) == [0, 0, 1, 4, -1]
     assert list(certificates.l2_to_l0([2.2], channels=3)) == [1]
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(p_a=0.9, p_b=[[0.1]], d=10, keep=11, k=1), "keep must be at most d=10"),
-    (dict(p_a=0.9, p_b=[[0.1]], d=10, keep=3, k=2), "k must be at most the number of other classes"),
-    (dict(p_a=1.5, p_b=[[0.1]], d=10, keep=3, k=1), "p_a must lie in \\[0, 1\\]"),
-    (dict(p_a=0.9, p_b=[[0.1]], d=0, keep=3, k=1), "d must be an integer >= 1"),
-    (dict(p_a=[0.9, 0.8, 0.7], p_b=[[0.1, 0.05], [0.1, 0.05]], d=10, keep=3, k=1), "p_b must broadcast with p_a"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(p_a=0.9, p_b=[[0.1]], d=10, keep=11, k=1), "keep must be at most d=10"),
+        (dict(p_a=0.9, p_b=[[0.1]], d=10, keep=3, k=2), "k must be at most the number of other classes"),
+        (dict(p_a=1.5, p_b=[[0.1]], d=10, keep=3, k=1), "p_a must lie in \\[0, 1\\]"),
+        (dict(p_a=0.9, p_b=[[0.1]], d=0, keep=3, k=1), "d must be an integer >= 1"),
+        (dict(p_a=[0.9, 0.8, 0.7], p_b=[[0.1, 0.05], [0.1, 0.05]], d=10, keep=3, k=1), "p_b must broadcast with p_a"),
+    ],
+)
 def test_bad_input(kwargs, message):
     with pytest.raises((ValueError, TypeError), match=message):
         certificates.ablation_l0(**kwargs)

@@ -1,4 +1,5 @@
 """Delta(r) of randomized ablation, the l0 radii of a top-k run for both noises, and curve styling."""
+
 import math
 from fractions import Fraction
 
@@ -6,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from rslib import smoothing, certificates, figures
+from rslib import certificates, figures, smoothing
 from rslib.smoothing import Smoothed
 
 
@@ -16,14 +17,21 @@ def test_ablation_delta_is_one_minus_the_share_of_subsets_avoiding_r_pixels():
         delta = certificates.ablation_delta(r, d=d, keep=keep)
         expected = [float(1 - Fraction(math.comb(d - v, keep), math.comb(d, keep))) for v in r]
         assert list(delta) == expected
-        assert delta[0] == 0 and (np.diff(delta) >= 0).all() and (delta[d - keep + 1:] == 1).all()
+        assert delta[0] == 0 and (np.diff(delta) >= 0).all() and (delta[d - keep + 1 :] == 1).all()
     assert certificates.ablation_delta(1, d=784, keep=50) == pytest.approx(50 / 784)
     assert isinstance(certificates.ablation_delta(3, d=10, keep=3), float)
 
 
-@pytest.mark.parametrize("r,d,keep,message", [(-1, 10, 3, "r must be an integer"), (11, 10, 3, "r must be an integer"),
-                                              (1.5, 10, 3, "r must be an integer"), (1, 10, 11, "keep must be at most"),
-                                              (1, 0, 1, "d must be an integer")])
+@pytest.mark.parametrize(
+    "r,d,keep,message",
+    [
+        (-1, 10, 3, "r must be an integer"),
+        (11, 10, 3, "r must be an integer"),
+        (1.5, 10, 3, "r must be an integer"),
+        (1, 10, 11, "keep must be at most"),
+        (1, 0, 1, "d must be an integer"),
+    ],
+)
 def test_ablation_delta_rejects_bad_input(r, d, keep, message):
     with pytest.raises((ValueError, TypeError), match=message):
         certificates.ablation_delta(r, d=d, keep=keep)
@@ -77,12 +85,16 @@ def test_with_simuem_bounds_the_top_1_cap_never_binds():
     from rslib import bounds
 
     rng = np.random.default_rng(5)
-    counts = np.array([rng.multinomial(n, p) for n, p in zip(rng.integers(10, 5000, 400), rng.dirichlet(np.ones(10) * 0.3, 400))])
+    counts = np.array(
+        [rng.multinomial(n, p) for n, p in zip(rng.integers(10, 5000, 400), rng.dirichlet(np.ones(10) * 0.3, 400))]
+    )
     lower, upper = bounds.simultaneous_clopper_pearson(counts, 0.001)
     total = math.comb(784, 50)
     for low, up in zip(lower[:, 0], upper[:, 1:].max(axis=1)):
         assert low + up <= 1 + 1e-12
-        assert math.ceil(Fraction(float(low)) * total) + math.floor(Fraction(float(up)) * total) <= total or low + up > 1
+        assert (
+            math.ceil(Fraction(float(low)) * total) + math.floor(Fraction(float(up)) * total) <= total or low + up > 1
+        )
     # Bounds for which the cap would bind (p'_l = 0.9, p'_a1 = 0.2) cannot both hold: they are refused, not certified.
     with pytest.raises(ValueError, match="cannot both hold"):
         certificates.ablation_l0(0.9, [[0.2]], d=784, keep=50, k=1)

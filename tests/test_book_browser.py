@@ -13,6 +13,7 @@ Environment:
 Everything here is generic over pages: a new chapter in _toc.yml is covered without changes.
 The fixtures live in this module (not conftest.py) and are prefixed `book_`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -31,8 +32,15 @@ import yaml
 ROOT = Path(os.environ.get("RSBOOK_ROOT", Path(__file__).resolve().parents[1]))
 HTML = ROOT / "_build" / "html"
 CHROMIUM = os.environ.get("RSBOOK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SETTLE_MS = 30_000  # the longest we wait for widgets, figures or equations to appear
 WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
 WIDGET_STATE = 'script[type="application/vnd.jupyter.widget-state+json"]'
@@ -60,6 +68,7 @@ PAGE_WEIGHT_LIMIT = 20e6  # bytes per page, everything it loads included (cold c
 
 
 # ---------------------------------------------------------------- fixtures (browser, server, pages)
+
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
@@ -105,12 +114,12 @@ class BookPage:
         self.name = name
         self.url = f"{base}/{name}.html"
         self.host = urlsplit(base).netloc
-        self.external: list[str] = []       # requests that tried to leave 127.0.0.1 (aborted)
-        self.failed: list[str] = []         # local requests that failed or returned an error status
+        self.external: list[str] = []  # requests that tried to leave 127.0.0.1 (aborted)
+        self.failed: list[str] = []  # local requests that failed or returned an error status
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
-        self.unsettled: list[str] = []      # what did not render within SETTLE_MS
-        self.loaded: dict[str, int] = {}    # local URL -> bytes received (Content-Length)
+        self.unsettled: list[str] = []  # what did not render within SETTLE_MS
+        self.loaded: dict[str, int] = {}  # local URL -> bytes received (Content-Length)
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
         self.page = self.context.new_page()
         self.page.route("**/*", self._route)
@@ -174,23 +183,30 @@ class BookPage:
         page.wait_for_load_state("networkidle")
         views = self.count(WIDGET_VIEW)
         if views and not self.count(WIDGET_STATE):
-            self.unsettled.append(f"{views} widget outputs but no widget state on the page "
-                                  "(the chapter's execution did not finish?)")
+            self.unsettled.append(
+                f"{views} widget outputs but no widget state on the page (the chapter's execution did not finish?)"
+            )
         elif views:
-            self._wait(f"{views} widget outputs should render",
-                       "n => document.querySelectorAll('.widget-subarea').length >= n"
-                       " && [...document.querySelectorAll('.widget-subarea')].every(e => e.children.length > 0)",
-                       views)
+            self._wait(
+                f"{views} widget outputs should render",
+                "n => document.querySelectorAll('.widget-subarea').length >= n"
+                " && [...document.querySelectorAll('.widget-subarea')].every(e => e.children.length > 0)",
+                views,
+            )
         static_figures = self.count("div.plotly-graph-div")
         if static_figures:
-            self._wait(f"{static_figures} plotly figures should draw",
-                       "n => document.querySelectorAll('.js-plotly-plot').length >= n"
-                       " && [...document.querySelectorAll('.js-plotly-plot')].every(gd => gd._fullLayout)",
-                       static_figures)
+            self._wait(
+                f"{static_figures} plotly figures should draw",
+                "n => document.querySelectorAll('.js-plotly-plot').length >= n"
+                " && [...document.querySelectorAll('.js-plotly-plot')].every(gd => gd._fullLayout)",
+                static_figures,
+            )
         if self.count(".math"):
-            if self._wait("MathJax should load and typeset",
-                          "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
-                          " && document.querySelector('mjx-container')"):
+            if self._wait(
+                "MathJax should load and typeset",
+                "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
+                " && document.querySelector('mjx-container')",
+            ):
                 page.evaluate("() => MathJax.startup.promise")
         page.wait_for_load_state("networkidle")
         shots = os.environ.get("RSBOOK_SCREENSHOTS")
@@ -199,11 +215,13 @@ class BookPage:
             page.screenshot(path=str(Path(shots) / (self.name.replace("/", "__") + ".png")), full_page=True)
 
     def problems(self) -> list[str]:
-        return ([f"did not render: {u}" for u in self.unsettled]
-                + [f"external request (aborted): {u}" for u in self.external]
-                + [f"failed request: {u}" for u in self.failed]
-                + [f"console error: {e}" for e in self.console_errors]
-                + [f"page error: {e}" for e in self.page_errors])
+        return (
+            [f"did not render: {u}" for u in self.unsettled]
+            + [f"external request (aborted): {u}" for u in self.external]
+            + [f"failed request: {u}" for u in self.failed]
+            + [f"console error: {e}" for e in self.console_errors]
+            + [f"page error: {e}" for e in self.page_errors]
+        )
 
     def close(self):
         self.context.close()
@@ -263,19 +281,21 @@ _DIGEST_JS = """([i, what]) => {
 
 
 def _page_flags(p: BookPage) -> dict:
-    return {"figures": p.page.evaluate(_FIGURES_JS),
-            "widget_views": p.count(WIDGET_VIEW),
-            "math": p.count(".math")}
+    return {"figures": p.page.evaluate(_FIGURES_JS), "widget_views": p.count(WIDGET_VIEW), "math": p.count(".math")}
 
 
 # ---------------------------------------------------------------- tests
 
+
 def test_toc_pages_are_built(book_html):
     missing = [name for name in PAGES if not (book_html / f"{name}.html").is_file()]
     assert not missing, f"pages in _toc.yml without HTML (rebuild the book): {missing}"
-    stale = [name for name in PAGES for src in ROOT.glob(f"{name}.*")
-             if src.suffix in (".md", ".ipynb")
-             and src.stat().st_mtime > (book_html / f"{name}.html").stat().st_mtime]
+    stale = [
+        name
+        for name in PAGES
+        for src in ROOT.glob(f"{name}.*")
+        if src.suffix in (".md", ".ipynb") and src.stat().st_mtime > (book_html / f"{name}.html").stat().st_mtime
+    ]
     if stale:
         warnings.warn(f"changed since the book was built (testing the old pages): {stale}", stacklevel=1)
 
@@ -364,18 +384,25 @@ def test_plotly_sliders_change_the_figure(book_page, name):
             page.mouse.click(x, box["y"] + box["height"] / 2)
             page.wait_for_function(
                 "([i, s, a]) => document.querySelectorAll('.js-plotly-plot')[i]._fullLayout.sliders[s].active !== a",
-                arg=[i, s, active], timeout=10_000)
+                arg=[i, s, active],
+                timeout=10_000,
+            )
             # the step's method (restyle/update/relayout/animate) applies asynchronously
-            watch = ["layout"] if slider["methods"] == ["relayout"] else (
-                ["data", "layout"] if "update" in slider["methods"] else ["data"])
+            watch = (
+                ["layout"]
+                if slider["methods"] == ["relayout"]
+                else (["data", "layout"] if "update" in slider["methods"] else ["data"])
+            )
             changed = []
             for _ in range(50):
                 changed = [w for w in watch if page.evaluate(_DIGEST_JS, [i, w]) != before[w]]
                 if changed:
                     break
                 page.wait_for_timeout(100)
-            assert changed, (f"{name}: figure {i} ({fig['id']}) slider {s}: moving from step {active} "
-                             f"to {target} changed nothing in its {' or '.join(watch)}")
+            assert changed, (
+                f"{name}: figure {i} ({fig['id']}) slider {s}: moving from step {active} "
+                f"to {target} changed nothing in its {' or '.join(watch)}"
+            )
     assert not p.problems(), f"{name} after moving sliders:\n  " + "\n  ".join(p.problems())
 
 
@@ -406,10 +433,14 @@ def test_page_weights_are_reported_and_bounded(book_page, book_html):
     report = "page\thtml_bytes\ttotal_bytes\trequests\n" + "".join(f"{n}\t{h}\t{t}\t{r}\n" for n, h, t, r in rows)
     (book_html.parent / "page-weights.tsv").write_text(report)
     print("\n" + report)
-    heavy = [f"{n}: {h / 1e6:.1f} MB of HTML, {t / 1e6:.1f} MB in all" for n, h, t, _ in rows
-             if h > HTML_WEIGHT_LIMIT or t > PAGE_WEIGHT_LIMIT]
-    assert not heavy, (f"pages above {HTML_WEIGHT_LIMIT / 1e6:.0f} MB of HTML or {PAGE_WEIGHT_LIMIT / 1e6:.0f} MB "
-                       f"in all: {heavy}")
+    heavy = [
+        f"{n}: {h / 1e6:.1f} MB of HTML, {t / 1e6:.1f} MB in all"
+        for n, h, t, _ in rows
+        if h > HTML_WEIGHT_LIMIT or t > PAGE_WEIGHT_LIMIT
+    ]
+    assert not heavy, (
+        f"pages above {HTML_WEIGHT_LIMIT / 1e6:.0f} MB of HTML or {PAGE_WEIGHT_LIMIT / 1e6:.0f} MB in all: {heavy}"
+    )
     assert all(t >= h > 0 for _, h, t, _ in rows)
 
 
@@ -424,6 +455,7 @@ def test_search_works_offline(book_page):
 
 
 # ---------------------------------------------------------------- exercises, sheets and print
+
 
 def _has_exercises(name: str) -> bool:
     source = ROOT / f"{name}.md"
@@ -460,11 +492,15 @@ def test_exercise_answers_stay_hidden_until_their_solution_opens(book_page, name
     opened = p.page.evaluate(_VISIBLE_ANSWERS_JS)
     for i in range(titles.count()):
         titles.nth(i).click()
-    p.page.wait_for_function("() => [...document.querySelectorAll('section#exercises .admonition.dropdown')]"
-                             ".every(d => d.classList.contains('toggle-hidden'))", timeout=SETTLE_MS)
+    p.page.wait_for_function(
+        "() => [...document.querySelectorAll('section#exercises .admonition.dropdown')]"
+        ".every(d => d.classList.contains('toggle-hidden'))",
+        timeout=SETTLE_MS,
+    )
     assert len(opened["visible"]) == opened["outputs"], (
         f"{name}: with every solution open, {opened['outputs'] - len(opened['visible'])} of the section's "
-        f"{opened['outputs']} outputs are still hidden: an answer outside any solution, or in a folded code cell")
+        f"{opened['outputs']} outputs are still hidden: an answer outside any solution, or in a folded code cell"
+    )
 
 
 _PRINT_JS = """() => {
@@ -505,7 +541,8 @@ def test_chapter_prints_without_interface_open_solutions_or_cut_content(book_pag
     assert not state["bars"], f"{name}: interface printed: {state['bars']}"
     assert state["open"] == 0, f"{name}: {state['open']} closed solutions print open"
     assert state["page"] <= 2 and not state["cut"], (
-        f"{name}: content wider than the printed page ({state['page']} px over): {state['cut'][:10]}")
+        f"{name}: content wider than the printed page ({state['page']} px over): {state['cut'][:10]}"
+    )
 
 
 @pytest.mark.parametrize("name", EXERCISE_PAGES)
@@ -527,8 +564,10 @@ def test_exercise_sheets_are_built_and_linked(book_html, name):
     assert re.findall(r"<strong>Exercise (\d+\.\d+)", solutions) == prompts
     assert "admonition-title" not in exercises, f"{name}: a solution on the sheet without solutions"
     assert solutions.count('class="admonition-title">Solution<') == page.count('admonition-title">Solution<')
-    section = page[page.index('<section id="exercises">'):]
-    for answer in re.findall(r'<div class="output text_plain[^"]*"><div class="highlight"><pre>(.*?)</pre>', section, re.S):
+    section = page[page.index('<section id="exercises">') :]
+    for answer in re.findall(
+        r'<div class="output text_plain[^"]*"><div class="highlight"><pre>(.*?)</pre>', section, re.S
+    ):
         assert answer in solutions, f"{name}: an answer missing from the solution sheet: {answer[:80]}"
 
 
@@ -537,7 +576,9 @@ def test_no_progress_bars_in_the_built_pages(book_html):
     found = {}
     for name in PAGES:
         html = (book_html / f"{name}.html").read_text(encoding="utf-8")
-        hits = len(re.findall(r'"_model_name": ?"FloatProgressModel"', html)) + len(re.findall(r"\d+(?:\.\d+)?it/s\]", html))
+        hits = len(re.findall(r'"_model_name": ?"FloatProgressModel"', html)) + len(
+            re.findall(r"\d+(?:\.\d+)?it/s\]", html)
+        )
         if hits:
             found[name] = hits
     assert not found, f"progress bars in the built pages (pass progress=False in the chapter): {found}"
@@ -547,8 +588,9 @@ def test_no_progress_bars_in_the_built_pages(book_html):
 def test_every_static_ipywidget_says_it_is_frozen(book_page, name):
     """A static page cannot run a widget's Python: each widget output carries the label that says so."""
     p = book_page(name)
-    outputs = p.page.evaluate("""sel => new Set([...document.querySelectorAll(sel)].map(s => s.parentElement)).size""",
-                              WIDGET_VIEW)
+    outputs = p.page.evaluate(
+        """sel => new Set([...document.querySelectorAll(sel)].map(s => s.parentElement)).size""", WIDGET_VIEW
+    )
     labels = p.page.locator(".rsbook-frozen-widget")
     assert labels.count() == outputs, f"{name}: {outputs} widget outputs, {labels.count()} frozen-widget labels"
     for i in range(labels.count()):
@@ -561,8 +603,14 @@ def test_chapter_list_opens_on_phones_and_tablets(book_browser, book_server, wid
     context = book_browser.new_context(viewport={"width": width, "height": 800})
     try:
         page = context.new_page()
-        page.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).netloc
-                   == urlsplit(book_server).netloc else route.abort("blockedbyclient"))
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if urlsplit(route.request.url).netloc == urlsplit(book_server).netloc
+                else route.abort("blockedbyclient")
+            ),
+        )
         page.goto(f"{book_server}/{PAGES[1]}.html", wait_until="load")
         buttons = [b for b in page.locator(".primary-toggle").all() if b.is_visible()]
         assert buttons, f"{width} px: no visible menu button"
@@ -570,7 +618,8 @@ def test_chapter_list_opens_on_phones_and_tablets(book_browser, book_server, wid
         page.wait_for_timeout(500)
         chapters = page.locator("dialog#pst-primary-sidebar-modal[open] nav a.reference")
         assert chapters.count() >= len(PAGES) - 1 and chapters.first.is_visible(), (
-            f"{width} px: the menu button did not open the chapter list")
+            f"{width} px: the menu button did not open the chapter list"
+        )
         chapters.nth(2).click()
         page.wait_for_load_state("load")
         assert page.url.endswith(".html") and page.url != f"{book_server}/{PAGES[1]}.html"
@@ -587,7 +636,9 @@ def test_chapter_downloads_as_a_notebook(book_html, name):
     notebook = book_html / "_sources" / f"{name}.ipynb"
     assert notebook.is_file(), f"{name}: {notebook} was not written"
     assert re.search(rf'href="[^"]*_sources/{re.escape(name)}\.ipynb" download', page), f"{name}: no .ipynb link"
-    assert re.search(rf'href="[^"]*_sources/{re.escape(name)}\.md" download', page), f"{name}: .md link shows, not saves"
+    assert re.search(rf'href="[^"]*_sources/{re.escape(name)}\.md" download', page), (
+        f"{name}: .md link shows, not saves"
+    )
     nb = nbformat.read(notebook, as_version=4)
     nbformat.validate(nb)
     source = (ROOT / f"{name}.md").read_text(encoding="utf-8")
@@ -613,7 +664,7 @@ def test_titles_have_no_tex_source(book_html):
         if found:
             bad[name] = found[:3]
     index = (book_html / "searchindex.js").read_text(encoding="utf-8")
-    titles = json.loads(index[index.index("(") + 1:index.rindex(")")])
+    titles = json.loads(index[index.index("(") + 1 : index.rindex(")")])
     tex_titles = [t for t in [*titles["titles"], *titles.get("alltitles", {})] if tex.search(t)]
     assert not bad and not tex_titles, f"TeX in titles: pages {bad}, search index {tex_titles[:5]}"
 
@@ -655,14 +706,25 @@ def test_nothing_is_cut_off_on_a_phone(book_browser, book_server, name):
     context = book_browser.new_context(viewport={"width": 390, "height": 844})
     try:
         page = context.new_page()
-        page.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).netloc
-                   == urlsplit(book_server).netloc else route.abort("blockedbyclient"))
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if urlsplit(route.request.url).netloc == urlsplit(book_server).netloc
+                else route.abort("blockedbyclient")
+            ),
+        )
         page.goto(f"{book_server}/{name}.html", wait_until="networkidle")
-        page.wait_for_function("() => !document.querySelector('.math') || (window.MathJax && MathJax.startup"
-                               " && document.querySelector('mjx-container'))", timeout=SETTLE_MS)
+        page.wait_for_function(
+            "() => !document.querySelector('.math') || (window.MathJax && MathJax.startup"
+            " && document.querySelector('mjx-container'))",
+            timeout=SETTLE_MS,
+        )
         page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
         page.wait_for_timeout(500)  # rsbook-print.js scales wide equations once they are typeset
         state = page.evaluate(_CUT_OFF_JS)
     finally:
         context.close()
-    assert state["page"] <= 2 and not state["cut"], f"{name} at 390 px: {state['page']} px too wide; cut: {state['cut'][:8]}"
+    assert state["page"] <= 2 and not state["cut"], (
+        f"{name} at 390 px: {state['page']} px too wide; cut: {state['cut'][:8]}"
+    )

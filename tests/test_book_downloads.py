@@ -1,11 +1,12 @@
 """book/_ext/rsbook_downloads.py: the download menu gains the chapter as .ipynb; both links save, not show."""
+
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
-import rsbook_downloads  # noqa: E402
+import rsbook_downloads
 
 MENU = """<ul class="dropdown-menu">
       <li><a href="../_sources/book/02_laplace_l1.md" target="_blank"
@@ -22,8 +23,10 @@ MENU = """<ul class="dropdown-menu">
 
 def test_notebook_entry_follows_the_markdown_one_and_both_download():
     page = rsbook_downloads.add_notebook_download(MENU)
-    md, ipynb = page.index('href="../_sources/book/02_laplace_l1.md" download'), page.index(
-        'href="../_sources/book/02_laplace_l1.ipynb" download')
+    md, ipynb = (
+        page.index('href="../_sources/book/02_laplace_l1.md" download'),
+        page.index('href="../_sources/book/02_laplace_l1.ipynb" download'),
+    )
     assert md < ipynb < page.index("window.print()")
     assert '<span class="btn__text-container">.ipynb</span>' in page
     assert rsbook_downloads.add_notebook_download(page) == page  # applied once only

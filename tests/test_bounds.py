@@ -1,4 +1,5 @@
 """Clopper-Pearson bounds: exact definition, coverage by simulation, Bonferroni, and bad input."""
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -61,16 +62,19 @@ def test_simultaneous_uses_bonferroni_level():
     assert upper[1] == pytest.approx(bounds.clopper_pearson(15, 100, 0.01, side="upper"))
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(k=5, n=0, alpha=0.05), "n must be >= 1"),
-    (dict(k=11, n=10, alpha=0.05), "k must lie in \\[0, n\\]"),
-    (dict(k=-1, n=10, alpha=0.05), "k must lie"),
-    (dict(k=5, n=10, alpha=0.0), "alpha must lie in the open interval \\(0, 1\\)"),
-    (dict(k=5, n=10, alpha=1.5), "alpha must lie"),
-    (dict(k=5, n=10, alpha=float("nan")), "alpha must not be NaN"),
-    (dict(k=5.5, n=10, alpha=0.05), "k must be an integer"),
-    (dict(k=5, n=10, alpha=0.05, side="both"), "side must be"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(k=5, n=0, alpha=0.05), "n must be >= 1"),
+        (dict(k=11, n=10, alpha=0.05), "k must lie in \\[0, n\\]"),
+        (dict(k=-1, n=10, alpha=0.05), "k must lie"),
+        (dict(k=5, n=10, alpha=0.0), "alpha must lie in the open interval \\(0, 1\\)"),
+        (dict(k=5, n=10, alpha=1.5), "alpha must lie"),
+        (dict(k=5, n=10, alpha=float("nan")), "alpha must not be NaN"),
+        (dict(k=5.5, n=10, alpha=0.05), "k must be an integer"),
+        (dict(k=5, n=10, alpha=0.05, side="both"), "side must be"),
+    ],
+)
 def test_bad_input(kwargs, message):
     with pytest.raises((ValueError, TypeError), match=message):
         bounds.clopper_pearson(**kwargs)
@@ -101,6 +105,7 @@ def test_unanimous_samples_for_radius_bad_input():
 
 def test_issue13_a_lower_bound_is_never_exactly_one_and_huge_n_is_refused():
     from rslib import certificates
+
     for n in (10**9, 10**12, 10**15):
         lower = bounds.clopper_pearson(n, n, 0.001)
         assert lower < 1.0 and np.isfinite(certificates.gaussian_l2(lower, sigma=1.0))

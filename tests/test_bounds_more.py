@@ -1,4 +1,5 @@
 """Hoeffding, empirical Bernstein and the exact margin bound: definitions, coverage, brute force."""
+
 import itertools
 import math
 
@@ -32,7 +33,7 @@ def _brute_force_p_value(k, n, level):
         total = 0.0
         for x1, x2 in itertools.product(range(n + 1), repeat=2):
             if x1 + x2 <= n and x1 - x2 >= k:
-                total += (math.comb(n, x1) * math.comb(n - x1, x2) * q1**x1 * q2**x2 * q3 ** (n - x1 - x2))
+                total += math.comb(n, x1) * math.comb(n - x1, x2) * q1**x1 * q2**x2 * q3 ** (n - x1 - x2)
         best = max(best, total)
     return best
 

@@ -1,10 +1,10 @@
 """`rslib certify` / `rslib analyze` as a user runs them: a results file, resuming after kill -9, torchrun."""
+
 import os
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -16,14 +16,52 @@ RSLIB = [sys.executable, "-m", "rslib.cli"]
 @pytest.fixture(scope="module")
 def digits_model(tmp_path_factory):
     out = tmp_path_factory.mktemp("models")
-    subprocess.run(RSLIB + ["train", "--dataset", "digits", "--noise", "gaussian", "--sigma", "0.25", "--epochs", "3",
-                            "--name", "digits-g", "--out-dir", str(out), "--quiet"], check=True, capture_output=True)
+    subprocess.run(
+        RSLIB
+        + [
+            "train",
+            "--dataset",
+            "digits",
+            "--noise",
+            "gaussian",
+            "--sigma",
+            "0.25",
+            "--epochs",
+            "3",
+            "--name",
+            "digits-g",
+            "--out-dir",
+            str(out),
+            "--quiet",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return out / "digits-g.pt"
 
 
 def _certify(model, out, *extra, **kwargs):
-    return subprocess.run(RSLIB + ["certify", "--model", str(model), "--N0", "20", "--N", "300", "--batch", "100",
-                                   "--out", str(out), "--quiet", *extra], capture_output=True, text=True, **kwargs)
+    return subprocess.run(
+        RSLIB
+        + [
+            "certify",
+            "--model",
+            str(model),
+            "--N0",
+            "20",
+            "--N",
+            "300",
+            "--batch",
+            "100",
+            "--out",
+            str(out),
+            "--quiet",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        **kwargs,
+    )
 
 
 def test_certify_writes_a_cohen_compatible_file_and_analyze_reads_it(digits_model, tmp_path):
@@ -36,15 +74,33 @@ def test_certify_writes_a_cohen_compatible_file_and_analyze_reads_it(digits_mode
     header = [line for line in out.read_text().splitlines() if not line.startswith("#")][0]
     assert header.split("\t")[:6] == ["idx", "label", "predict", "radius", "correct", "time"]
     plot = tmp_path / "curves.html"
-    shown = subprocess.run(RSLIB + ["analyze", str(out), "--radii", "0", "0.25", "--plot", str(plot)],
-                           capture_output=True, text=True, check=True)
+    shown = subprocess.run(
+        RSLIB + ["analyze", str(out), "--radii", "0", "0.25", "--plot", str(plot)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert str(out) in shown.stdout and plot.exists() and "https://cdn" not in plot.read_text()[:5000]
 
 
 def test_kill_minus_9_then_rerun_loses_and_repeats_nothing(digits_model, tmp_path):
     out = tmp_path / "run.tsv"
-    command = RSLIB + ["certify", "--model", str(digits_model), "--N0", "20", "--N", "3000", "--batch", "100",
-                       "--max", "40", "--out", str(out), "--quiet"]
+    command = RSLIB + [
+        "certify",
+        "--model",
+        str(digits_model),
+        "--N0",
+        "20",
+        "--N",
+        "3000",
+        "--batch",
+        "100",
+        "--max",
+        "40",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline and (not out.exists() or len(out.read_text().splitlines()) < 8):
@@ -77,10 +133,39 @@ def test_torchrun_with_two_processes_gives_the_single_process_rows(digits_model,
     single, double = tmp_path / "one.tsv", tmp_path / "two.tsv"
     _certify(digits_model, single, "--max", "10", check=True)
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517",
-                    "-m", "rslib.cli", "certify", "--model", str(digits_model), "--N0", "20", "--N", "300",
-                    "--batch", "100", "--pack", "3", "--max-inputs", "10", "--out", str(double), "--quiet"],
-                   check=True, capture_output=True, env=env, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc_per_node",
+            "2",
+            "--master_port",
+            "29517",
+            "-m",
+            "rslib.cli",
+            "certify",
+            "--model",
+            str(digits_model),
+            "--N0",
+            "20",
+            "--N",
+            "300",
+            "--batch",
+            "100",
+            "--pack",
+            "3",
+            "--max-inputs",
+            "10",
+            "--out",
+            str(double),
+            "--quiet",
+        ],
+        check=True,
+        capture_output=True,
+        env=env,
+        timeout=300,
+    )
     one, two = results.read(single), results.read(double)
     assert list(two.columns["idx"]) == list(range(10))
     assert list(one.columns["predict"]) == list(two.columns["predict"])
@@ -90,38 +175,83 @@ def test_torchrun_with_two_processes_gives_the_single_process_rows(digits_model,
 def test_certify_a_cohen_checkpoint_and_a_factory(tmp_path):
     import torch
 
-    from rslib import zoo
+    from rslib.zoo import _cohen
 
-    net, _ = zoo.architecture("cifar_resnet20")
+    net, _ = _cohen.architecture("cifar_resnet20")
     path = tmp_path / "checkpoint.pth.tar"
     torch.save({"arch": "cifar_resnet20", "state_dict": {"1." + k: v for k, v in net.state_dict().items()}}, path)
-    no_sigma = subprocess.run(RSLIB + ["certify", "--checkpoint", str(path), "--out", str(tmp_path / "c.tsv")],
-                              capture_output=True, text=True)
+    no_sigma = subprocess.run(
+        RSLIB + ["certify", "--checkpoint", str(path), "--out", str(tmp_path / "c.tsv")], capture_output=True, text=True
+    )
     assert no_sigma.returncode != 0 and "--sigma" in no_sigma.stderr
     # CIFAR-10 files are not on this machine: the error names what is missing.
-    missing = subprocess.run(RSLIB + ["certify", "--checkpoint", str(path), "--sigma", "0.25", "--N", "10",
-                                      "--out", str(tmp_path / "c.tsv")], capture_output=True, text=True)
+    missing = subprocess.run(
+        RSLIB
+        + ["certify", "--checkpoint", str(path), "--sigma", "0.25", "--N", "10", "--out", str(tmp_path / "c.tsv")],
+        capture_output=True,
+        text=True,
+    )
     assert missing.returncode != 0 and "CIFAR-10" in missing.stderr
-    bad_factory = subprocess.run(RSLIB + ["certify", "--factory", "nocolon", "--noise", "gaussian", "--sigma", "0.5",
-                                          "--dataset", "digits", "--out", str(tmp_path / "f.tsv")], capture_output=True, text=True)
+    bad_factory = subprocess.run(
+        RSLIB
+        + [
+            "certify",
+            "--factory",
+            "nocolon",
+            "--noise",
+            "gaussian",
+            "--sigma",
+            "0.5",
+            "--dataset",
+            "digits",
+            "--out",
+            str(tmp_path / "f.tsv"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert bad_factory.returncode != 0 and "package.module:function" in bad_factory.stderr
 
 
 def test_a_shipped_ablation_model_certifies_l0_and_a_failed_start_does_not_block_the_retry(tmp_path):
     out = tmp_path / "run.tsv"
-    wrong = subprocess.run(RSLIB + ["certify", "--model", "fmnist-ablation-50", "--keep", "60", "--out", str(out)],
-                           capture_output=True, text=True)
+    wrong = subprocess.run(
+        RSLIB + ["certify", "--model", "fmnist-ablation-50", "--keep", "60", "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
     assert wrong.returncode == 2 and "argument --keep: needs --noise ablation" in wrong.stderr
-    subprocess.run(RSLIB + ["certify", "--model", "fmnist-ablation-50", "--max", "0", "--out", str(out), "--quiet"],
-                   check=True, capture_output=True)  # leaves a file with no row, as a run killed at its start
-    subprocess.run(RSLIB + ["certify", "--model", "fmnist-ablation-50", "--N0", "20", "--N", "300", "--max", "3",
-                            "--out", str(out), "--quiet"], check=True, capture_output=True)
+    subprocess.run(
+        RSLIB + ["certify", "--model", "fmnist-ablation-50", "--max", "0", "--out", str(out), "--quiet"],
+        check=True,
+        capture_output=True,
+    )  # leaves a file with no row, as a run killed at its start
+    subprocess.run(
+        RSLIB
+        + [
+            "certify",
+            "--model",
+            "fmnist-ablation-50",
+            "--N0",
+            "20",
+            "--N",
+            "300",
+            "--max",
+            "3",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        check=True,
+        capture_output=True,
+    )
     res = results.read(out)
     assert len(res) == 3 and set(res.columns["norm"]) == {"l0"} and res.params["max"] == 3
     assert all(float(r).is_integer() and r >= 0 for r in res.columns["radius"])
 
 
 # --- In-process runs of `rslib` (no interpreter start): usage errors, analyze's table, --factory ------------
+
 
 def _main(*argv):
     """(exit status, stdout, stderr) of `rslib argv` run in this process."""
@@ -139,13 +269,16 @@ def _main(*argv):
     return status, out.getvalue(), err.getvalue()
 
 
-@pytest.mark.parametrize("flags,error", [
-    (["--device", "meta"], "argument --device: must be cpu or a GPU of this machine ("),
-    (["--device", "cuda:64"], "argument --device: must be cpu or a GPU of this machine ("),
-    (["--seed", "-1"], "argument --seed: must be an integer in [0, 2**63 - 1], got '-1'"),
-    (["--seed", str(2**64)], f"argument --seed: must be an integer in [0, 2**63 - 1], got '{2**64}'"),
-    (["--out", "/dev/null"], "argument --out: must be a regular file (a results TSV), got '/dev/null'"),
-])
+@pytest.mark.parametrize(
+    "flags,error",
+    [
+        (["--device", "meta"], "argument --device: must be cpu or a GPU of this machine ("),
+        (["--device", "cuda:64"], "argument --device: must be cpu or a GPU of this machine ("),
+        (["--seed", "-1"], "argument --seed: must be an integer in [0, 2**63 - 1], got '-1'"),
+        (["--seed", str(2**64)], f"argument --seed: must be an integer in [0, 2**63 - 1], got '{2**64}'"),
+        (["--out", "/dev/null"], "argument --out: must be a regular file (a results TSV), got '/dev/null'"),
+    ],
+)
 def test_certify_usage_errors(flags, error, tmp_path):
     status, _, err = _main("certify", "--model", str(tmp_path / "none.pt"), "--out", str(tmp_path / "o.tsv"), *flags)
     assert status == 2 and f"rslib certify: error: {error}" in err
@@ -154,8 +287,10 @@ def test_certify_usage_errors(flags, error, tmp_path):
 def test_a_missing_gpu_is_a_usage_error(monkeypatch, tmp_path):
     monkeypatch.setattr("torch.cuda.is_available", lambda: False)
     status, _, err = _main("train", "--noise", "gaussian", "--sigma", "0.5", "--name", "t", "--device", "cuda")
-    assert status == 2 and "rslib train: error: argument --device: must be cpu or a GPU of this machine (none), " \
-                           "got 'cuda'" in err
+    assert (
+        status == 2
+        and "rslib train: error: argument --device: must be cpu or a GPU of this machine (none), got 'cuda'" in err
+    )
 
 
 def _results_file(path, rows):
@@ -163,8 +298,10 @@ def _results_file(path, rows):
     from rslib import smoothing
 
     header = '# rslib-params: {"n": 100, "seed": 0}\n# rslib-provenance: {}\n' + "\t".join(results.COLUMNS) + "\n"
-    lines = [f"{i}\t0\t{p}\t{r!r}\t{int(p == 0)}\t0.1\t0.9\t0.1\t90\t100\tl2\t{smoothing.input_seed(0, i)}\n"
-             for i, p, r in rows]
+    lines = [
+        f"{i}\t0\t{p}\t{r!r}\t{int(p == 0)}\t0.1\t0.9\t0.1\t90\t100\tl2\t{smoothing.input_seed(0, i)}\n"
+        for i, p, r in rows
+    ]
     path.write_text(header + "".join(lines))
     return path
 
@@ -173,7 +310,9 @@ def _results_file(path, rows):
 def test_analyze_refuses_radii_that_are_not_finite_and_nonnegative(tmp_path, radius):
     run = _results_file(tmp_path / "run.tsv", [(0, 0, 0.5)])
     status, out, err = _main("analyze", str(run), "--radii", "0", radius)
-    assert status == 2 and f"rslib analyze: error: argument --radii: must be a finite number >= 0, got '{radius}'" in err
+    assert (
+        status == 2 and f"rslib analyze: error: argument --radii: must be a finite number >= 0, got '{radius}'" in err
+    )
 
 
 def test_analyze_rounds_down_and_refuses_a_file_without_rows_before_its_table(tmp_path):
@@ -191,7 +330,8 @@ def _factory_module(folder, name, bias=0.0, pixels=64):
     (folder / f"{name}.py").write_text(
         "import torch\n\n\ndef f():\n    torch.manual_seed(0)\n"
         f"    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear({pixels}, 10))\n"
-        f"    torch.nn.init.constant_(net[1].bias, {bias})\n    return net\n")
+        f"    torch.nn.init.constant_(net[1].bias, {bias})\n    return net\n"
+    )
 
 
 def test_a_factory_in_the_current_directory_is_found_and_its_source_is_recorded(tmp_path, monkeypatch):
@@ -202,8 +342,28 @@ def test_a_factory_in_the_current_directory_is_found_and_its_source_is_recorded(
     monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
     _factory_module(tmp_path, "rslib_test_factory_a")
     monkeypatch.delitem(sys.modules, "rslib_test_factory_a", raising=False)
-    argv = ["certify", "--factory", "rslib_test_factory_a:f", "--noise", "gaussian", "--sigma", "0.25", "--dataset",
-            "digits", "--N0", "10", "--N", "20", "--batch", "20", "--max", "2", "--out", "run.tsv", "--quiet"]
+    argv = [
+        "certify",
+        "--factory",
+        "rslib_test_factory_a:f",
+        "--noise",
+        "gaussian",
+        "--sigma",
+        "0.25",
+        "--dataset",
+        "digits",
+        "--N0",
+        "10",
+        "--N",
+        "20",
+        "--batch",
+        "20",
+        "--max",
+        "2",
+        "--out",
+        "run.tsv",
+        "--quiet",
+    ]
     status, _, err = _main(*argv)
     assert status == 0, err
     source = (tmp_path / "rslib_test_factory_a.py").read_bytes()
@@ -229,13 +389,32 @@ def test_data_root_is_recorded(tmp_path, monkeypatch):
         seen.update(kwargs)
         return TensorDataset(torch.rand(2, 1, 28, 28), torch.zeros(2, dtype=torch.long))
 
-    monkeypatch.setattr(data, "load", load)
+    monkeypatch.setattr(zoo, "load_dataset", load)
     monkeypatch.setattr(sys, "path", list(sys.path))
     _factory_module(tmp_path, "rslib_test_factory_b", pixels=784)
     monkeypatch.delitem(sys.modules, "rslib_test_factory_b", raising=False)
-    status, _, err = _main("certify", "--factory", "rslib_test_factory_b:f", "--noise", "gaussian", "--sigma", "0.25",
-                           "--dataset", "fashion-mnist", "--data-root", "copy", "--N0", "10", "--N", "20", "--max",
-                           "1", "--out", "run.tsv", "--quiet")
+    status, _, err = _main(
+        "certify",
+        "--factory",
+        "rslib_test_factory_b:f",
+        "--noise",
+        "gaussian",
+        "--sigma",
+        "0.25",
+        "--dataset",
+        "fashion-mnist",
+        "--data-root",
+        "copy",
+        "--N0",
+        "10",
+        "--N",
+        "20",
+        "--max",
+        "1",
+        "--out",
+        "run.tsv",
+        "--quiet",
+    )
     assert status == 0, err
     assert results.read("run.tsv").params["data_root"] == str(tmp_path / "copy") and seen["root"].name == "copy"
 
@@ -250,10 +429,30 @@ def test_non_finite_logits_end_the_run_with_a_usage_error_and_keep_the_finished_
         "    calls = 0\n\n    def forward(self, z):\n        BreaksLater.calls += 1\n"
         "        logits = z.flatten(1)[:, :10]\n"
         "        return logits * float('nan') if BreaksLater.calls > 6 else logits\n\n\n"
-        "def f():\n    return BreaksLater()\n")
+        "def f():\n    return BreaksLater()\n"
+    )
     monkeypatch.delitem(sys.modules, "rslib_test_factory_nan", raising=False)
-    status, _, err = _main("certify", "--factory", "rslib_test_factory_nan:f", "--noise", "gaussian", "--sigma",
-                           "0.25", "--dataset", "digits", "--N0", "10", "--N", "20", "--batch", "10", "--max", "5",
-                           "--out", "run.tsv", "--quiet")
+    status, _, err = _main(
+        "certify",
+        "--factory",
+        "rslib_test_factory_nan:f",
+        "--noise",
+        "gaussian",
+        "--sigma",
+        "0.25",
+        "--dataset",
+        "digits",
+        "--N0",
+        "10",
+        "--N",
+        "20",
+        "--batch",
+        "10",
+        "--max",
+        "5",
+        "--out",
+        "run.tsv",
+        "--quiet",
+    )
     assert status == 2 and "rslib certify: error: the model's logits must be finite, got " in err
     assert results.read("run.tsv").columns["idx"].tolist() == [0, 1]  # three forward passes per input

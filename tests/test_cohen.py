@@ -1,10 +1,12 @@
 """Cohen et al.'s checkpoint format: keys as their code saves them, safe loading, clear errors."""
+
 import pickle
 
 import pytest
 import torch
 
 from rslib import zoo
+from rslib.zoo import _cohen
 
 
 def _save_like_cohen(path, arch, net, data_parallel):
@@ -12,16 +14,17 @@ def _save_like_cohen(path, arch, net, data_parallel):
     torch.save({"epoch": 90, "arch": arch, "state_dict": {prefix + k: v for k, v in net.state_dict().items()}}, path)
 
 
-@pytest.mark.parametrize("arch,data_parallel,shape", [("cifar_resnet20", False, (2, 3, 32, 32)),
-                                                      ("resnet50", True, (1, 3, 64, 64))])
+@pytest.mark.parametrize(
+    "arch,data_parallel,shape", [("cifar_resnet20", False, (2, 3, 32, 32)), ("resnet50", True, (1, 3, 64, 64))]
+)
 def test_round_trip_gives_the_same_function(tmp_path, arch, data_parallel, shape):
-    net, dataset = zoo.architecture(arch)
+    net, dataset = _cohen.architecture(arch)
     net.eval()
     path = tmp_path / "checkpoint.pth.tar"
     _save_like_cohen(path, arch, net, data_parallel)
     model, info = zoo.load_checkpoint(path, device="cpu")
     x = torch.rand(shape)
-    mean, std = zoo.NORMALIZATION[dataset]
+    mean, std = _cohen.NORMALIZATION[dataset]
     expected = net((x - torch.tensor(mean).view(1, 3, 1, 1)) / torch.tensor(std).view(1, 3, 1, 1))
     assert info == {"arch": arch, "dataset": dataset}
     assert torch.allclose(model(x), expected, atol=1e-5)
@@ -52,13 +55,19 @@ def test_unsafe_or_wrong_files_are_refused(tmp_path):
         zoo.load_checkpoint(tmp_path / "missing.pth")
 
 
-@pytest.mark.parametrize("content,match", [
-    (b"hello\n", "text.pth is not a torch checkpoint that loads with weights_only=True \\(KeyError: 101\\)"),
-    ({"arch": "cifar_resnet20", "state_dict": torch.zeros(3)}, "text.pth is not a Cohen et al. checkpoint"),
-    ({"state_dict": {}}, "text.pth is not a Cohen et al. checkpoint"),
-    ([1, 2], "text.pth is not a Cohen et al. checkpoint"),
-    ({"arch": "vgg16", "state_dict": {}}, "text.pth: arch must be one of cifar_resnet110, cifar_resnet20, resnet50, got 'vgg16'"),
-])
+@pytest.mark.parametrize(
+    "content,match",
+    [
+        (b"hello\n", "text.pth is not a torch checkpoint that loads with weights_only=True \\(KeyError: 101\\)"),
+        ({"arch": "cifar_resnet20", "state_dict": torch.zeros(3)}, "text.pth is not a Cohen et al. checkpoint"),
+        ({"state_dict": {}}, "text.pth is not a Cohen et al. checkpoint"),
+        ([1, 2], "text.pth is not a Cohen et al. checkpoint"),
+        (
+            {"arch": "vgg16", "state_dict": {}},
+            "text.pth: arch must be one of cifar_resnet110, cifar_resnet20, resnet50, got 'vgg16'",
+        ),
+    ],
+)
 def test_errors_name_the_file_and_what_is_wrong(tmp_path, content, match):
     path = tmp_path / "text.pth"
     if isinstance(content, bytes):

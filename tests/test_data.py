@@ -1,4 +1,5 @@
 """Data loaders: shapes, ranges, splits, the Fashion-MNIST cache, and the errors when files are missing."""
+
 import os
 from pathlib import Path
 
@@ -6,6 +7,7 @@ import pytest
 import torch
 
 from rslib import zoo
+from rslib.zoo import _datasets
 
 
 @pytest.fixture
@@ -28,7 +30,7 @@ def test_fashion_mnist_test_split_from_the_debian_files(fresh_cache):
 def test_fashion_mnist_is_unpacked_once_without_leftovers(fresh_cache):
     zoo.fashion_mnist("test")
     raw = [p for p in fresh_cache.rglob("*") if p.is_file()]
-    assert sorted(p.name for p in raw) == sorted(zoo._FASHION_FILES)  # no temporary files left behind
+    assert sorted(p.name for p in raw) == sorted(_datasets._FASHION_FILES)  # no temporary files left behind
     stamps = {p: p.stat().st_mtime_ns for p in raw}
     train = zoo.fashion_mnist("train")
     assert len(train) == 60_000
@@ -56,11 +58,14 @@ def test_digits_split_is_fixed_disjoint_and_in_unit_range():
     assert not any(tuple(r) in train_rows for r in test.tensors[0].flatten(1).tolist())
 
 
-@pytest.mark.parametrize("call, needle", [
-    (lambda tmp: zoo.cifar10("test", root=tmp), "CIFAR-10 not found"),
-    (lambda tmp: zoo.imagenet("test", root=tmp), "ImageNet not found"),
-    (lambda tmp: zoo.imagenet("test"), "root="),
-])
+@pytest.mark.parametrize(
+    "call, needle",
+    [
+        (lambda tmp: zoo.cifar10("test", root=tmp), "CIFAR-10 not found"),
+        (lambda tmp: zoo.imagenet("test", root=tmp), "ImageNet not found"),
+        (lambda tmp: zoo.imagenet("test"), "root="),
+    ],
+)
 def test_missing_cifar_and_imagenet_raise_file_not_found(tmp_path, call, needle):
     with pytest.raises(FileNotFoundError, match=needle):
         call(tmp_path)
@@ -83,8 +88,8 @@ def test_cache_dir_follows_xdg(monkeypatch, tmp_path):
 
 def test_book_subset_is_stratified_fixed_and_nested():
     import numpy as np
-    from torch.utils.data import TensorDataset
     import torch
+    from torch.utils.data import TensorDataset
 
     labels = torch.arange(300) % 3
     dataset = TensorDataset(torch.zeros(300, 1), labels)
@@ -92,7 +97,7 @@ def test_book_subset_is_stratified_fixed_and_nested():
     assert len(six) == 18 and np.array_equal(np.sort(six), six)
     assert np.bincount(labels[six].numpy()).tolist() == [6, 6, 6]
     assert np.array_equal(six, zoo.book_subset(dataset, per_class=6))  # fixed
-    assert set(six) <= set(zoo.book_subset(dataset, per_class=10))      # nested
+    assert set(six) <= set(zoo.book_subset(dataset, per_class=10))  # nested
     assert not np.array_equal(six, zoo.book_subset(dataset, per_class=6, seed=1))
     with pytest.raises(ValueError, match=r"per_class must be at most 100 \(the images of class 0\), got 101"):
         zoo.book_subset(dataset, per_class=101)

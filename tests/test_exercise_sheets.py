@@ -1,4 +1,5 @@
 """book/_ext/rsbook_sheets.py: turning a chapter's Exercises section into the two printable sheets."""
+
 from __future__ import annotations
 
 import sys
@@ -8,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
-import rsbook_sheets  # noqa: E402
+import rsbook_sheets
 
 SECTION = """<section id="exercises"><h2>Exercises<a class="headerlink" href="#exercises">#</a></h2>
 <p><strong>Exercise 1.1.</strong> Compute it.</p>

@@ -5,6 +5,7 @@
 random moments within the time budget. After every kill the file must read as valid, and hold only rows
 equal to those of an uninterrupted run; in the end every row is there exactly once.
 """
+
 import json
 import os
 import random
@@ -12,11 +13,11 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from rslib import zoo, smoothing, results
+from rslib import results, smoothing, zoo
+from rslib.results import _files
 
 KILLS = 20
 INPUTS = 60
@@ -59,8 +60,9 @@ class Forker:
 
     def __init__(self, cwd):
         env = {**os.environ, "OMP_NUM_THREADS": "1"}
-        self.proc = subprocess.Popen([sys.executable, "-c", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     text=True, cwd=cwd, env=env)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=cwd, env=env
+        )
 
     def run(self, job, kill_after=None, once=None) -> dict:
         """Run job in a fresh child; SIGKILL it kill_after seconds after the fork, or after once() first holds.
@@ -88,8 +90,14 @@ class Forker:
 def workdir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("faults")
     model = zoo.build("digits_cnn", 1, 10, seed=0)  # untrained: certifies some inputs and abstains on others
-    card = {"arch": "digits_cnn", "dataset": "digits", "num_classes": 10, "in_channels": 1,
-            "input_shape": [1, 8, 8], "noise": smoothing.Gaussian(0.25).params()}
+    card = {
+        "arch": "digits_cnn",
+        "dataset": "digits",
+        "num_classes": 10,
+        "in_channels": 1,
+        "input_shape": [1, 8, 8],
+        "noise": smoothing.Gaussian(0.25).params(),
+    }
     zoo.save(model, "digits-g", card, folder)
     return folder
 
@@ -102,14 +110,28 @@ def forker(workdir):
 
 
 def _argv(out, inputs=INPUTS):
-    return ["certify", "--model", "digits-g.pt", "--N0", "10", "--N", "100", "--batch", "200", "--max", str(inputs),
-            "--out", str(out), "--quiet"]
+    return [
+        "certify",
+        "--model",
+        "digits-g.pt",
+        "--N0",
+        "10",
+        "--N",
+        "100",
+        "--batch",
+        "200",
+        "--max",
+        str(inputs),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
 
 
 def _rows(path) -> dict:
     """idx -> the row without its time (the one column that differs between two runs of one input)."""
     res = results.read(path)
-    return {row["idx"]: {c: v for c, v in row.items() if c != "time"} for row in results._rows(res)}
+    return {row["idx"]: {c: v for c, v in row.items() if c != "time"} for row in _files._rows(res)}
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +150,7 @@ def _assert_finished_rows_are_the_references(path, reference):
         rows = _rows(path)
     except ValueError as error:  # only a header cut off before its first row may fail to read
         assert "not an rslib results file" in str(error), error
-        assert results._is_torn_header(path.read_bytes()), path.read_bytes()[:200]
+        assert _files._is_torn_header(path.read_bytes()), path.read_bytes()[:200]
         return {}
     for idx, row in rows.items():
         assert row == reference[idx], idx
@@ -208,6 +230,7 @@ def test_a_second_concurrent_writer_is_refused_and_the_first_finishes(workdir, r
     first = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 120
+
         def started():  # its header and a row or two are written
             return out.exists() and out.read_bytes().count(b"\n") > 4
 

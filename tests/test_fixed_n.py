@@ -1,10 +1,11 @@
 """Fixed-n certificates under each confidence bound (rslib.fixed_n) and the margin-only Gaussian radius."""
+
 import numpy as np
 import pytest
 import torch
 from scipy.stats import norm
 
-from rslib import bounds, smoothing, certificates
+from rslib import bounds, certificates, smoothing
 from rslib.certificates import NOT_CERTIFIED
 from rslib.smoothing import Smoothed
 
@@ -15,9 +16,14 @@ def test_margin_radius_is_the_worst_case_over_consistent_bounds():
     p_b = rng.uniform(0.0, 1.0 - p_a)
     margin = (p_a - p_b) * rng.uniform(0.0, 1.0, p_a.size)  # any lower bound on the margin
     ok = p_a > p_b
-    assert (certificates.gaussian_l2_margin(margin[ok], sigma=0.7) <= certificates.gaussian_l2(p_a[ok], p_b[ok], sigma=0.7) + 1e-12).all()
+    assert (
+        certificates.gaussian_l2_margin(margin[ok], sigma=0.7)
+        <= certificates.gaussian_l2(p_a[ok], p_b[ok], sigma=0.7) + 1e-12
+    ).all()
     m = np.array([0.1, 0.5, 0.9])
-    np.testing.assert_allclose(certificates.gaussian_l2_margin(m, sigma=0.7), certificates.gaussian_l2((1 + m) / 2, (1 - m) / 2, sigma=0.7))
+    np.testing.assert_allclose(
+        certificates.gaussian_l2_margin(m, sigma=0.7), certificates.gaussian_l2((1 + m) / 2, (1 - m) / 2, sigma=0.7)
+    )
     np.testing.assert_allclose(certificates.gaussian_l2_margin(m, sigma=0.7), 0.7 * norm.ppf((1 + m) / 2))
     assert certificates.gaussian_l2_margin(0.0, sigma=1.0) == NOT_CERTIFIED
     assert certificates.gaussian_l2_margin(-0.3, sigma=1.0) == NOT_CERTIFIED
@@ -33,9 +39,13 @@ def test_each_radius_comes_from_its_bound():
     out = smoothing.radii_from_votes(votes, 0, 3, sigma=0.5, alpha=0.01)
     assert list(out) == list(smoothing.COMPARED_BOUNDS)
     assert out["clopper_pearson"] == pytest.approx(0.5 * norm.ppf(bounds.clopper_pearson(180, 200, 0.01)))
-    pair = certificates.gaussian_l2(bounds.clopper_pearson(180, 200, 0.005), bounds.clopper_pearson(15, 200, 0.005, side="upper"), sigma=0.5)
+    pair = certificates.gaussian_l2(
+        bounds.clopper_pearson(180, 200, 0.005), bounds.clopper_pearson(15, 200, 0.005, side="upper"), sigma=0.5
+    )
     assert out["clopper_pearson_pair"] == pytest.approx(pair)
-    assert out["exact_margin"] == pytest.approx(certificates.gaussian_l2_margin(bounds.margin_lower(180, 15, 200, 0.01), sigma=0.5))
+    assert out["exact_margin"] == pytest.approx(
+        certificates.gaussian_l2_margin(bounds.margin_lower(180, 15, 200, 0.01), sigma=0.5)
+    )
     assert out["clopper_pearson"] >= out["hoeffding"] > 0  # the exact bound beats Chernoff-Hoeffding on 0/1 data
     none = smoothing.radii_from_votes(np.array([0] * 50 + [1] * 50), 0, 2, sigma=0.5, alpha=0.01)
     assert all(r == NOT_CERTIFIED for r in none.values())
@@ -67,20 +77,31 @@ def test_certify_with_bounds_on_a_constant_classifier_and_bad_input():
     assert label == 1 and all(r > 0 for r in out.values())
     assert out["clopper_pearson"] == pytest.approx(0.5 * norm.ppf(0.01 ** (1 / 200)))
     with pytest.raises(TypeError, match="Gaussian"):
-        smoothing.certify_with_bounds(Smoothed(Constant(), smoothing.Laplace(0.5), 3, device="cpu"), torch.zeros(4), 10, 200, 0.01)
+        smoothing.certify_with_bounds(
+            Smoothed(Constant(), smoothing.Laplace(0.5), 3, device="cpu"), torch.zeros(4), 10, 200, 0.01
+        )
     with pytest.raises(ValueError, match="alpha"):
         smoothing.radii_from_votes(np.array([0, 0, 1]), 0, 2, sigma=0.5, alpha=1.5)
 
 
-@pytest.mark.parametrize("votes,label,num_classes,error,match", [
-    ([1, 1, 2], 12, 10, ValueError, "label must be an integer in \\[0, 9\\], got 12"),
-    ([1, 1, 2], -1, 10, ValueError, "label must be an integer in \\[0, 9\\], got -1"),
-    ([1, 1, 2], 1.0, 10, TypeError, "label must be an integer"),
-    ([1, 1, 12], 1, 10, ValueError, "votes must be class indices, integers in \\[0, 9\\], got int64 values from 1 to 12"),
-    ([1, -1, 2], 1, 10, ValueError, "votes must be class indices.*from -1 to 2"),
-    ([1.0, 1.0, 2.0], 1, 10, ValueError, "votes must be class indices.*float64"),
-    ([0, 0, 0], 0, 1, ValueError, "num_classes must be an integer >= 2, got 1"),
-])
+@pytest.mark.parametrize(
+    "votes,label,num_classes,error,match",
+    [
+        ([1, 1, 2], 12, 10, ValueError, "label must be an integer in \\[0, 9\\], got 12"),
+        ([1, 1, 2], -1, 10, ValueError, "label must be an integer in \\[0, 9\\], got -1"),
+        ([1, 1, 2], 1.0, 10, TypeError, "label must be an integer"),
+        (
+            [1, 1, 12],
+            1,
+            10,
+            ValueError,
+            "votes must be class indices, integers in \\[0, 9\\], got int64 values from 1 to 12",
+        ),
+        ([1, -1, 2], 1, 10, ValueError, "votes must be class indices.*from -1 to 2"),
+        ([1.0, 1.0, 2.0], 1, 10, ValueError, "votes must be class indices.*float64"),
+        ([0, 0, 0], 0, 1, ValueError, "num_classes must be an integer >= 2, got 1"),
+    ],
+)
 def test_labels_and_votes_must_be_class_indices(votes, label, num_classes, error, match):
     with pytest.raises(error, match=match):
         smoothing.radii_from_votes(np.array(votes), label, num_classes, sigma=0.5, alpha=0.01)
@@ -103,7 +124,9 @@ def test_compare_on_dataset_marks_correct_certified_inputs():
         assert correct.tolist() == [True, True, False, False], name  # x0 = 0 is a tie: nothing certified there
         assert radius[0] > 0 and radius[3] > 0  # certified, but for the other label
     by_bound = smoothing.certify_with_bounds(smoothed, images[0], 32, 400, 0.01, seed=0).radii
-    assert [out[b][0][0] for b in smoothing.COMPARED_BOUNDS] == [by_bound[b] for b in smoothing.COMPARED_BOUNDS]  # image i uses seed i
+    assert [out[b][0][0] for b in smoothing.COMPARED_BOUNDS] == [
+        by_bound[b] for b in smoothing.COMPARED_BOUNDS
+    ]  # image i uses seed i
     with pytest.raises(ValueError, match="at least one image"):
         smoothing.compare_on_dataset(smoothed, dataset, [], n0=32, n=400, alpha=0.01)
 
@@ -111,6 +134,7 @@ def test_compare_on_dataset_marks_correct_certified_inputs():
 def test_margin_lower_cost_counts_the_tail_sums():
     cost = bounds.margin_lower_cost(90, 5, 100, 0.001)
     assert cost.exact == bounds.margin_lower(90, 5, 100, 0.001)
-    assert cost.pair == pytest.approx(bounds.clopper_pearson(90, 100, 0.0005)
-                                      - bounds.clopper_pearson(5, 100, 0.0005, side="upper"))
+    assert cost.pair == pytest.approx(
+        bounds.clopper_pearson(90, 100, 0.0005) - bounds.clopper_pearson(5, 100, 0.0005, side="upper")
+    )
     assert cost.tail_sums > 100 and cost.seconds > 0

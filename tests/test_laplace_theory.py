@@ -1,10 +1,11 @@
 """The Laplace l1 analysis: Theorem 3's worst case, the Lecuyer comparison, the statistic T, ROPS."""
+
 import numpy as np
 import pytest
 from scipy import stats
 
-from rslib.theory import laplace as lt
 from rslib import certificates
+from rslib.theory import laplace as lt
 
 
 @pytest.mark.parametrize("p_a", [0.55, 0.7, 0.9, 0.99])
@@ -87,7 +88,9 @@ def test_rops_radius_matches_radii_and_vanishes_beyond_the_boundary():
     p_a = lt.interval_probability(0.3, "laplace", std / np.sqrt(2))
     assert certificates.laplace_l1(p_a, scale=std / np.sqrt(2)) == pytest.approx(0.4, rel=1e-6)
     std = lt.rops(0.3, "gaussian", 0.4)
-    assert certificates.gaussian_l2(lt.interval_probability(0.3, "gaussian", std), sigma=std) == pytest.approx(0.4, rel=1e-6)
+    assert certificates.gaussian_l2(lt.interval_probability(0.3, "gaussian", std), sigma=std) == pytest.approx(
+        0.4, rel=1e-6
+    )
     # no certificate reaches the distance 1 - |x| = 0.7 to the boundary (p_a rounding to 1 used to fake one)
     assert lt.rops(0.3, "laplace", 0.75) == 0.0 and lt.rops(0.3, "gaussian", 0.75) == 0.0
 
@@ -95,6 +98,12 @@ def test_rops_radius_matches_radii_and_vanishes_beyond_the_boundary():
 def test_laplace_gaussian_crossing():
     p = lt.laplace_gaussian_crossing()
     for sigma in (0.25, 1.0):
-        assert certificates.laplace_l1(p, scale=sigma / np.sqrt(2)) == pytest.approx(certificates.gaussian_l1(p, sigma=sigma), rel=1e-9)
-        assert certificates.laplace_l1(p - 0.01, scale=sigma / np.sqrt(2)) < certificates.gaussian_l1(p - 0.01, sigma=sigma)
-        assert certificates.laplace_l1(p + 0.01, scale=sigma / np.sqrt(2)) > certificates.gaussian_l1(p + 0.01, sigma=sigma)
+        assert certificates.laplace_l1(p, scale=sigma / np.sqrt(2)) == pytest.approx(
+            certificates.gaussian_l1(p, sigma=sigma), rel=1e-9
+        )
+        assert certificates.laplace_l1(p - 0.01, scale=sigma / np.sqrt(2)) < certificates.gaussian_l1(
+            p - 0.01, sigma=sigma
+        )
+        assert certificates.laplace_l1(p + 0.01, scale=sigma / np.sqrt(2)) > certificates.gaussian_l1(
+            p + 0.01, sigma=sigma
+        )

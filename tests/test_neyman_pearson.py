@@ -1,10 +1,11 @@
 """The proof's ingredients checked by simulation and by direct computation."""
+
 import numpy as np
 import pytest
 from scipy import stats
 
-from rslib.theory import neyman_pearson as np_lemma
 from rslib import certificates
+from rslib.theory import neyman_pearson as np_lemma
 from rslib.theory import norms
 
 
@@ -12,7 +13,7 @@ def test_likelihood_ratio_equals_the_density_ratio():
     rng = np.random.default_rng(0)
     mu, delta, sigma = rng.normal(size=3), rng.normal(size=3), 0.7
     z = rng.normal(size=(50, 3))
-    ratio = (stats.multivariate_normal(mu + delta, sigma**2).pdf(z) / stats.multivariate_normal(mu, sigma**2).pdf(z))
+    ratio = stats.multivariate_normal(mu + delta, sigma**2).pdf(z) / stats.multivariate_normal(mu, sigma**2).pdf(z)
     np.testing.assert_allclose(np_lemma.likelihood_ratio(z, mu, delta, sigma), ratio, rtol=1e-10)
 
 
@@ -56,8 +57,17 @@ def test_worst_case_check_agrees_with_the_exact_probabilities_and_flips_at_the_r
     assert inside["exact c_A"] > inside["exact c_B"] and outside["exact c_A"] < outside["exact c_B"]
 
 
-@pytest.mark.parametrize("p,q,d,expected", [(np.inf, 1, 7, 1.0), (1, np.inf, 7, 7.0), (np.inf, 2, 7, 1.0),
-                                            (2, np.inf, 7, np.sqrt(7)), (2, 1, 7, 1.0), (1, 2, 7, np.sqrt(7))])
+@pytest.mark.parametrize(
+    "p,q,d,expected",
+    [
+        (np.inf, 1, 7, 1.0),
+        (1, np.inf, 7, 7.0),
+        (np.inf, 2, 7, 1.0),
+        (2, np.inf, 7, np.sqrt(7)),
+        (2, 1, 7, 1.0),
+        (1, 2, 7, np.sqrt(7)),
+    ],
+)
 def test_norm_constants_c1_to_c6(p, q, d, expected):
     assert norms.tightest_constant(p, q, d) == pytest.approx(expected)
     assert norms.largest_observed_ratio(p, q, d) == pytest.approx(expected)  # attained

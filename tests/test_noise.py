@@ -1,4 +1,5 @@
 """Noise distributions: moments, reproducibility, the ablation encoding, and bad parameters."""
+
 import collections
 import math
 
@@ -62,10 +63,16 @@ def test_params_round_trip():
         smoothing.from_params({"noise": "uniform"})
 
 
-@pytest.mark.parametrize("factory,value,name", [
-    (smoothing.Gaussian, 0.0, "sigma"), (smoothing.Gaussian, -0.5, "sigma"), (smoothing.Gaussian, float("nan"), "sigma"),
-    (smoothing.Laplace, 0.0, "scale"), (smoothing.Laplace, float("inf"), "scale"),
-])
+@pytest.mark.parametrize(
+    "factory,value,name",
+    [
+        (smoothing.Gaussian, 0.0, "sigma"),
+        (smoothing.Gaussian, -0.5, "sigma"),
+        (smoothing.Gaussian, float("nan"), "sigma"),
+        (smoothing.Laplace, 0.0, "scale"),
+        (smoothing.Laplace, float("inf"), "scale"),
+    ],
+)
 def test_bad_noise_levels(factory, value, name):
     with pytest.raises(ValueError, match=name):
         factory(value)
@@ -92,7 +99,7 @@ def test_laplace_draws_follow_the_laplace_distribution_and_are_finite():
         assert stats.kstest(z.numpy() / 0.7, "laplace").pvalue > 1e-3
 
 
-LAST = 1.0 - 2.0 ** -53  # the largest float64 uniform below 1
+LAST = 1.0 - 2.0**-53  # the largest float64 uniform below 1
 
 
 def test_laplace_reaches_far_beyond_the_float32_cap():

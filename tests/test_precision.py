@@ -1,4 +1,5 @@
 """Reduced precision: how many votes change against fp32 on a shipped model (issue: floating-point soundness)."""
+
 import pytest
 import torch
 
@@ -30,7 +31,9 @@ def test_compiled_model_votes_like_the_eager_one_with_padded_last_batch():
     x = zoo.fashion_mnist("test")[0][0]
     eager = Smoothed(pre.model, pre.noise, 10, device="cpu")
     compiled = Smoothed(pre.model, pre.noise, 10, device="cpu", compile="default")
-    a = eager.sample_votes(x, 700, batch_size=256, generator=torch.Generator().manual_seed(0))  # batches 256, 256, 188 (padded)
+    a = eager.sample_votes(
+        x, 700, batch_size=256, generator=torch.Generator().manual_seed(0)
+    )  # batches 256, 256, 188 (padded)
     b = compiled.sample_votes(x, 700, batch_size=256, generator=torch.Generator().manual_seed(0))
     assert b.shape == (700,)
     assert (a != b).float().mean() < 0.01

@@ -1,4 +1,5 @@
 """Certified radii against independent computations (quadrature and root finding), and bad input."""
+
 import numpy as np
 import pytest
 from scipy import integrate, optimize, stats
@@ -27,8 +28,9 @@ def _worst_case_gaussian_radius(p_a, p_b, sigma):
     return optimize.brentq(gap, 0.0, 50 * sigma, xtol=1e-12)
 
 
-@pytest.mark.parametrize("p_a,p_b,sigma", [(0.9, 0.05, 0.25), (0.7, 0.2, 1.0), (0.6, 0.4, 0.5),
-                                           (0.99, 0.001, 0.12), (0.55, 0.45, 2.0)])
+@pytest.mark.parametrize(
+    "p_a,p_b,sigma", [(0.9, 0.05, 0.25), (0.7, 0.2, 1.0), (0.6, 0.4, 0.5), (0.99, 0.001, 0.12), (0.55, 0.45, 2.0)]
+)
 def test_gaussian_l2_matches_worst_case_by_quadrature(p_a, p_b, sigma):
     expected = _worst_case_gaussian_radius(p_a, p_b, sigma)
     assert certificates.gaussian_l2(p_a, p_b, sigma=sigma) == pytest.approx(expected, rel=1e-7, abs=1e-9)
@@ -74,9 +76,18 @@ def test_laplace_l1_multiclass_takes_the_larger_term():
     assert certificates.laplace_l1(0.3, 0.3, scale=1.0) == NOT_CERTIFIED
 
 
-@pytest.mark.parametrize("func,kwargs", [(certificates.gaussian_l2, {"sigma": 1.0}), (certificates.laplace_l1, {"scale": 1.0})])
-@pytest.mark.parametrize("p_a,message", [(1.2, "p_a must lie in \\[0, 1\\]"), (-0.1, "p_a must lie"),
-                                         (float("nan"), "p_a must not be NaN"), ("high", "p_a must be a number")])
+@pytest.mark.parametrize(
+    "func,kwargs", [(certificates.gaussian_l2, {"sigma": 1.0}), (certificates.laplace_l1, {"scale": 1.0})]
+)
+@pytest.mark.parametrize(
+    "p_a,message",
+    [
+        (1.2, "p_a must lie in \\[0, 1\\]"),
+        (-0.1, "p_a must lie"),
+        (float("nan"), "p_a must not be NaN"),
+        ("high", "p_a must be a number"),
+    ],
+)
 def test_bad_probabilities_are_rejected(func, kwargs, p_a, message):
     with pytest.raises((ValueError, TypeError), match=message):
         func(p_a, **kwargs)
@@ -106,15 +117,22 @@ def test_issue13_inputs_numpy_would_coerce_are_type_errors_naming_the_parameter(
 
 
 def test_issue13_topk_and_ablation_refuse_bounds_that_cannot_both_hold_like_gaussian_l2():
-    for call in (lambda: certificates.gaussian_topk_l2(0.9, [[0.5]], sigma=1.0), lambda: certificates.ablation_l0(0.9, [[0.5]], d=784, keep=50),
-                 lambda: certificates.levine_feizi_l0(0.9, 0.5, d=784, keep=50)):
+    for call in (
+        lambda: certificates.gaussian_topk_l2(0.9, [[0.5]], sigma=1.0),
+        lambda: certificates.ablation_l0(0.9, [[0.5]], d=784, keep=50),
+        lambda: certificates.levine_feizi_l0(0.9, 0.5, d=784, keep=50),
+    ):
         with pytest.raises(ValueError, match=r"must be at most 1 \(p_a bounds the top class from below"):
             call()
 
 
 def test_issue13_huge_noise_levels_are_refused_not_turned_into_inf():
-    for call in (lambda: certificates.gaussian_l2(0.9, sigma=1e308), lambda: certificates.laplace_l1(0.9, scale=1e308),
-                 lambda: certificates.renyi_l2(0.9, 0.05, sigma=1e308), lambda: certificates.gaussian_topk_l2(0.9, [[0.05]], sigma=1e308)):
+    for call in (
+        lambda: certificates.gaussian_l2(0.9, sigma=1e308),
+        lambda: certificates.laplace_l1(0.9, scale=1e308),
+        lambda: certificates.renyi_l2(0.9, 0.05, sigma=1e308),
+        lambda: certificates.gaussian_topk_l2(0.9, [[0.05]], sigma=1e308),
+    ):
         with pytest.raises(ValueError, match="must be at most 1e100"):
             call()
     assert np.isfinite(certificates.gaussian_l2(1 - 2**-53, 1e-300, sigma=1e100))
@@ -140,5 +158,8 @@ def test_issue13_every_certificate_abstains_at_a_tie():
         # multiples of 1 / C(d, keep), so ceil and floor may part them; at a tie of rounded bounds it abstains)
         assert certificates.ablation_l0(p, p, d=784, keep=50, rounding=False) == NOT_CERTIFIED
         assert certificates.ablation_l0(0.5, 0.5, d=10, keep=1) == NOT_CERTIFIED
-    assert certificates.gaussian_l2(0.5, sigma=1.0) == NOT_CERTIFIED and certificates.laplace_l1(0.5, scale=1.0) == NOT_CERTIFIED
+    assert (
+        certificates.gaussian_l2(0.5, sigma=1.0) == NOT_CERTIFIED
+        and certificates.laplace_l1(0.5, scale=1.0) == NOT_CERTIFIED
+    )
     assert certificates.l2_to_l0(0.0) == NOT_CERTIFIED and certificates.l2_to_l0(NOT_CERTIFIED) == NOT_CERTIFIED

@@ -1,6 +1,7 @@
 """Property-based tests of every certificate of `rslib.certificates.REGISTRY`: monotone where theory says so,
 NOT_CERTIFIED exactly where nothing is certified, and no NaN or exception on edge values (p = 0, p = 1,
 p_a = p_b, tiny noise)."""
+
 import math
 
 import numpy as np
@@ -42,8 +43,11 @@ def test_every_registered_certificate_is_sound_in_form_and_monotone(pair, level,
                 assert r == NOT_CERTIFIED, (name, p_a, b, r)
             ceiling = r + SEARCHED.get(name, 0.0) * max(r, level) + 1e-12 if np.isfinite(r) else np.inf
             assert radius(info, lower_a, b, level) <= ceiling, (name, p_a, lower_a, b, level)
-        assert radius(info, p_a, higher_b, level) <= r + SEARCHED.get(name, 0.0) * max(r, level) + 1e-12 \
-            if np.isfinite(r := radius(info, p_a, p_b, level)) else True, (name, p_a, p_b, higher_b, level)
+        assert (
+            radius(info, p_a, higher_b, level) <= r + SEARCHED.get(name, 0.0) * max(r, level) + 1e-12
+            if np.isfinite(r := radius(info, p_a, p_b, level))
+            else True
+        ), (name, p_a, p_b, higher_b, level)
 
 
 @settings(max_examples=200, deadline=None)

@@ -7,6 +7,7 @@ user sees it: `Type: message` for an exception, the `rslib <command>: error: ...
 usage error (exit status 2), and `shown: text` for a widget's displayed message (a case returning a str).
 It must match the row's error, `...` standing for any text.
 """
+
 import contextlib
 import hashlib
 import importlib
@@ -20,7 +21,7 @@ import pytest
 import torch
 from torch.utils.data import TensorDataset
 
-from rslib import bounds, cli, zoo, smoothing, certificates, results, figures
+from rslib import bounds, certificates, cli, figures, results, smoothing, zoo
 from rslib.smoothing import Smoothed
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -34,7 +35,7 @@ def readme_rows() -> list[tuple[str, str]]:
     start = text.find("\n" + SECTION + "\n")
     assert start >= 0, f"README.md has no section {SECTION!r}"
     end = text.find("\n## ", start + 1)
-    lines = text[start:end if end >= 0 else None].splitlines()
+    lines = text[start : end if end >= 0 else None].splitlines()
     rows = []
     for i, line in enumerate(lines):
         if not line.startswith("|"):
@@ -45,8 +46,9 @@ def readme_rows() -> list[tuple[str, str]]:
             continue  # the header and its separator
         assert lines[i - 1].startswith("|"), f"a table row without its header: {line!r}"
         call, error = cells
-        assert error.startswith("`") and error.endswith("`") and error.count("`") == 2, \
+        assert error.startswith("`") and error.endswith("`") and error.count("`") == 2, (
             f"the error must be one code span: {line!r}"
+        )
         rows.append((call, error[1:-1]))
     return rows
 
@@ -76,14 +78,35 @@ def _cli(*argv):
 def _digits_model(name="digits-g") -> str:
     """An untrained digits CNN with a Gaussian(0.25) card, saved in the working directory: its .pt path."""
     model = zoo.build("digits_cnn", 1, 10, seed=0)
-    card = {"arch": "digits_cnn", "dataset": "digits", "num_classes": 10, "in_channels": 1,
-            "input_shape": [1, 8, 8], "noise": smoothing.Gaussian(0.25).params()}
+    card = {
+        "arch": "digits_cnn",
+        "dataset": "digits",
+        "num_classes": 10,
+        "in_channels": 1,
+        "input_shape": [1, 8, 8],
+        "noise": smoothing.Gaussian(0.25).params(),
+    }
     return str(zoo.save(model, name, card, "."))
 
 
 def _certify(*extra):
-    return _cli("certify", "--model", _digits_model(), "--N0", "10", "--N", "20", "--batch", "20", "--max", "1",
-                "--out", "out.tsv", "--quiet", *extra)
+    return _cli(
+        "certify",
+        "--model",
+        _digits_model(),
+        "--N0",
+        "10",
+        "--N",
+        "20",
+        "--batch",
+        "20",
+        "--max",
+        "1",
+        "--out",
+        "out.tsv",
+        "--quiet",
+        *extra,
+    )
 
 
 def _train(*extra):
@@ -91,8 +114,13 @@ def _train(*extra):
 
 
 def _smoothed(noise_=None, **kwargs) -> Smoothed:
-    return Smoothed(zoo.build("digits_cnn", 1, 10, seed=0), noise_ or smoothing.Gaussian(0.25), num_classes=10,
-                    device="cpu", **kwargs)
+    return Smoothed(
+        zoo.build("digits_cnn", 1, 10, seed=0),
+        noise_ or smoothing.Gaussian(0.25),
+        num_classes=10,
+        device="cpu",
+        **kwargs,
+    )
 
 
 def _x():
@@ -169,8 +197,12 @@ CASES = {
     # Library calls
     "`certificates.gaussian_l2(1.2, sigma=0.5)`": lambda: certificates.gaussian_l2(1.2, sigma=0.5),
     "`certificates.gaussian_l2(0.8, 0.5, sigma=1.0)`": lambda: certificates.gaussian_l2(0.8, 0.5, sigma=1.0),
-    "`certificates.renyi_l2(0.9, None, sigma=1.0)`": lambda: certificates.renyi_l2(0.9, None, sigma=1.0),
-    "`certificates.ablation_l0(0.9, [[0.1]], d=10, keep=11)`": lambda: certificates.ablation_l0(0.9, [[0.1]], d=10, keep=11),
+    "`certificates.renyi_l2(0.8, 0.15, 0.1)` (sigma in a positional slot)": lambda: certificates.renyi_l2(
+        0.8, 0.15, 0.1
+    ),
+    "`certificates.ablation_l0(0.9, [[0.1]], d=10, keep=11)`": lambda: certificates.ablation_l0(
+        0.9, [[0.1]], d=10, keep=11
+    ),
     "`certificates.soft_margin_l2(1.5, sigma=0.5)`": lambda: certificates.soft_margin_l2(1.5, sigma=0.5),
     "`bounds.clopper_pearson(11, 10, 0.05)`": lambda: bounds.clopper_pearson(11, 10, 0.05),
     "`smoothing.Gaussian(-1)`": lambda: smoothing.Gaussian(-1),
@@ -179,32 +211,41 @@ CASES = {
     '`Smoothed(..., precision="fp8")`': lambda: _smoothed(precision="fp8"),
     '`Smoothed(..., compile="x")`': lambda: _smoothed(compile="x"),
     "`Smoothed(...).certify(x, n0=0, ...)`": lambda: _smoothed().certify(_x(), n0=0, n=10, alpha=0.01),
-    "`Smoothed(..., input_shape=(1, 28, 28)).certify(x_batch, ...)`":
-        lambda: _smoothed(input_shape=(1, 28, 28)).certify(torch.rand(4, 1, 28, 28), n0=10, n=10, alpha=0.01),
+    "`Smoothed(..., input_shape=(1, 28, 28)).certify(x_batch, ...)`": lambda: _smoothed(
+        input_shape=(1, 28, 28)
+    ).certify(torch.rand(4, 1, 28, 28), n0=10, n=10, alpha=0.01),
     "`Smoothed(...).certify(x_with_nan, ...)`": lambda: _smoothed().certify(_with_nan(), n0=10, n=10, alpha=0.01),
-    '`Smoothed(...).certify(x, ..., bound="x")`':
-        lambda: _smoothed().certify(_x(), n0=10, n=10, alpha=0.01, bound="x"),
-    "`Smoothed(..., num_classes=10).certify_topk(x, ..., k=10)`":
-        lambda: _smoothed().certify_topk(_x(), n=10, alpha=0.01, k=10),
+    '`Smoothed(...).certify(x, ..., bound="x")`': lambda: _smoothed().certify(_x(), n0=10, n=10, alpha=0.01, bound="x"),
+    "`Smoothed(..., num_classes=10).certify_topk(x, ..., k=10)`": lambda: _smoothed().certify_topk(
+        _x(), n=10, alpha=0.01, k=10
+    ),
     "`bounds.betting_lower(x, alpha=1.5)`": lambda: bounds.betting_lower(np.full(10, 0.9), alpha=1.5),
     "`bounds.betting_lower(x, 0.05, n=-5)`": lambda: bounds.betting_lower(np.full(10, 0.9), 0.05, n=-5),
     "`bounds.prpl_eb_sequence(x, 0.05, n=0)`": lambda: bounds.prpl_eb_sequence(np.full(10, 0.9), 0.05, n=0),
-    "`bounds.betting_rejects(x, m0=1.5, alpha=0.05)`":
-        lambda: bounds.betting_rejects(np.full(10, 0.9), m0=1.5, alpha=0.05),
+    "`bounds.betting_rejects(x, m0=1.5, alpha=0.05)`": lambda: bounds.betting_rejects(
+        np.full(10, 0.9), m0=1.5, alpha=0.05
+    ),
     '`certificates.l2_to_l0(float("nan"))`': lambda: certificates.l2_to_l0(float("nan")),
-    "`certificates.l2_to_l0(-1.0)`": lambda: certificates.l2_to_l0(-1.0),
+    "`certificates.l2_to_l0(-0.5)`": lambda: certificates.l2_to_l0(-0.5),
     "`certificates.ablation_delta(800, d=784, keep=50)`": lambda: certificates.ablation_delta(800, d=784, keep=50),
-    "`bounds.unanimous_samples_for_radius(-1, sigma=0.25, alpha=0.001)`": lambda: bounds.unanimous_samples_for_radius(-1, sigma=0.25, alpha=0.001),
-    "`smoothing.radii_from_votes(np.array([1, 1, 2]), label=12, num_classes=10, ...)`":
-        lambda: smoothing.radii_from_votes(np.array([1, 1, 2]), label=12, num_classes=10, sigma=0.5, alpha=0.01),
-    "`smoothing.radii_from_votes(np.array([1, 1, 12]), label=1, num_classes=10, ...)`":
-        lambda: smoothing.radii_from_votes(np.array([1, 1, 12]), label=1, num_classes=10, sigma=0.5, alpha=0.01),
-    "`smoothing.certify_with_bounds(smoothed, x, n0=10, n=1, alpha=0.01)`":
-        lambda: smoothing.certify_with_bounds(_smoothed(), _x(), n0=10, n=1, alpha=0.01),
-    "`smoothing.certify_at_radius(smoothed, x, 0.5, n_max=0)`":
-        lambda: smoothing.certify_at_radius(_smoothed(), _x(), 0.5, n_max=0),
-    "`smoothing.certify_soft(smoothed, x, n0=10, n=10, alpha=1.0)`":
-        lambda: smoothing.certify_soft(_smoothed(), _x(), n0=10, n=10, alpha=1.0),
+    "`bounds.unanimous_samples_for_radius(-1, sigma=0.25, alpha=0.001)`": lambda: bounds.unanimous_samples_for_radius(
+        -1, sigma=0.25, alpha=0.001
+    ),
+    "`smoothing.radii_from_votes(np.array([1, 1, 2]), label=12, num_classes=10, ...)`": lambda: (
+        smoothing.radii_from_votes(np.array([1, 1, 2]), label=12, num_classes=10, sigma=0.5, alpha=0.01)
+    ),
+    "`smoothing.radii_from_votes(np.array([1, 1, 12]), label=1, num_classes=10, ...)`": lambda: (
+        smoothing.radii_from_votes(np.array([1, 1, 12]), label=1, num_classes=10, sigma=0.5, alpha=0.01)
+    ),
+    "`smoothing.certify_with_bounds(smoothed, x, n0=10, n=1, alpha=0.01)`": lambda: smoothing.certify_with_bounds(
+        _smoothed(), _x(), n0=10, n=1, alpha=0.01
+    ),
+    "`smoothing.certify_at_radius(smoothed, x, 0.5, n_max=0)`": lambda: smoothing.certify_at_radius(
+        _smoothed(), _x(), 0.5, n_max=0
+    ),
+    "`smoothing.certify_soft(smoothed, x, n0=10, n=10, alpha=1.0)`": lambda: smoothing.certify_soft(
+        _smoothed(), _x(), n0=10, n=10, alpha=1.0
+    ),
     '`zoo.load_pretrained("nope")`': lambda: zoo.load_pretrained("nope"),
     # The command line
     "`rslib certify ... --N 0`": lambda: _certify("--N", "0"),
@@ -216,73 +257,131 @@ CASES = {
     "`rslib certify ... --precision fp8`": lambda: _certify("--precision", "fp8"),
     "`rslib certify ... --compile x`": lambda: _certify("--compile", "x"),
     "`rslib certify --model nope ...`": lambda: _cli("certify", "--model", "nope", "--out", "out.tsv", "--quiet"),
-    "`rslib certify --factory nocolon ...`":
-        lambda: _cli("certify", "--factory", "nocolon", "--noise", "gaussian", "--sigma", "0.5", "--dataset", "digits",
-                     "--out", "out.tsv", "--quiet"),
-    "`rslib certify --checkpoint c.pth.tar ...` without `--sigma`":
-        lambda: _cli("certify", "--checkpoint", "c.pth.tar", "--out", "out.tsv", "--quiet"),
-    "`rslib certify --factory torch.nn:Identity ... --dataset cifar10` without the CIFAR-10 files":
-        lambda: _cli("certify", "--factory", "torch.nn:Identity", "--noise", "gaussian", "--sigma", "0.25",
-                     "--dataset", "cifar10", "--out", "out.tsv", "--quiet"),
-    "`rslib certify --model fmnist-gaussian-0.25 --dataset digits ...`":
-        lambda: _cli("certify", "--model", "fmnist-gaussian-0.25", "--dataset", "digits", "--out", "out.tsv"),
-    "`rslib certify --model fmnist-gaussian-0.25 --sigma 0.5 ...` (no `--noise`)":
-        lambda: _cli("certify", "--model", "fmnist-gaussian-0.25", "--sigma", "0.5", "--out", "out.tsv"),
-    "`rslib certify ... --noise laplace --scale 0.5 --sigma 0.5`":
-        lambda: _certify("--noise", "laplace", "--scale", "0.5", "--sigma", "0.5"),
+    "`rslib certify --factory nocolon ...`": lambda: _cli(
+        "certify",
+        "--factory",
+        "nocolon",
+        "--noise",
+        "gaussian",
+        "--sigma",
+        "0.5",
+        "--dataset",
+        "digits",
+        "--out",
+        "out.tsv",
+        "--quiet",
+    ),
+    "`rslib certify --checkpoint c.pth.tar ...` without `--sigma`": lambda: _cli(
+        "certify", "--checkpoint", "c.pth.tar", "--out", "out.tsv", "--quiet"
+    ),
+    "`rslib certify --factory torch.nn:Identity ... --dataset cifar10` without the CIFAR-10 files": lambda: _cli(
+        "certify",
+        "--factory",
+        "torch.nn:Identity",
+        "--noise",
+        "gaussian",
+        "--sigma",
+        "0.25",
+        "--dataset",
+        "cifar10",
+        "--out",
+        "out.tsv",
+        "--quiet",
+    ),
+    "`rslib certify --model fmnist-gaussian-0.25 --dataset digits ...`": lambda: _cli(
+        "certify", "--model", "fmnist-gaussian-0.25", "--dataset", "digits", "--out", "out.tsv"
+    ),
+    "`rslib certify --model fmnist-gaussian-0.25 --sigma 0.5 ...` (no `--noise`)": lambda: _cli(
+        "certify", "--model", "fmnist-gaussian-0.25", "--sigma", "0.5", "--out", "out.tsv"
+    ),
+    "`rslib certify ... --noise laplace --scale 0.5 --sigma 0.5`": lambda: _certify(
+        "--noise", "laplace", "--scale", "0.5", "--sigma", "0.5"
+    ),
     "`rslib certify ... --max -5`": lambda: _certify("--max", "-5"),
-    "`rslib certify --factory no_such_module:f ...`":
-        lambda: _cli("certify", "--factory", "no_such_module:f", "--noise", "gaussian", "--sigma", "0.5",
-                     "--dataset", "digits", "--out", "out.tsv"),
+    "`rslib certify --factory no_such_module:f ...`": lambda: _cli(
+        "certify",
+        "--factory",
+        "no_such_module:f",
+        "--noise",
+        "gaussian",
+        "--sigma",
+        "0.5",
+        "--dataset",
+        "digits",
+        "--out",
+        "out.tsv",
+    ),
     "`rslib certify ... --dataset digits --data-root d`": lambda: _certify("--dataset", "digits", "--data-root", "d"),
     "`rslib certify ... --out old.tsv` with other parameters": _resumed_with_other_parameters,
-    "`rslib analyze notes.txt` (not a results file)": lambda: _cli("analyze", _write("notes.txt", "hello\n")),
+    "`rslib analyze notes.txt` (not a results file)": lambda: _cli("analyze", _write("notes.txt", "my notes\n")),
     "`rslib train --noise gaussian` without `--sigma`": lambda: _train("--noise", "gaussian"),
-    "`rslib train --dataset digits --noise ablation --keep 65 ...`": lambda: _train("--noise", "ablation", "--keep", "65"),
+    "`rslib train --dataset digits --noise ablation --keep 65 ...`": lambda: _train(
+        "--noise", "ablation", "--keep", "65"
+    ),
     # Results files and checkpoints
-    "`results.read(path)` of a file without the `# rslib-params:` line":
-        lambda: results.read(_write("run.tsv", "\t".join(results.COLUMNS) + "\n" + _ROW)),
-    "`results.read(path)` of Cohen et al.'s own TSV (other columns)":
-        lambda: results.read(_write("zoo.tsv", "idx\tlabel\tpredict\tradius\tcorrect\ttime\n0\t1\t1\t0.5\t1\t0:00:01\n")),
-    "`results.read(path)` of a file with a row of 3 fields": lambda: results.read(_write("run.tsv", _HEADER + "0\t1\t1\n")),
-    "`results.read(path)` of a file with a radius `abc`":
-        lambda: results.read(_write("run.tsv", _HEADER + _ROW.replace("0.5", "abc"))),
+    "`results.read(path)` of a file without the `# rslib-params:` line": lambda: results.read(
+        _write("run.tsv", "\t".join(results.COLUMNS) + "\n" + _ROW)
+    ),
+    "`results.read(path)` of Cohen et al.'s own TSV (other columns)": lambda: results.read(
+        _write("zoo.tsv", "idx\tlabel\tpredict\tradius\tcorrect\ttime\n0\t1\t1\t0.5\t1\t0:00:01\n")
+    ),
+    "`results.read(path)` of a file with a row of 3 fields": lambda: results.read(
+        _write("run.tsv", _HEADER + "0\t1\t1\n")
+    ),
+    "`results.read(path)` of a file with a radius `abc`": lambda: results.read(
+        _write("run.tsv", _HEADER + _ROW.replace("0.5", "abc"))
+    ),
     '`results.merge(["a.tsv", "b.tsv"], out)` of runs with other parameters': _merge_other_parameters,
-    '`zoo.load_checkpoint("notes.txt")` (not a checkpoint)':
-        lambda: zoo.load_checkpoint(_write("notes.txt", "hello\n")),
-    '`zoo.load_checkpoint("tensor.pth.tar")` (its `state_dict` is a tensor)':
-        lambda: zoo.load_checkpoint(_checkpoint("tensor.pth.tar", "cifar_resnet20", torch.zeros(3))),
-    '`zoo.load_checkpoint("vgg.pth.tar")` (its `arch` is `vgg16`)':
-        lambda: zoo.load_checkpoint(_checkpoint("vgg.pth.tar", "vgg16", {})),
-    "`zoo.load_checkpoint(\"wrong.pth.tar\")` (its state_dict is not a `cifar_resnet20`'s)":
-        lambda: zoo.load_checkpoint(_checkpoint("wrong.pth.tar", "cifar_resnet20", {"1.conv1.weight": torch.zeros(1)})),
+    '`zoo.load_checkpoint("notes.txt")` (not a checkpoint)': lambda: zoo.load_checkpoint(
+        _write("notes.txt", "hello\n")
+    ),
+    '`zoo.load_checkpoint("tensor.pth.tar")` (its `state_dict` is a tensor)': lambda: zoo.load_checkpoint(
+        _checkpoint("tensor.pth.tar", "cifar_resnet20", torch.zeros(3))
+    ),
+    '`zoo.load_checkpoint("vgg.pth.tar")` (its `arch` is `vgg16`)': lambda: zoo.load_checkpoint(
+        _checkpoint("vgg.pth.tar", "vgg16", {})
+    ),
+    '`zoo.load_checkpoint("wrong.pth.tar")` (its state_dict is not a `cifar_resnet20`\'s)': lambda: zoo.load_checkpoint(
+        _checkpoint("wrong.pth.tar", "cifar_resnet20", {"1.conv1.weight": torch.zeros(1)})
+    ),
     "a truncated or altered `.pt`": _truncated_weights,
-    '`zoo.load_pretrained("junk.pt")` (not a torch file; its card\'s sha256 matches)':
-        lambda: zoo.load_pretrained(_junk_weights(), device="cpu"),
-    '`zoo.load_pretrained("m.pt")` of a card without `noise`':
-        lambda: zoo.load_pretrained(_with_card(lambda card: {k: v for k, v in card.items() if k != "noise"})),
-    '`zoo.load_pretrained("m.pt")` of a card that is a JSON list':
-        lambda: zoo.load_pretrained(_with_card(lambda card: list(card))),
-    '`zoo.load_pretrained("m.pt")` of a card with `sigma` -1':
-        lambda: zoo.load_pretrained(_with_card(lambda card: {**card, "noise": {"noise": "gaussian", "sigma": -1}})),
+    '`zoo.load_pretrained("junk.pt")` (not a torch file; its card\'s sha256 matches)': lambda: zoo.load_pretrained(
+        _junk_weights(), device="cpu"
+    ),
+    '`zoo.load_pretrained("m.pt")` of a card without `noise`': lambda: zoo.load_pretrained(
+        _with_card(lambda card: {k: v for k, v in card.items() if k != "noise"})
+    ),
+    '`zoo.load_pretrained("m.pt")` of a card that is a JSON list': lambda: zoo.load_pretrained(
+        _with_card(lambda card: list(card))
+    ),
+    '`zoo.load_pretrained("m.pt")` of a card with `sigma` -1': lambda: zoo.load_pretrained(
+        _with_card(lambda card: {**card, "noise": {"noise": "gaussian", "sigma": -1}})
+    ),
     '`zoo.save(model, "../evil", card, out_dir)`': lambda: _digits_model("../evil"),
     # Widgets and figures
     "`figures.radius_explorer()` with its p_B slider moved until p_A + p_B > 1": _radius_explorer_slider_sum_above_one,
     "`figures.half_space_explorer(p_a=0.9, p_b=0.5)`": lambda: figures.half_space_explorer(p_a=0.9, p_b=0.5),
     "`figures.radius_explorer(p_a=1.5)`": lambda: figures.radius_explorer(p_a=1.5),
     "`figures.radius_explorer(sigma=0)`": lambda: figures.radius_explorer(sigma=0),
-    "`figures.certify_explorer(smoothed, dataset, n=5)`": lambda: figures.certify_explorer({"g": _smoothed()}, _dataset(), n=5),
-    "`figures.certify_explorer(smoothed, dataset, alpha=0.05)`":
-        lambda: figures.certify_explorer({"g": _smoothed()}, _dataset(), alpha=0.05),
+    "`figures.certify_explorer(smoothed, dataset, n=5)`": lambda: figures.certify_explorer(
+        {"g": _smoothed()}, _dataset(), n=5
+    ),
+    "`figures.certify_explorer(smoothed, dataset, alpha=0.05)`": lambda: figures.certify_explorer(
+        {"g": _smoothed()}, _dataset(), alpha=0.05
+    ),
     "`figures.certify_explorer({}, dataset)`": lambda: figures.certify_explorer({}, _dataset()),
-    "`figures.certify_explorer(smoothed, empty_dataset)`": lambda: figures.certify_explorer({"g": _smoothed()}, _dataset(0)),
+    "`figures.certify_explorer(smoothed, empty_dataset)`": lambda: figures.certify_explorer(
+        {"g": _smoothed()}, _dataset(0)
+    ),
     "`figures.ablation_explorer(image_8x8)` (no channel axis)": lambda: figures.ablation_explorer(torch.rand(8, 8)),
     "`figures.ablation_explorer(image_1x8x8, keep=0)`": lambda: figures.ablation_explorer(_x(), keep=0),
     "`figures.ablation_explorer(image_1x8x8, keep=1.5)`": lambda: figures.ablation_explorer(_x(), keep=1.5),
     "`figures.ablation_explorer(image_1x8x8, seed=-1)`": lambda: figures.ablation_explorer(_x(), seed=-1),
     "`figures.radius_explorer_figure(sigma=0)`": lambda: figures.radius_explorer_figure(sigma=0),
     "`figures.radius_explorer_figure(p_b_values=(1.5,))`": lambda: figures.radius_explorer_figure(p_b_values=(1.5,)),
-    "`figures.half_spaces_2d(delta_norms=[0.5], active=3)`": lambda: figures.half_spaces_2d(delta_norms=[0.5], active=3),
+    "`figures.half_spaces_2d(delta_norms=[0.5], active=3)`": lambda: figures.half_spaces_2d(
+        delta_norms=[0.5], active=3
+    ),
 }
 
 # Rows added area by area live in their own modules beside this one (each defines CASES, a dict of the
@@ -302,7 +401,7 @@ def outcome(case) -> str:
         shown = case()
     except _UsageError as exc:
         return str(exc)
-    except Exception as exc:  # noqa: BLE001 - every exception is an outcome to compare
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     if isinstance(shown, str):
         return f"shown: {shown}"
@@ -329,12 +428,15 @@ def test_the_row_is_what_the_user_sees(call, error, tmp_path, monkeypatch):
     assert matches(error, seen), f"README says\n  {error}\nbut the user sees\n  {seen}"
 
 
-@pytest.mark.parametrize("expected,actual,ok", [
-    ("ValueError: a ... b", "ValueError: a x\ny b", True),
-    ("ValueError: a (...)", "ValueError: a (1, 2)", True),
-    ("ValueError: a (...)", "ValueError: a (1, 2); more", False),
-    ("ValueError: a.b", "ValueError: aXb", False),
-    ("ValueError: a", "TypeError: a", False),
-])
+@pytest.mark.parametrize(
+    "expected,actual,ok",
+    [
+        ("ValueError: a ... b", "ValueError: a x\ny b", True),
+        ("ValueError: a (...)", "ValueError: a (1, 2)", True),
+        ("ValueError: a (...)", "ValueError: a (1, 2); more", False),
+        ("ValueError: a.b", "ValueError: aXb", False),
+        ("ValueError: a", "TypeError: a", False),
+    ],
+)
 def test_the_wildcard_is_the_only_pattern(expected, actual, ok):
     assert matches(expected, actual) is ok

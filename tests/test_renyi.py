@@ -1,11 +1,12 @@
 """Renyi-divergence radii (Li et al.) and the PixelDP baseline, against brute force and the tight bound."""
+
 import mpmath
 import numpy as np
 import pytest
 from scipy import stats
 
-from rslib.theory.exact import exact_slab_radius, slab_probabilities
 from rslib import certificates
+from rslib.theory.exact import exact_slab_radius, slab_probabilities
 
 rng = np.random.default_rng(7)
 P_A = rng.uniform(0.2, 1.0, 400)
@@ -52,13 +53,13 @@ def test_renyi_l2_is_sound_on_slab_classifiers():
 def test_edge_values_do_not_produce_nan():
     for p_a, p_b in [(1.0, 0.0), (0.5, 0.0), (1e-9, 0.0), (0.5, 0.5), (1.0 - 1e-15, 1e-16)]:
         r = certificates.renyi_l2(p_a, p_b, sigma=1.0)
-        assert not np.isnan(r) and r >= 0
+        assert not np.isnan(r) and (r > 0 or r == certificates.NOT_CERTIFIED)
     assert certificates.renyi_l2(1.0, 0.0, sigma=1.0) == np.inf
 
 
 def test_renyi_l1_is_theorem_1s_second_term():
     r = certificates.renyi_l1(P_A, P_B, scale=0.3)
-    expected = np.where(P_A > P_B, -0.3 * np.log(1 - P_A + P_B), 0.0)
+    expected = np.where(P_A > P_B, -0.3 * np.log(1 - P_A + P_B), certificates.NOT_CERTIFIED)
     np.testing.assert_allclose(r, expected)
     assert (certificates.laplace_l1(P_A, P_B, scale=0.3) >= r - 1e-12).all()
 
@@ -73,8 +74,9 @@ def test_pixeldp_condition_holds_at_its_optimum():
 
 
 def test_bad_input():
-    with pytest.raises(ValueError, match="p_b must be given"):
-        certificates.renyi_l2(0.9, None, sigma=1.0)
+    assert certificates.renyi_l2(0.9, None, sigma=1.0) == certificates.renyi_l2(0.9, 0.1, sigma=1.0)  # binary: 1 - p_a
+    with pytest.raises(TypeError, match="positional"):
+        certificates.renyi_l2(0.8, 0.15, 0.1)  # sigma in a positional slot is refused, never read as another p_b
     with pytest.raises(ValueError, match="sigma"):
         certificates.renyi_l2(0.9, 0.05, sigma=0.0)
     with pytest.raises(ValueError, match="p_a \\+ p_b"):
@@ -90,21 +92,21 @@ def test_lemma1_minimizer_attains_the_bound_and_no_other_q_beats_it():
     for _ in range(20):
         p = np.sort(rng.dirichlet(np.ones(4)))[::-1]
         alpha = float(rng.uniform(1.1, 20))
-        bound = renyi.lemma1_bound(p, alpha)
-        q_star = renyi.lemma1_minimizer(p, alpha)
+        bound = renyi.lemma1_bound(p, order=alpha)
+        q_star = renyi.lemma1_minimizer(p, order=alpha)
         assert q_star[0] == pytest.approx(q_star[1]) and q_star.sum() == pytest.approx(1.0)
-        assert renyi.renyi_divergence(q_star, p, alpha) == pytest.approx(bound, rel=1e-9)
+        assert renyi.renyi_divergence(q_star, p, order=alpha) == pytest.approx(bound, rel=1e-9)
         others = rng.dirichlet(np.ones(4), size=3000)
         flipped = others[np.argmax(others, axis=1) != 0]
-        assert min(renyi.renyi_divergence(q, p, alpha) for q in flipped[:500]) >= bound - 1e-12
+        assert min(renyi.renyi_divergence(q, p, order=alpha) for q in flipped[:500]) >= bound - 1e-12
 
 
-def test_optimal_alpha_attains_the_supremum():
+def test_optimal_order_attains_the_supremum():
     alpha = certificates.renyi_optimal_order(0.8, 0.1)
     from rslib.theory import renyi
 
     p = np.array([0.8, 0.1, 0.1])
-    objective = lambda a: 2 * renyi.lemma1_bound(p, a) / a  # R^2 / sigma^2 at order a
+    objective = lambda a: 2 * renyi.lemma1_bound(p, order=a) / a  # R^2 / sigma^2 at order a
     assert objective(alpha) == pytest.approx(certificates.renyi_l2(0.8, 0.1, sigma=1.0) ** 2, rel=1e-6)
     assert all(objective(a) <= objective(alpha) + 1e-9 for a in np.geomspace(1.001, 100, 300))
 

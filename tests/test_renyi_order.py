@@ -1,5 +1,6 @@
 """Li et al.'s Theorem 2 supremum: accuracy near ties, the optimal order, and the monotonicity in (p_(1), p_(2))
 that lets a certificate plug in a lower bound for the top class and an upper bound for the runner-up."""
+
 import mpmath
 import numpy as np
 import pytest
@@ -23,7 +24,9 @@ def test_optimal_order_matches_a_high_precision_search_even_near_ties(p_a, p_b):
         low, high = (left, high) if _objective(p_a, p_b, left) < _objective(p_a, p_b, right) else (low, right)
     best = (low + high) / 2
     assert certificates.renyi_optimal_order(p_a, p_b) == pytest.approx(float(best), rel=1e-4)
-    assert certificates.renyi_l2(p_a, p_b, sigma=1.0) ** 2 / 2 == pytest.approx(float(_objective(p_a, p_b, best)), rel=1e-9)
+    assert certificates.renyi_l2(p_a, p_b, sigma=1.0) ** 2 / 2 == pytest.approx(
+        float(_objective(p_a, p_b, best)), rel=1e-9
+    )
 
 
 def test_where_the_bound_decreases_in_alpha_the_supremum_is_the_alpha_to_1_limit():
@@ -44,8 +47,10 @@ def test_normaliser_derivatives_and_the_monotonicity_they_give():
     """Z = 1 - p1 - p2 + 2M: dZ/dp1 = (M/p1)^alpha - 1 <= 0, dZ/dp2 = (M/p2)^alpha - 1 >= 0."""
     mpmath.mp.dps = 40
     for p1, p2, alpha in [(0.7, 0.2, 1.5), (0.4, 0.35, 3.0), (0.9, 0.01, 20.0)]:
+
         def z(a, b):
             return 1 - a - b + 2 * ((a ** (1 - alpha) + b ** (1 - alpha)) / 2) ** (1 / (1 - alpha))
+
         mean = ((mpmath.mpf(p1) ** (1 - alpha) + mpmath.mpf(p2) ** (1 - alpha)) / 2) ** (1 / (1 - alpha))
         d1 = mpmath.diff(lambda a: z(a, mpmath.mpf(p2)), mpmath.mpf(p1))
         d2 = mpmath.diff(lambda b: z(mpmath.mpf(p1), b), mpmath.mpf(p2))
@@ -66,5 +71,7 @@ def test_paired_radii_turn_the_same_bounds_into_both_certificates():
     fns = figures.paired_radii(0.5)
     assert list(fns) == ["Rényi", "Cohen"]
     np.testing.assert_allclose(fns["Rényi"](p_a[:2], p_b[:2]), certificates.renyi_l2(p_a[:2], p_b[:2], sigma=0.5))
-    np.testing.assert_allclose(fns["Cohen"](p_a, p_b), certificates.gaussian_l2(p_a, np.minimum(p_b, 1 - p_a), sigma=0.5))
+    np.testing.assert_allclose(
+        fns["Cohen"](p_a, p_b), certificates.gaussian_l2(p_a, np.minimum(p_b, 1 - p_a), sigma=0.5)
+    )
     assert (fns["Rényi"](p_a, p_b) <= fns["Cohen"](p_a, p_b) + 1e-12).all()

@@ -1,11 +1,13 @@
 """Results files and dataset certification: round trip, resume after a kill, refusal to mix runs."""
+
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from rslib import smoothing, certificates, results
+from rslib import certificates, results, smoothing
 from rslib.smoothing import Smoothed
 
 
@@ -15,6 +17,9 @@ class ThresholdModel(torch.nn.Module):
     def forward(self, z):
         score = (z.flatten(1).mean(dim=1) - 0.5) * 20
         return torch.stack([-score, score], dim=1)
+
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
 
 
 def _dataset(size=12, seed=0):
@@ -29,8 +34,18 @@ def _smoothed():
 
 def test_round_trip_and_certified_accuracy(tmp_path):
     out = tmp_path / "run.tsv"
-    res = smoothing.certify_dataset(_smoothed(), _dataset(), range(12), n0=10, n=200, alpha=0.01, out=out,
-                                  params={"model": "threshold"}, provenance={"command": "test"}, progress=False)
+    res = smoothing.certify_dataset(
+        _smoothed(),
+        _dataset(),
+        range(12),
+        n0=10,
+        n=200,
+        alpha=0.01,
+        out=out,
+        params={"model": "threshold"},
+        provenance={"command": "test"},
+        progress=False,
+    )
     assert len(res) == 12 and res.params["model"] == "threshold" and res.params["noise"]["sigma"] == 0.25
     assert res.provenance == {"command": "test"}
     acc = res.certified_accuracy([0.0, 0.1, 100.0])
@@ -45,8 +60,9 @@ def test_round_trip_and_certified_accuracy(tmp_path):
 
 def test_in_memory_run_equals_file_run(tmp_path):
     in_memory = smoothing.certify_dataset(_smoothed(), _dataset(), range(6), 10, 200, 0.01, progress=False)
-    on_disk = smoothing.certify_dataset(_smoothed(), _dataset(), range(6), 10, 200, 0.01, out=tmp_path / "r.tsv",
-                                      progress=False)
+    on_disk = smoothing.certify_dataset(
+        _smoothed(), _dataset(), range(6), 10, 200, 0.01, out=tmp_path / "r.tsv", progress=False
+    )
     np.testing.assert_allclose(in_memory.columns["radius"], on_disk.columns["radius"], rtol=1e-5)
     assert list(in_memory.columns["predict"]) == list(on_disk.columns["predict"])
 
@@ -143,7 +159,9 @@ def test_topk_counts_are_prefixes_of_one_vote_stream():
     for n, counts in out.counts.items():
         assert counts.shape == (4, 2) and (counts.sum(axis=1) == n).all()
     for i in range(4):
-        votes = smoothed.sample_votes(data[i][0], 300, batch_size=1000, generator=smoothed.generator(smoothing.input_seed(0, i)))
+        votes = smoothed.sample_votes(
+            data[i][0], 300, batch_size=1000, generator=smoothed.generator(smoothing.input_seed(0, i))
+        )
         for n in (50, 120, 300):
             assert (out.counts[n][i] == np.bincount(votes[:n].numpy(), minlength=2)).all()
     radius = smoothing.topk_radii(smoothed, out.counts[300], out.label, 0.01, 1, (1,))
@@ -152,12 +170,15 @@ def test_topk_counts_are_prefixes_of_one_vote_stream():
 
 
 def test_shards_merge_into_the_unsharded_result(tmp_path):
-    whole = smoothing.certify_dataset(_smoothed(), _dataset(), range(12), 10, 200, 0.01, out=tmp_path / "whole.tsv",
-                                    progress=False)
+    whole = smoothing.certify_dataset(
+        _smoothed(), _dataset(), range(12), 10, 200, 0.01, out=tmp_path / "whole.tsv", progress=False
+    )
     shards = []
     for rank in range(3):
         path = tmp_path / f"run.tsv.rank{rank}"
-        smoothing.certify_dataset(_smoothed(), _dataset(), list(range(12))[rank::3], 10, 200, 0.01, out=path, progress=False)
+        smoothing.certify_dataset(
+            _smoothed(), _dataset(), list(range(12))[rank::3], 10, 200, 0.01, out=path, progress=False
+        )
         shards.append(path)
     merged = results.merge(shards, tmp_path / "merged.tsv")
     assert list(merged.columns["idx"]) == list(range(12))
@@ -169,8 +190,8 @@ def test_shards_merge_into_the_unsharded_result(tmp_path):
 def test_benchmark_results_and_their_provenance_line():
     from rslib import results
 
-    with pytest.raises(FileNotFoundError, match="no benchmark results .*nope.json"):
-        results.read_json_results("nope")
+    with pytest.raises(FileNotFoundError, match="no results file .*nope.json; beside it: .*sequential-cpu.json"):
+        results.read_json_results(BENCHMARKS / "nope.json")
     line = results.describe(results.provenance(command="rslib certify --model m"))
     assert "`rslib certify --model m`" in line and "torch" in line and "commit" in line
 
@@ -179,13 +200,17 @@ def test_committed_sequential_benchmark_summary_matches_its_rows():
     """The summary chapter 5 prints is recomputed here from the per-image rows of the same file."""
     from rslib import results
 
-    bench = results.read_json_results("sequential-cpu")
-    assert len(bench["rows"]) == bench["images"] and bench["provenance"]["command"].startswith("benchmarks/sequential.py")
+    bench = results.read_json_results(BENCHMARKS / "sequential-cpu.json")
+    assert len(bench["rows"]) == bench["images"] and bench["provenance"]["command"].startswith(
+        "benchmarks/sequential.py"
+    )
     for r, summary in bench["summary"].items():
         decisions = [row["sequential"][r] for row in bench["rows"]]
         assert summary["mean_passes"] == pytest.approx(np.mean([d["samples"] for d in decisions]))
         assert summary["passes_ratio"] == pytest.approx(summary["mean_passes"] / (100 + bench["N"]))
-        assert summary["agreement"] == pytest.approx(np.mean([d["certified"] == d["fixed_certified"] for d in decisions]))
+        assert summary["agreement"] == pytest.approx(
+            np.mean([d["certified"] == d["fixed_certified"] for d in decisions])
+        )
         assert all(d["samples"] <= 100 + bench["N"] for d in decisions)
 
 
@@ -196,8 +221,21 @@ _HEADER = _PARAMS_LINE + "# rslib-provenance: {}\n" + "\t".join(results.COLUMNS)
 
 
 def _row(index=0, /, **fields) -> str:
-    row = {"idx": index, "label": 1, "predict": 1, "radius": 0.5, "correct": 1, "time": 0.1, "p_a": 0.9, "p_b": 0.1,
-           "count_a": 90, "n": 100, "norm": "l2", "seed": smoothing.input_seed(0, index), **fields}
+    row = {
+        "idx": index,
+        "label": 1,
+        "predict": 1,
+        "radius": 0.5,
+        "correct": 1,
+        "time": 0.1,
+        "p_a": 0.9,
+        "p_b": 0.1,
+        "count_a": 90,
+        "n": 100,
+        "norm": "l2",
+        "seed": smoothing.input_seed(0, index),
+        **fields,
+    }
     return "\t".join(str(row[c]) for c in results.COLUMNS) + "\n"
 
 
@@ -205,8 +243,11 @@ def _params(**extra):
     return {"n": 100, "noise": {"noise": "gaussian", "sigma": 0.25}, "seed": 0, **extra}
 
 
-@pytest.mark.parametrize("content", [b"PK\x03\x04 a torch checkpoint\x80\x02 without a final newline",
-                                     b"notes\nthe last line has no newline"], ids=["checkpoint", "text"])
+@pytest.mark.parametrize(
+    "content",
+    [b"PK\x03\x04 a torch checkpoint\x80\x02 without a final newline", b"notes\nthe last line has no newline"],
+    ids=["checkpoint", "text"],
+)
 def test_a_file_that_is_not_a_results_file_is_refused_byte_identical(tmp_path, content):
     path = tmp_path / "model.pt"
     path.write_bytes(content)
@@ -228,8 +269,7 @@ def test_a_torn_last_row_is_dropped_only_when_the_rest_is_valid(tmp_path):
     assert path.read_text() == broken
 
 
-@pytest.mark.parametrize("torn", ['# rslib-params: {"alp', _PARAMS_LINE, _PARAMS_LINE + "# rslib-prov",
-                                  _HEADER[:-5]])
+@pytest.mark.parametrize("torn", ['# rslib-params: {"alp', _PARAMS_LINE, _PARAMS_LINE + "# rslib-prov", _HEADER[:-5]])
 def test_a_torn_header_with_no_row_restarts_cleanly(tmp_path, torn):
     path = tmp_path / "run.tsv"
     path.write_text(torn)
@@ -252,9 +292,23 @@ def test_floats_are_stored_losslessly_and_old_files_still_read(tmp_path):
     _, handle = results.open_for_append(path, _params(), {})
     p_a = 0.99999965
     with handle:
-        results.append_row(handle, {"idx": 0, "label": 1, "predict": 1, "radius": 0.49999996, "correct": 1,
-                                    "time": np.float64(0.1), "p_a": p_a, "p_b": np.float32(1e-8), "count_a": 100,
-                                    "n": 100, "norm": "l2", "seed": np.uint32(smoothing.input_seed(0, 0))})
+        results.append_row(
+            handle,
+            {
+                "idx": 0,
+                "label": 1,
+                "predict": 1,
+                "radius": 0.49999996,
+                "correct": 1,
+                "time": np.float64(0.1),
+                "p_a": p_a,
+                "p_b": np.float32(1e-8),
+                "count_a": 100,
+                "n": 100,
+                "norm": "l2",
+                "seed": np.uint32(smoothing.input_seed(0, 0)),
+            },
+        )
     res = results.read(path)
     assert res.columns["radius"][0] == 0.49999996 and res.columns["p_a"][0] == p_a
     assert res.columns["p_b"][0] == float(np.float32(1e-8))
@@ -272,24 +326,27 @@ def test_displayed_bounds_are_rounded_toward_safety():
     assert results.format_down(-0.25, 1) == "-0.3"
 
 
-@pytest.mark.parametrize("body,match", [
-    (_row(0, n=200), "line 4: n is 200 but the header's n is 100"),
-    (_row(0, norm="l1"), "line 4: norm is 'l1' but the header's noise certifies l2"),
-    (_row(0, seed=7), "line 4: seed is 7 but the header's seed 0 gives input 0 the seed"),
-    (_PARAMS_LINE, "line 4: a second '# rslib-params:' line"),
-    (_row(0) + _row(0), "line 5: idx 0 is already on line 4"),
-    (_row(0, radius="nan"), "line 4: radius must be a finite number >= 0, got nan"),
-    (_row(0, radius="inf"), "line 4: radius must be a finite number >= 0, got inf"),
-    (_row(0, radius="-0.5"), "line 4: radius must be a finite number >= 0, got -0.5"),
-    (_row(0, correct=7), "line 4: correct must be 0 or 1, got 7"),
-    (_row(0, predict=-1, radius=5), "line 4: an abstained row \\(predict -1\\) must have radius 0 and correct 0"),
-    (_row(0, p_a=1.5), "line 4: p_a must lie in \\[0, 1\\], got 1.5"),
-    (_row(0, p_b=-0.1), "line 4: p_b must lie in \\[0, 1\\], got -0.1"),
-    (_row(0, count_a=101), "line 4: count_a must lie in \\[0, n\\], got 101"),
-    (_row(0, radius="abc"), "line 4: radius must be a number, got 'abc'"),
-    (_row(0, idx="x"), "line 4: idx must be an integer, got 'x'"),
-    (_row(0) + "\n" + _row(1), "line 5 is blank"),
-])
+@pytest.mark.parametrize(
+    "body,match",
+    [
+        (_row(0, n=200), "line 4: n is 200 but the header's n is 100"),
+        (_row(0, norm="l1"), "line 4: norm is 'l1' but the header's noise certifies l2"),
+        (_row(0, seed=7), "line 4: seed is 7 but the header's seed 0 gives input 0 the seed"),
+        (_PARAMS_LINE, "line 4: a second '# rslib-params:' line"),
+        (_row(0) + _row(0), "line 5: idx 0 is already on line 4"),
+        (_row(0, radius="nan"), "line 4: radius must be a finite number >= 0, got nan"),
+        (_row(0, radius="inf"), "line 4: radius must be a finite number >= 0, got inf"),
+        (_row(0, radius="-0.5"), "line 4: radius must be a finite number >= 0, got -0.5"),
+        (_row(0, correct=7), "line 4: correct must be 0 or 1, got 7"),
+        (_row(0, predict=-1, radius=5), "line 4: an abstained row \\(predict -1\\) must have radius 0 and correct 0"),
+        (_row(0, p_a=1.5), "line 4: p_a must lie in \\[0, 1\\], got 1.5"),
+        (_row(0, p_b=-0.1), "line 4: p_b must lie in \\[0, 1\\], got -0.1"),
+        (_row(0, count_a=101), "line 4: count_a must lie in \\[0, n\\], got 101"),
+        (_row(0, radius="abc"), "line 4: radius must be a number, got 'abc'"),
+        (_row(0, idx="x"), "line 4: idx must be an integer, got 'x'"),
+        (_row(0) + "\n" + _row(1), "line 5 is blank"),
+    ],
+)
 def test_every_row_is_checked(tmp_path, body, match):
     path = tmp_path / "run.tsv"
     path.write_text(_HEADER + body)
@@ -303,11 +360,14 @@ def test_a_trailing_blank_line_is_accepted(tmp_path):
     assert len(results.read(path)) == 2
 
 
-@pytest.mark.parametrize("content,match", [
-    (b"\xef\xbb\xbf" + _HEADER.encode(), "run.tsv: starts with a byte-order mark"),
-    (_HEADER.encode() + b"0\t1\t\xff\n", "run.tsv: line 4 is not UTF-8"),
-    (b"# rslib-params: [1,2]\n", "run.tsv: line 1: the '# rslib-params:' line must hold a JSON object, got a list"),
-])
+@pytest.mark.parametrize(
+    "content,match",
+    [
+        (b"\xef\xbb\xbf" + _HEADER.encode(), "run.tsv: starts with a byte-order mark"),
+        (_HEADER.encode() + b"0\t1\t\xff\n", "run.tsv: line 4 is not UTF-8"),
+        (b"# rslib-params: [1,2]\n", "run.tsv: line 1: the '# rslib-params:' line must hold a JSON object, got a list"),
+    ],
+)
 def test_file_level_errors_name_the_file_and_line(tmp_path, content, match):
     path = tmp_path / "run.tsv"
     path.write_bytes(content)

@@ -6,6 +6,7 @@ exact value would need a root-find (Clopper-Pearson is a beta quantile) the sign
 checked at the returned value instead: for the lower bound L of k successes in n, P(Bin(n, L) >= k) <= alpha
 proves L <= the exact bound, with no root-find.
 """
+
 import mpmath as mp
 import numpy as np
 import pytest
@@ -35,8 +36,12 @@ def _probability_pairs(rng, size):
     tiny = 10.0 ** -rng.uniform(1, 323, edge)
     near_half = 0.5 + rng.uniform(-1e-6, 1e-6, edge) * 10.0 ** -rng.integers(0, 9, edge)
     ties = rng.uniform(1e-6, 0.5, edge)
-    kinds = [(near_one, tiny), (near_half, np.minimum(1 - near_half, near_half) * rng.uniform(0.9, 1.0, edge)),
-             (ties, ties * (1.0 - 10.0 ** -rng.uniform(1, 15, edge))), (near_one, 1.0 - near_one)]
+    kinds = [
+        (near_one, tiny),
+        (near_half, np.minimum(1 - near_half, near_half) * rng.uniform(0.9, 1.0, edge)),
+        (ties, ties * (1.0 - 10.0 ** -rng.uniform(1, 15, edge))),
+        (near_one, 1.0 - near_one),
+    ]
     which = rng.integers(0, len(kinds), edge)
     p_a[:edge] = np.choose(which, [a for a, _ in kinds])
     p_b[:edge] = np.minimum(np.choose(which, [b for _, b in kinds]), 1.0 - p_a[:edge])
@@ -61,8 +66,13 @@ def test_gaussian_l2_with_p_b_never_exceeds_the_exact_radius():
 
 def test_gaussian_l2_binary_never_exceeds_the_exact_radius():
     rng = np.random.default_rng(2)
-    p_a = np.concatenate([rng.uniform(0.5, 1.0, CASES // 2), 1.0 - rng.integers(1, 2**20, CASES // 4) * ULP,
-                          0.5 + rng.integers(1, 2**20, CASES // 4) * ULP])
+    p_a = np.concatenate(
+        [
+            rng.uniform(0.5, 1.0, CASES // 2),
+            1.0 - rng.integers(1, 2**20, CASES // 4) * ULP,
+            0.5 + rng.integers(1, 2**20, CASES // 4) * ULP,
+        ]
+    )
     returned = certificates.gaussian_l2(p_a, sigma=0.25)
     # sigma Phi^-1(p_a) >= R  iff  Phi(R / sigma) <= p_a: a sign check, one ncdf per case
     bad = [(a, r) for a, r in zip(p_a, returned) if r > 0 and mp.ncdf(mp.mpf(float(r)) / mp.mpf(0.25)) > mp.mpf(a)]
@@ -71,8 +81,13 @@ def test_gaussian_l2_binary_never_exceeds_the_exact_radius():
 
 def test_gaussian_l2_margin_never_exceeds_the_exact_radius():
     rng = np.random.default_rng(3)
-    margin = np.concatenate([rng.uniform(0.0, 1.0, CASES // 2), 10.0 ** -rng.uniform(0, 300, CASES // 4),
-                             1.0 - rng.integers(1, 2**20, CASES // 4) * ULP])
+    margin = np.concatenate(
+        [
+            rng.uniform(0.0, 1.0, CASES // 2),
+            10.0 ** -rng.uniform(0, 300, CASES // 4),
+            1.0 - rng.integers(1, 2**20, CASES // 4) * ULP,
+        ]
+    )
     returned = certificates.gaussian_l2_margin(margin, sigma=1.0)
     # Phi^-1((1 + m) / 2) >= R  iff  2 Phi(R) - 1 = erf(R / sqrt 2) <= m
     bad = [(m, r) for m, r in zip(margin, returned) if r > 0 and mp.erf(mp.mpf(float(r)) / mp.sqrt(2)) > mp.mpf(m)]
@@ -83,8 +98,9 @@ def test_gaussian_l2_margin_never_exceeds_the_exact_radius():
 def test_laplace_radii_never_exceed_the_exact_radius(name):
     p_a, p_b = _probability_pairs(np.random.default_rng(4), CASES)
     exact = {
-        "laplace_l1": lambda a, b: max(mp.log(mp.mpf(a) / mp.mpf(b)) / 2 if b > 0 else mp.inf,
-                                       -mp.log(1 - mp.mpf(a) + mp.mpf(b))),
+        "laplace_l1": lambda a, b: max(
+            mp.log(mp.mpf(a) / mp.mpf(b)) / 2 if b > 0 else mp.inf, -mp.log(1 - mp.mpf(a) + mp.mpf(b))
+        ),
         "laplace_l1_binary": lambda a, b: -mp.log(2 * (1 - mp.mpf(a))),
         "lecuyer_l1": lambda a, b: mp.log(mp.mpf(a) / mp.mpf(b)) / 2 if b > 0 else mp.inf,
         "renyi_l1": lambda a, b: -mp.log(1 - mp.mpf(a) + mp.mpf(b)),
@@ -93,7 +109,11 @@ def test_laplace_radii_never_exceed_the_exact_radius(name):
         p_a = np.where(p_a < 0.5, 1.0 - p_a, p_a)
         returned = certificates.laplace_l1(p_a, scale=1.0)
     else:
-        returned = certificates.renyi_l1(p_a, p_b, scale=1.0) if name == "renyi_l1" else getattr(radii, name)(p_a, 1.0, p_b)
+        returned = (
+            certificates.renyi_l1(p_a, p_b, scale=1.0)
+            if name == "renyi_l1"
+            else getattr(certificates, name)(p_a, p_b, scale=1.0)
+        )
     finite = np.isfinite(returned)
     assert finite[p_a < 1].all()
     bad = _no_value_above(np.where(finite, returned, 0.0), exact, (p_a, p_b))

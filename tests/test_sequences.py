@@ -1,4 +1,5 @@
 """Confidence sequences: coverage by simulation at fixed n, uniformly over time, and at a stopping time."""
+
 import numpy as np
 import pytest
 
@@ -43,8 +44,9 @@ def test_sequential_test_error_at_its_stopping_time():
     # The null is true (mean = m0): stopping at the first rejection must happen with probability <= alpha.
     rng = np.random.default_rng(12)
     trials, m0 = 1000, 0.8
-    false_rejections = sum(bounds.betting_rejects(_draw("bernoulli", m0, 3000, rng), m0, ALPHA).any()
-                           for _ in range(trials))
+    false_rejections = sum(
+        bounds.betting_rejects(_draw("bernoulli", m0, 3000, rng), m0, ALPHA).any() for _ in range(trials)
+    )
     assert false_rejections / trials <= _miss_bound(ALPHA, trials)
     # Under the alternative it rejects, and early.
     decided = bounds.betting_rejects(_draw("bernoulli", 0.97, 3000, rng), m0, ALPHA)

@@ -4,14 +4,16 @@ A half-space classifier f(z) = [w.z + b > 0] is its own smoothed classifier unde
 under Laplace noise when w is axis-aligned: g = f, so the exact robust radius of g at x is the distance
 from x to the boundary (l2 for Gaussian, l1 = l2 along an axis for Laplace). No certificate may exceed it.
 """
+
 import numpy as np
 import pytest
 import torch
 from scipy import stats
 
-from rslib.theory.exact import exact_slab_radius
-from rslib import smoothing, certificates
+from rslib import certificates, smoothing
+from rslib.certificates import NOT_CERTIFIED
 from rslib.smoothing import ABSTAIN, Smoothed
+from rslib.theory.exact import exact_slab_radius
 
 DIM = 64
 
@@ -40,8 +42,9 @@ def _signed_distance(x, w, b):
     return float(x @ w + b)  # w has unit norm
 
 
-@pytest.mark.parametrize("make_noise,axis_aligned", [(lambda: smoothing.Gaussian(0.5), False),
-                                                     (lambda: smoothing.Laplace(0.4), True)])
+@pytest.mark.parametrize(
+    "make_noise,axis_aligned", [(lambda: smoothing.Gaussian(0.5), False), (lambda: smoothing.Laplace(0.4), True)]
+)
 def test_certified_radius_never_exceeds_the_exact_radius(make_noise, axis_aligned):
     w, b = _half_space(0, axis_aligned)
     smoothed = Smoothed(HalfSpace(w, b), make_noise(), num_classes=2, device="cpu", input_shape=(DIM,))
@@ -157,6 +160,7 @@ def test_certify_topk_with_ablation_matches_the_radius_function():
     cert = smoothed.certify_topk(x, n=500, alpha=0.01, k=1, seed=1)
     assert cert.norm == "l0" and cert.counts.sum() == 500
     from rslib import bounds
+
     lower, upper = bounds.simultaneous_clopper_pearson(cert.counts, 0.01)
     expected = certificates.ablation_l0(lower[0], [upper[1:]], d=36, keep=6, k=1)[0]
     assert cert.radii[0] == expected and cert.labels() == [0]
@@ -174,14 +178,15 @@ def test_certify_topk_with_gaussian_gives_cohen_radius_for_k_1():
     x = w * 0.8
     cert = smoothed.certify_topk(x, 2000, 0.001, k=1, seed=2)
     from rslib import bounds
+
     lower, upper = bounds.simultaneous_clopper_pearson(cert.counts, 0.001)
     assert cert.radii[1] == pytest.approx(certificates.gaussian_l2(lower[1], upper[0], sigma=0.5), rel=1e-6)
     assert cert.radii[1] <= _signed_distance(x, w, b)
 
 
-
-@pytest.mark.parametrize("n0,n,alpha,bound", [(1, 1, 0.5, "binary"), (1, 10, 2.0**-10, "binary"),
-                                              (1, 2, 0.5, "simultaneous")])
+@pytest.mark.parametrize(
+    "n0,n,alpha,bound", [(1, 1, 0.5, "binary"), (1, 10, 2.0**-10, "binary"), (1, 2, 0.5, "simultaneous")]
+)
 def test_a_lower_bound_of_exactly_one_half_abstains(n0, n, alpha, bound):
     # The theorems need p_A > p_B strictly; these settings give p_A = p_B = 0.5 for a unanimous model
     # (a half-space far from x: class 1 under every noise draw).
@@ -189,4 +194,4 @@ def test_a_lower_bound_of_exactly_one_half_abstains(n0, n, alpha, bound):
     w[0] = 1.0
     smoothed = Smoothed(HalfSpace(w, 100.0), smoothing.Gaussian(0.5), num_classes=2, device="cpu")
     cert = smoothed.certify(torch.zeros(DIM), n0=n0, n=n, alpha=alpha, bound=bound)
-    assert cert.label == ABSTAIN and cert.radius == 0
+    assert cert.label == ABSTAIN and cert.radius == NOT_CERTIFIED and cert.abstained

@@ -1,8 +1,9 @@
 """Noise-augmented training on the 8x8 digits: reproducibility, learning, every noise, bad arguments."""
+
 import pytest
 import torch
 
-from rslib import zoo, smoothing
+from rslib import smoothing, zoo
 
 
 @pytest.fixture(scope="module")
@@ -13,8 +14,18 @@ def digits():
 def _fit(train_set, smoothing, seed=0, epochs=6, **kwargs):
     in_channels = 1 if smoothing is None else smoothing.in_channels(1)
     model = zoo.build("digits_cnn", in_channels, 10, seed=seed)
-    summary = zoo.train(model, train_set, smoothing, epochs=epochs, lr=0.05, batch_size=64, seed=seed,
-                          device="cpu", progress=False, **kwargs)
+    summary = zoo.train(
+        model,
+        train_set,
+        smoothing,
+        epochs=epochs,
+        lr=0.05,
+        batch_size=64,
+        seed=seed,
+        device="cpu",
+        progress=False,
+        **kwargs,
+    )
     return model, summary
 
 
@@ -35,7 +46,9 @@ def test_gaussian_training_learns_well_above_chance(digits):
     assert zoo.evaluate(model, digits[1], smoothing.Gaussian(0.25), seed=0) > 0.75
 
 
-@pytest.mark.parametrize("smoothing, floor", [(smoothing.Laplace(0.25), 0.7), (smoothing.Ablation(32), 0.5), (None, 0.9)])
+@pytest.mark.parametrize(
+    "smoothing, floor", [(smoothing.Laplace(0.25), 0.7), (smoothing.Ablation(32), 0.5), (None, 0.9)]
+)
 def test_laplace_ablation_and_clean_training_learn(digits, smoothing, floor):
     model, _ = _fit(digits[0], smoothing)
     assert zoo.evaluate(model, digits[1], smoothing) > floor
@@ -43,8 +56,18 @@ def test_laplace_ablation_and_clean_training_learn(digits, smoothing, floor):
 
 def test_adam_with_a_step_schedule_learns(digits):
     model = zoo.build("digits_cnn", 1, 10, seed=0)
-    zoo.train(model, digits[0], smoothing.Gaussian(0.25), epochs=6, lr=3e-3, batch_size=64, seed=0,
-                optimizer="adam", schedule="step", progress=False)
+    zoo.train(
+        model,
+        digits[0],
+        smoothing.Gaussian(0.25),
+        epochs=6,
+        lr=3e-3,
+        batch_size=64,
+        seed=0,
+        optimizer="adam",
+        schedule="step",
+        progress=False,
+    )
     assert zoo.evaluate(model, digits[1]) > 0.85
 
 
@@ -55,22 +78,31 @@ def test_evaluate_is_seeded_and_counts_every_image(digits):
     assert a == zoo.evaluate(model, subset, smoothing.Gaussian(0.5), batch_size=25, seed=3)
     x, y = subset.tensors
     with torch.no_grad():
-        assert zoo.evaluate(model, subset, batch_size=25) == pytest.approx((model(x).argmax(dim=1) == y).double().mean().item())
+        assert zoo.evaluate(model, subset, batch_size=25) == pytest.approx(
+            (model(x).argmax(dim=1) == y).double().mean().item()
+        )
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"epochs": 0}, "epochs"), ({"lr": -1.0}, "lr"), ({"batch_size": 0}, "batch_size"),
-    ({"batch_size": 5000}, "batch_size must be at most"), ({"optimizer": "rmsprop"}, "optimizer must be one of"),
-    ({"schedule": "linear"}, "schedule must be one of"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"epochs": 0}, "epochs"),
+        ({"lr": -1.0}, "lr"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"batch_size": 5000}, "batch_size must be at most"),
+        ({"optimizer": "rmsprop"}, "optimizer must be one of"),
+        ({"schedule": "linear"}, "schedule must be one of"),
+    ],
+)
 def test_bad_training_arguments_name_the_parameter(digits, kwargs, match):
     args = {"epochs": 1, "lr": 0.05, "batch_size": 64, **kwargs}
     with pytest.raises(ValueError, match=match):
         zoo.train(zoo.build("digits_cnn", 1, 10), digits[0], None, progress=False, **args)
 
 
-@pytest.mark.parametrize("objective,extra", [("type2", {"adversarial_step": 0.05}),
-                                             ("stability", {"stability_weight": 1.0})])
+@pytest.mark.parametrize(
+    "objective,extra", [("type2", {"adversarial_step": 0.05}), ("stability", {"stability_weight": 1.0})]
+)
 def test_type2_and_stability_objectives_train_reproducibly_and_differ_from_plain(digits, objective, extra):
     plain, _ = _fit(digits[0], smoothing.Laplace(0.2), epochs=2)
     a, summary = _fit(digits[0], smoothing.Laplace(0.2), epochs=2, objective=objective, **extra)

@@ -1,4 +1,5 @@
 """rslib.viz_l1: the half-space of Theorem 3 as {T > beta} plus a part of a level set (chapter 2's figure)."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,18 +1,22 @@
 """Figures and widgets show what rslib computes, and widgets react to their controls."""
+
 import numpy as np
 import pytest
 
-from rslib import certificates, figures
+from rslib import certificates, figures, results
 from rslib.theory import neyman_pearson
 
 
 def test_radius_curves_follow_gaussian_l2_for_every_slider_step():
     fig = figures.radius_vs_p_a(sigmas=(0.5, 1.0), p_b_values=(None, 0.1), points=50)
     p_a = np.asarray(fig.data[0].x)
-    np.testing.assert_allclose(fig.data[1].y, certificates.gaussian_l2(p_a, sigma=1.0))
+    drawn = lambda r: np.where(r == certificates.NOT_CERTIFIED, np.nan, r)  # blank where nothing is certified
+    np.testing.assert_allclose(np.asarray(fig.data[1].y, dtype=float), drawn(certificates.gaussian_l2(p_a, sigma=1.0)))
     second = fig.layout.sliders[0].steps[1].args[0]["y"][0]
     ok = p_a <= 0.9
-    np.testing.assert_allclose(np.asarray(second)[ok], certificates.gaussian_l2(p_a[ok], 0.1, sigma=0.5))
+    np.testing.assert_allclose(
+        np.asarray(second, dtype=float)[ok], drawn(certificates.gaussian_l2(p_a[ok], 0.1, sigma=0.5))
+    )
     assert np.isnan(np.asarray(second)[~ok]).all()
 
 
@@ -53,9 +57,10 @@ def test_half_space_explorer_redraws_and_rejects_inconsistent_bounds():
 
 def test_radius_explorer_reports_the_radius():
     box = figures.radius_explorer(p_a=0.9, p_b=0.05, sigma=0.5)
-    assert f"{certificates.gaussian_l2(0.9, 0.05, sigma=0.5):.4f}" in box.children[2].value
+    # shown rounded down (a radius is never displayed above its value)
+    assert results.format_down(certificates.gaussian_l2(0.9, 0.05, sigma=0.5), 4) in box.children[2].value
     box.children[1].value = True  # binary
-    assert f"{certificates.gaussian_l2(0.9, sigma=0.5):.4f}" in box.children[2].value
+    assert results.format_down(certificates.gaussian_l2(0.9, sigma=0.5), 4) in box.children[2].value
 
 
 def test_ablated_views_keep_e_pixels_per_seed_on_every_slider_step():
@@ -101,8 +106,10 @@ def test_ablation_explorer_redraws_on_both_sliders():
 
 def test_certified_accuracy_studies_show_one_study_per_button():
     grid = np.arange(3)
-    studies = {"k": {"top-1": (grid, [0.9, 0.5, 0.1]), "top-3": (grid, [1.0, 0.7, 0.2])},
-               "n": {"n = 100": (grid, [0.8, 0.2, 0.0])}}
+    studies = {
+        "k": {"top-1": (grid, [0.9, 0.5, 0.1]), "top-3": (grid, [1.0, 0.7, 0.2])},
+        "n": {"n = 100": (grid, [0.8, 0.2, 0.0])},
+    }
     fig = figures.certified_accuracy_studies(studies, x_title="pixels")
     assert [t.visible for t in fig.data] == [True, True, False]
     buttons = fig.layout.updatemenus[0].buttons
@@ -111,13 +118,22 @@ def test_certified_accuracy_studies_show_one_study_per_button():
     assert list(fig.data[2].y) == [0.8, 0.2, 0.0]
 
 
-@pytest.mark.parametrize("make,match", [
-    (lambda: figures.radius_explorer(p_a=1.5), "p_a must lie in \\[0, 1\\], got 1.5"),
-    (lambda: figures.radius_explorer(sigma=-1), "sigma must lie in \\[0.05, 2\\], got -1"),
-    (lambda: figures.half_space_explorer(delta_norm=5), "delta_norm must lie in \\[0, 4\\], got 5"),
-    (lambda: figures.ablation_explorer(np.full((1, 8, 8), 0.5), keep=1000), "keep must be an integer in \\[1, 64\\], got 1000"),
-    (lambda: figures.ablation_explorer(np.full((1, 8, 8), 0.5), seed=1000), "seed must be an integer in \\[0, 999\\]"),
-])
+@pytest.mark.parametrize(
+    "make,match",
+    [
+        (lambda: figures.radius_explorer(p_a=1.5), "p_a must lie in \\[0, 1\\], got 1.5"),
+        (lambda: figures.radius_explorer(sigma=-1), "sigma must lie in \\[0.05, 2\\], got -1"),
+        (lambda: figures.half_space_explorer(delta_norm=5), "delta_norm must lie in \\[0, 4\\], got 5"),
+        (
+            lambda: figures.ablation_explorer(np.full((1, 8, 8), 0.5), keep=1000),
+            "keep must be an integer in \\[1, 64\\], got 1000",
+        ),
+        (
+            lambda: figures.ablation_explorer(np.full((1, 8, 8), 0.5), seed=1000),
+            "seed must be an integer in \\[0, 999\\]",
+        ),
+    ],
+)
 def test_a_starting_value_outside_its_slider_is_rejected(make, match):
     with pytest.raises(ValueError, match=match):
         make()
@@ -146,11 +162,12 @@ def test_certify_explorer_shows_the_true_class_as_an_int_and_checks_its_choices(
     import torch
     from torch.utils.data import TensorDataset
 
-    from rslib import zoo, smoothing
+    from rslib import smoothing, zoo
     from rslib.smoothing import Smoothed
 
-    smoothed = {"g": Smoothed(zoo.build("digits_cnn", 1, 10, seed=0), smoothing.Gaussian(0.25), num_classes=10,
-                              device="cpu")}
+    smoothed = {
+        "g": Smoothed(zoo.build("digits_cnn", 1, 10, seed=0), smoothing.Gaussian(0.25), num_classes=10, device="cpu")
+    }
     dataset = TensorDataset(torch.rand(2, 1, 8, 8), torch.tensor([8, 3]))
     result = figures.certify_explorer(smoothed, dataset, n0=10, n=100, alpha=0.1).children[2].children[1]
     assert result.value.startswith("True class 8. ")

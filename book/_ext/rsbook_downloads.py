@@ -9,6 +9,7 @@ Both links carry the ``download`` attribute, so the browser saves the file inste
 a page, a server that sends ``.md`` without a charset (``python -m http.server`` does) makes the browser read
 the UTF-8 text as Latin-1 (σ becomes "Ïƒ").
 """
+
 from __future__ import annotations
 
 import re
@@ -18,15 +19,20 @@ import jupytext
 from sphinx.util import logging
 
 LOGGER = logging.getLogger(__name__)
-_MD_ITEM = re.compile(r'(<li><a href="(?P<stem>[^"]*_sources/[^"]*)\.md" target="_blank"\s*'
-                      r'class="btn btn-sm btn-download-source-button dropdown-item".*?</li>)', re.S)
+_MD_ITEM = re.compile(
+    r'(<li><a href="(?P<stem>[^"]*_sources/[^"]*)\.md" target="_blank"\s*'
+    r'class="btn btn-sm btn-download-source-button dropdown-item".*?</li>)',
+    re.S,
+)
 
 
 def notebook_item(md_item: str, stem: str) -> str:
     """The menu entry for the ``.ipynb``, made from the theme's ``.md`` entry."""
     item = md_item.replace(f'href="{stem}.md"', f'href="{stem}.ipynb"', 1)
     item = item.replace('title="Download source file"', 'title="Download as a Jupyter notebook"', 1)
-    return item.replace('<span class="btn__text-container">.md</span>', '<span class="btn__text-container">.ipynb</span>', 1)
+    return item.replace(
+        '<span class="btn__text-container">.md</span>', '<span class="btn__text-container">.ipynb</span>', 1
+    )
 
 
 def add_notebook_download(page_html: str, *, notebook: bool = True) -> str:

@@ -1,4 +1,4 @@
-"""Sphinx extension (loaded from _config.yml): keep the book's pages free of online-only features.
+r"""Sphinx extension (loaded from _config.yml): keep the book's pages free of online-only features.
 
 jupyter-book always loads sphinx-thebe, which puts on every page a script that points at unpkg.com and,
 in full builds, declares `const THEBE_JS_URL` twice (a JavaScript error on every page). The book has no
@@ -17,6 +17,7 @@ Plotly's FigureWidget is an anywidget whose saved state carries its whole JavaSc
 a few lines that import it from there (anywidget turns an ``_esm`` that is not a URL into a module of its own;
 that module loads the shared file by its address relative to the page and re-exports what the original did).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -58,7 +59,9 @@ def _share_plotly_bundle(app, exception):
         if not target.exists():
             target.write_text(bundle, encoding="utf-8")
         src = Path(os.path.relpath(target, page.parent)).as_posix()
-        page.write_text(html[:match.start()] + f'<script src="{src}"></script>' + html[match.end():], encoding="utf-8")
+        page.write_text(
+            html[: match.start()] + f'<script src="{src}"></script>' + html[match.end() :], encoding="utf-8"
+        )
 
 
 def esm_loader(esm: str, src: str) -> str:
@@ -73,6 +76,7 @@ def esm_loader(esm: str, src: str) -> str:
 
 def share_widget_modules(html: str, static: Path, src_of) -> str:
     """`html` with every large anywidget ``_esm`` moved to a file in `static` (`src_of(path)` is its URL)."""
+
     def replace(match):
         state = json.loads(match.group(2))
         changed = False
@@ -100,8 +104,9 @@ def _share_widget_modules(app, exception):
         html = page.read_text(encoding="utf-8")
         if "application/vnd.jupyter.widget-state+json" not in html:
             continue
-        shared = share_widget_modules(html, out / "_static",
-                                      lambda target: Path(os.path.relpath(target, page.parent)).as_posix())
+        shared = share_widget_modules(
+            html, out / "_static", lambda target, page=page: Path(os.path.relpath(target, page.parent)).as_posix()
+        )
         if shared != html:
             page.write_text(shared, encoding="utf-8")
 

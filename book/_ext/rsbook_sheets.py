@@ -16,6 +16,7 @@ so they print the same from a browser as from the build.
 Environment: ``RSBOOK_CHROMIUM`` the browser (default ``/usr/bin/chromium``); ``RSBOOK_SHEETS=0`` skips the
 PDFs (the HTML sheets are still written), e.g. for a quick local build.
 """
+
 from __future__ import annotations
 
 import copy
@@ -35,9 +36,18 @@ SECTION_ID = "exercises"
 SHEET_DIR = "sheets"
 KINDS = {"exercises": "Exercises", "solutions": "Exercises with solutions"}
 PDF_TIMEOUT_S = 120
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-pdf-header-footer",
-                 "--run-all-compositor-stages-before-draw", "--virtual-time-budget=30000"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-pdf-header-footer",
+    "--run-all-compositor-stages-before-draw",
+    "--virtual-time-budget=30000",
+]
 _LINKS_ANCHOR = re.compile(r'(<section id="exercises">\s*<h2>.*?</h2>)', re.S)
 
 
@@ -100,18 +110,24 @@ of <em>Certified robustness by randomized smoothing</em>.</p>
 
 def links_html(docname: str) -> str:
     """The line placed under a chapter's Exercises heading (paths relative to the chapter's page)."""
+
     def pair(kind):
         stem = f"{SHEET_DIR}/{sheet_name(docname, kind)}"
         return f'<a href="{stem}.pdf">PDF</a> or <a href="{stem}.html">page</a>'
-    return (f'\n<p class="rsbook-sheet-links">Printable sheets: the exercises alone ({pair("exercises")}); '
-            f'with solutions ({pair("solutions")}).</p>')
+
+    return (
+        f'\n<p class="rsbook-sheet-links">Printable sheets: the exercises alone ({pair("exercises")}); '
+        f"with solutions ({pair('solutions')}).</p>"
+    )
 
 
 def chromium_executable() -> str:
     path = os.environ.get("RSBOOK_CHROMIUM", "/usr/bin/chromium")
     if not (shutil.which(path) or Path(path).is_file()):
-        raise ExtensionError(f"the exercise sheets' PDFs need Chromium at {path} (Debian's `chromium`, which "
-                             "`make book` installs; set RSBOOK_CHROMIUM to another path, or RSBOOK_SHEETS=0 to skip the PDFs)")
+        raise ExtensionError(
+            f"the exercise sheets' PDFs need Chromium at {path} (Debian's `chromium`, which "
+            "`make book` installs; set RSBOOK_CHROMIUM to another path, or RSBOOK_SHEETS=0 to skip the PDFs)"
+        )
     return path
 
 
@@ -121,8 +137,9 @@ def print_pdf(chromium: str, page: Path, pdf: Path) -> None:
     command = [chromium, *CHROMIUM_ARGS, f"--print-to-pdf={pdf}", page.resolve().as_uri()]
     done = subprocess.run(command, capture_output=True, text=True, timeout=PDF_TIMEOUT_S)
     if done.returncode != 0 or not pdf.is_file() or not pdf.read_bytes().startswith(b"%PDF"):
-        raise ExtensionError(f"Chromium could not print {page} to PDF (exit status {done.returncode}):\n"
-                             f"{done.stderr[-2000:]}")
+        raise ExtensionError(
+            f"Chromium could not print {page} to PDF (exit status {done.returncode}):\n{done.stderr[-2000:]}"
+        )
 
 
 def _write_sheets(app, docname: str, page_html: Path, chromium: str | None) -> bool:
@@ -143,14 +160,15 @@ def _write_sheets(app, docname: str, page_html: Path, chromium: str | None) -> b
     for kind in KINDS:
         body = "".join(str(child) for child in build_sheet(section, kind=kind).children)
         target = sheet_dir / f"{sheet_name(docname, kind)}.html"
-        target.write_text(sheet_html(chapter_title=chapter_title, chapter_href=chapter_href, body=body,
-                                     kind=kind, static=static), encoding="utf-8")
+        target.write_text(
+            sheet_html(chapter_title=chapter_title, chapter_href=chapter_href, body=body, kind=kind, static=static),
+            encoding="utf-8",
+        )
         if chromium is not None:
             print_pdf(chromium, target, target.with_suffix(".pdf"))
     if "rsbook-sheet-links" in text:  # a page Sphinx did not rewrite in this build has its links already
         return True
-    page_html.write_text(_LINKS_ANCHOR.sub(lambda m: m.group(1) + links_html(docname), text, count=1),
-                         encoding="utf-8")
+    page_html.write_text(_LINKS_ANCHOR.sub(lambda m: m.group(1) + links_html(docname), text, count=1), encoding="utf-8")
     return True
 
 
@@ -158,8 +176,9 @@ def _build_sheets(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     chromium = None if os.environ.get("RSBOOK_SHEETS") == "0" else chromium_executable()
-    built = [doc for doc in sorted(app.env.found_docs)
-             if _write_sheets(app, doc, Path(app.outdir) / f"{doc}.html", chromium)]
+    built = [
+        doc for doc in sorted(app.env.found_docs) if _write_sheets(app, doc, Path(app.outdir) / f"{doc}.html", chromium)
+    ]
     LOGGER.info(f"exercise sheets: {len(built)} chapters" + ("" if chromium else " (HTML only, RSBOOK_SHEETS=0)"))
 
 

@@ -14,6 +14,7 @@ too, as text/html (Lab runs the scripts of outputs it produced itself).
 
 `setup()` also tunes the CPU allocator (`rslib.smoothing.tune_cpu_allocator`) and numpy's printing.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -143,26 +144,32 @@ class Table:
             if len(row) != len(self.columns):
                 raise ValueError(f"row {number} has {len(row)} cells, the table {len(self.columns)} columns")
             self.rows.append([format(cell, spec) for cell, spec in zip(row, formats)])
-        self.numeric = [all(_looks_numeric(row[j]) for row in self.rows) and bool(self.rows)
-                        for j in range(len(self.columns))]
+        self.numeric = [
+            all(_looks_numeric(row[j]) for row in self.rows) and bool(self.rows) for j in range(len(self.columns))
+        ]
         self.caption = caption
 
     def _repr_html_(self) -> str:
         def cell(tag, text, j):
             align = ' class="rsbook-num"' if self.numeric[j] else ""
             return f"<{tag}{align}>{html.escape(text)}</{tag}>"
+
         head = "".join(cell("th", c, j) for j, c in enumerate(self.columns))
         body = "".join("<tr>" + "".join(cell("td", c, j) for j, c in enumerate(row)) + "</tr>" for row in self.rows)
         caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
-        return (f'<div class="rsbook-table-wrap"><table class="rsbook-table">{caption}<thead><tr>{head}</tr></thead>'
-                f"<tbody>{body}</tbody></table></div>")
+        return (
+            f'<div class="rsbook-table-wrap"><table class="rsbook-table">{caption}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>"
+        )
 
     def __repr__(self) -> str:
         widths = [max([len(c)] + [len(row[j]) for row in self.rows]) for j, c in enumerate(self.columns)]
 
         def line(cells):
-            return "  ".join(c.rjust(w) if self.numeric[j] else c.ljust(w)
-                             for j, (c, w) in enumerate(zip(cells, widths))).rstrip()
+            return "  ".join(
+                c.rjust(w) if self.numeric[j] else c.ljust(w) for j, (c, w) in enumerate(zip(cells, widths))
+            ).rstrip()
+
         lines = ([self.caption] if self.caption else []) + [line(self.columns)] + [line(row) for row in self.rows]
         return "\n".join(lines)
 

@@ -13,16 +13,40 @@ Confidence sequences, valid at every sample size at once (one may stop whenever 
 Every returned bound is rounded toward safety: a lower bound never lies above the exact one, an upper
 bound never below. Scalars in, numpy scalars out.
 """
-from rslib.bounds._binomial import (MAX_N, ClassBounds, clopper_pearson, simultaneous_clopper_pearson,
-                                    unanimous_samples_for_radius)
+
+from rslib.bounds._binomial import (
+    MAX_N,
+    ClassBounds,
+    clopper_pearson,
+    simultaneous_clopper_pearson,
+    unanimous_samples_for_radius,
+)
 from rslib.bounds._margin import MarginBoundCost, margin_lower, margin_lower_cost
 from rslib.bounds._mean import empirical_bernstein, hoeffding
-from rslib.bounds._sequences import (betting_log_capital, betting_lower, betting_rejects, plug_in_bets, prpl_eb_lower,
-                                     prpl_eb_sequence)
+from rslib.bounds._sequences import (
+    betting_log_capital,
+    betting_lower,
+    betting_rejects,
+    plug_in_bets,
+    prpl_eb_lower,
+    prpl_eb_sequence,
+)
 
 __all__ = [
-    "clopper_pearson", "simultaneous_clopper_pearson", "ClassBounds", "MAX_N", "unanimous_samples_for_radius",
-    "hoeffding", "empirical_bernstein",
-    "margin_lower", "margin_lower_cost", "MarginBoundCost",
-    "plug_in_bets", "prpl_eb_sequence", "prpl_eb_lower", "betting_log_capital", "betting_lower", "betting_rejects",
+    "clopper_pearson",
+    "simultaneous_clopper_pearson",
+    "ClassBounds",
+    "MAX_N",
+    "unanimous_samples_for_radius",
+    "hoeffding",
+    "empirical_bernstein",
+    "margin_lower",
+    "margin_lower_cost",
+    "MarginBoundCost",
+    "plug_in_bets",
+    "prpl_eb_sequence",
+    "prpl_eb_lower",
+    "betting_log_capital",
+    "betting_lower",
+    "betting_rejects",
 ]

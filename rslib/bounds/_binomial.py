@@ -1,4 +1,5 @@
 """Exact binomial confidence bounds: Clopper-Pearson, one class or every class at once."""
+
 from __future__ import annotations
 
 import math
@@ -28,7 +29,8 @@ def _counts(k, n) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"n must be at most 10**15 (beyond, the beta quantiles lose their accuracy), got {n!r}")
     if ((k_arr < 0) | (k_arr > n_arr)).any():
         raise ValueError(f"k must lie in [0, n], got k={k!r}, n={n!r}")
-    return np.broadcast_arrays(k_arr, n_arr)
+    k_arr, n_arr = np.broadcast_arrays(k_arr, n_arr)
+    return k_arr, n_arr
 
 
 def _beta_quantile(level, a, b):
@@ -89,15 +91,27 @@ def clopper_pearson(k, n, alpha, side="lower"):
         if side == "lower":
             general, error = _beta_quantile(alpha, k, n - k + 1)
             closed = (k == n) | (k == 1)  # alpha^(1/n) and 1 - (1 - alpha)^(1/n), to a few ulps
-            quantile = np.where(k == n, np.exp(np.log(alpha) / n), np.where(k == 1, -np.expm1(np.log1p(-alpha) / n), general))
+            quantile = np.where(
+                k == n, np.exp(np.log(alpha) / n), np.where(k == 1, -np.expm1(np.log1p(-alpha) / n), general)
+            )
             error = np.where(closed, _ULPS, error)
-            bound = np.where(k == 0, 0.0, np.clip(_checks.round_down(quantile, error * np.minimum(quantile, 1.0 - quantile), _ULPS), 0.0, 1.0))
+            bound = np.where(
+                k == 0,
+                0.0,
+                np.clip(_checks.round_down(quantile, error * np.minimum(quantile, 1.0 - quantile), _ULPS), 0.0, 1.0),
+            )
         elif side == "upper":
             general, error = _beta_quantile(1.0 - alpha, k + 1, n - k)
             closed = (k == 0) | (k == n - 1)  # 1 - alpha^(1/n) and (1 - alpha)^(1/n), to a few ulps
-            quantile = np.where(k == 0, -np.expm1(np.log(alpha) / n), np.where(k == n - 1, np.exp(np.log1p(-alpha) / n), general))
+            quantile = np.where(
+                k == 0, -np.expm1(np.log(alpha) / n), np.where(k == n - 1, np.exp(np.log1p(-alpha) / n), general)
+            )
             error = np.where(closed, _ULPS, error)
-            bound = np.where(k == n, 1.0, np.clip(_checks.round_up(quantile, error * np.minimum(quantile, 1.0 - quantile), _ULPS), 0.0, 1.0))
+            bound = np.where(
+                k == n,
+                1.0,
+                np.clip(_checks.round_up(quantile, error * np.minimum(quantile, 1.0 - quantile), _ULPS), 0.0, 1.0),
+            )
         else:
             raise ValueError(f"side must be 'lower' or 'upper', got {side!r}")
     return bound[()] if bound.ndim == 0 else bound
@@ -139,8 +153,9 @@ def simultaneous_clopper_pearson(counts, alpha) -> ClassBounds:
         raise ValueError(f"counts must have a last axis with one entry per class (>= 2), got shape {counts.shape}")
     n = counts.sum(axis=-1, keepdims=True)
     per_class = _checks.level("alpha", alpha) / counts.shape[-1]
-    return ClassBounds(clopper_pearson(counts, n, per_class, side="lower"),
-                       clopper_pearson(counts, n, per_class, side="upper"))
+    return ClassBounds(
+        clopper_pearson(counts, n, per_class, side="lower"), clopper_pearson(counts, n, per_class, side="upper")
+    )
 
 
 def unanimous_samples_for_radius(radius: float, *, sigma: float, alpha: float) -> int:
@@ -174,6 +189,8 @@ def unanimous_samples_for_radius(radius: float, *, sigma: float, alpha: float) -
     alpha = _checks.level("alpha", alpha)
     log_phi = float(norm.logcdf(radius / sigma))
     if log_phi == 0.0:
-        raise ValueError(f"radius / sigma = {radius / sigma:g} is too large: Phi(radius / sigma) rounds to 1, "
-                         "so no sample size can be computed")
+        raise ValueError(
+            f"radius / sigma = {radius / sigma:g} is too large: Phi(radius / sigma) rounds to 1, "
+            "so no sample size can be computed"
+        )
     return int(math.ceil(math.log(alpha) / log_phi))

@@ -1,4 +1,5 @@
 """An exact lower confidence bound on the margin p_1 - p_2 of the top two classes from trinomial counts."""
+
 from __future__ import annotations
 
 import time
@@ -97,7 +98,7 @@ class MarginBoundCost:
 
 def margin_lower_cost(count_1: int, count_2: int, n: int, alpha: float) -> MarginBoundCost:
     """`margin_lower` with its cost, next to the Clopper-Pearson pair; arguments as in `margin_lower`."""
-    calls = []
+    calls: list[None] = []
 
     def counted_tail(*args):
         calls.append(None)
@@ -139,6 +140,4 @@ def _margin_lower(count_1, count_2, n, alpha, tolerance, tail) -> float:
     while high - low > tolerance:
         mid = (low + high) / 2.0
         low, high = (mid, high) if p_value(mid) <= alpha else (low, mid)
-    return float(max(_checks.round_down(low), -1.0))
-
-
+    return max(float(_checks.round_down(low)), -1.0)

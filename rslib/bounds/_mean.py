@@ -1,4 +1,5 @@
 """Closed-form confidence bounds for the mean of [0, 1]-valued observations: Hoeffding, empirical Bernstein."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -83,5 +84,7 @@ def empirical_bernstein(x, alpha: float, side: str = "lower"):
     width = np.sqrt(2.0 * x.var(ddof=1) * log_term / n) + 7.0 * log_term / (3.0 * (n - 1))
     # the mean and the variance are pairwise sums: an error of about log2(n) ulps of the terms' size
     error = (8 + np.log2(n)) * _checks.EPS * (x.mean() + width)
-    bound = _checks.round_down(x.mean() - width, error) if side == "lower" else _checks.round_up(x.mean() + width, error)
+    bound = (
+        _checks.round_down(x.mean() - width, error) if side == "lower" else _checks.round_up(x.mean() + width, error)
+    )
     return np.float64(np.clip(bound, 0.0, 1.0))

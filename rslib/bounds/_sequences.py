@@ -9,6 +9,7 @@ nonnegative supermartingales ("wealth") and Ville's inequality.
 - `betting_lower`: the betting sequence, capital K_t(m) = prod_i (1 + lambda_i(m) (X_i - m)); the lower
   bound is the root of K_t(m) = 1 / alpha in m, found by bracketing (no grid, so no resolution cap).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +17,14 @@ from scipy import optimize
 
 from rslib import _checks
 
-__all__ = ["plug_in_bets", "prpl_eb_sequence", "prpl_eb_lower", "betting_log_capital", "betting_lower",
-           "betting_rejects"]
+__all__ = [
+    "plug_in_bets",
+    "prpl_eb_sequence",
+    "prpl_eb_lower",
+    "betting_log_capital",
+    "betting_lower",
+    "betting_rejects",
+]
 
 
 def _observations(x) -> np.ndarray:

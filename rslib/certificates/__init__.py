@@ -17,19 +17,44 @@ Every certificate is called the same way::
 `REGISTRY` lists the certificates with their noise, norm and source, so that tables and tests can
 call each one as ``REGISTRY[name].radius(p_a, p_b, **levels)``.
 """
+
 from rslib.certificates._common import NOT_CERTIFIED
 from rslib.certificates._gaussian import gaussian_l1, gaussian_l2, gaussian_l2_margin, soft_margin_l2
 from rslib.certificates._laplace import laplace_l1, lecuyer_l1
-from rslib.certificates._registry import (FAMILIES, REGISTRY, CertificateInfo, NoiseFamily, certificates_for,
-                                          family_from_params, radii_at_equal_variance)
+from rslib.certificates._registry import (
+    FAMILIES,
+    REGISTRY,
+    CertificateInfo,
+    NoiseFamily,
+    certificates_for,
+    family_from_params,
+    radii_at_equal_variance,
+)
 from rslib.certificates._renyi import pixeldp_l2, renyi_l1, renyi_l2, renyi_optimal_order
 from rslib.certificates._topk import ablation_delta, ablation_l0, gaussian_topk_l2, l2_to_l0, levine_feizi_l0
 
 __all__ = [
     "NOT_CERTIFIED",
-    "gaussian_l2", "gaussian_l1", "gaussian_l2_margin", "soft_margin_l2",
-    "laplace_l1", "lecuyer_l1",
-    "renyi_l2", "renyi_l1", "renyi_optimal_order", "pixeldp_l2",
-    "gaussian_topk_l2", "ablation_l0", "levine_feizi_l0", "ablation_delta", "l2_to_l0",
-    "REGISTRY", "CertificateInfo", "FAMILIES", "NoiseFamily", "family_from_params", "certificates_for", "radii_at_equal_variance",
+    "gaussian_l2",
+    "gaussian_l1",
+    "gaussian_l2_margin",
+    "soft_margin_l2",
+    "laplace_l1",
+    "lecuyer_l1",
+    "renyi_l2",
+    "renyi_l1",
+    "renyi_optimal_order",
+    "pixeldp_l2",
+    "gaussian_topk_l2",
+    "ablation_l0",
+    "levine_feizi_l0",
+    "ablation_delta",
+    "l2_to_l0",
+    "REGISTRY",
+    "CertificateInfo",
+    "FAMILIES",
+    "NoiseFamily",
+    "family_from_params",
+    "certificates_for",
+    "radii_at_equal_variance",
 ]

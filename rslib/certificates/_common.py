@@ -1,9 +1,22 @@
 """What every certificate shares: reading the bounds, the value for "not certified", rounding toward safety."""
+
 from __future__ import annotations
 
 import numpy as np
 
 from rslib import _checks
+
+__all__ = [
+    "NOT_CERTIFIED",
+    "ULPS",
+    "pair",
+    "check_sum",
+    "scalar_if_0d",
+    "radius_down",
+    "continuous",
+    "log_one_minus",
+    "minus_log_one_minus",
+]
 
 NOT_CERTIFIED = -1
 """The radius returned where the bounds certify nothing, in every norm (a float -1.0 for l1 and l2 radii).
@@ -34,8 +47,10 @@ def pair(p_a, p_b) -> tuple[np.ndarray, np.ndarray]:
 def check_sum(lower, upper, total: str, lower_name: str, upper_name: str) -> None:
     """Refuse a lower bound on one class and an upper bound on another that cannot both hold (sum > 1)."""
     if (np.asarray(lower) + np.asarray(upper) > 1.0 + _SUM_TOLERANCE).any():
-        raise ValueError(f"{total} must be at most 1 ({lower_name} bounds the top class from below, {upper_name} "
-                         "another class from above); got bounds that cannot both hold")
+        raise ValueError(
+            f"{total} must be at most 1 ({lower_name} bounds the top class from below, {upper_name} "
+            "another class from above); got bounds that cannot both hold"
+        )
 
 
 def scalar_if_0d(value: np.ndarray):

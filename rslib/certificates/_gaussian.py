@@ -1,4 +1,5 @@
 """Certificates of Gaussian smoothing N(0, sigma^2 I): l2 radii (and the l2 radius read in l1)."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Certificates of i.i.d. Laplace smoothing (density exp(-|z|/scale) / (2 scale) per coordinate): l1 radii."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -54,8 +55,9 @@ def laplace_l1(p_a, p_b=None, *, scale: float):
         if binary:
             radius = radius_down(-scale * np.log(2.0 * (1.0 - p_a)))  # 1 - p_a is exact for p_a >= 1/2
         else:
-            radius = np.maximum(log_ratio_radius(p_a, p_b, scale),
-                                radius_down(-scale * log_one_minus(p_a - p_b, p_a, p_b)))
+            radius = np.maximum(
+                log_ratio_radius(p_a, p_b, scale), radius_down(-scale * log_one_minus(p_a - p_b, p_a, p_b))
+            )
     return continuous(radius, p_a > p_b)
 
 

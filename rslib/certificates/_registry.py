@@ -3,10 +3,11 @@
 Figures, the radius explorer, the soundness appendix and the tests iterate over `REGISTRY` instead of
 re-adapting each function's signature: every entry is called as ``entry.radius(p_a, p_b, **levels)``.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -16,7 +17,15 @@ from rslib.certificates._laplace import laplace_l1, lecuyer_l1
 from rslib.certificates._renyi import pixeldp_l2, renyi_l1, renyi_l2
 from rslib.certificates._topk import ablation_l0, gaussian_topk_l2, levine_feizi_l0
 
-__all__ = ["NoiseFamily", "FAMILIES", "family_from_params", "CertificateInfo", "REGISTRY", "certificates_for", "radii_at_equal_variance"]
+__all__ = [
+    "NoiseFamily",
+    "FAMILIES",
+    "family_from_params",
+    "CertificateInfo",
+    "REGISTRY",
+    "certificates_for",
+    "radii_at_equal_variance",
+]
 
 
 @dataclass(frozen=True)
@@ -55,8 +64,9 @@ def family_from_params(params: object) -> tuple[NoiseFamily, float | int]:
     torch. Raises ValueError naming what is wrong (not a dict, an unknown noise, a missing or invalid level).
     """
     if not isinstance(params, dict):
-        raise ValueError(f"noise parameters must be a JSON object such as {{'noise': 'gaussian', 'sigma': 0.5}}, "
-                         f"got {params!r}")
+        raise ValueError(
+            f"noise parameters must be a JSON object such as {{'noise': 'gaussian', 'sigma': 0.5}}, got {params!r}"
+        )
     kind = params.get("noise")
     if kind not in FAMILIES:
         raise ValueError(f"noise must be one of {', '.join(repr(k) for k in FAMILIES)}, got {kind!r}")
@@ -103,7 +113,9 @@ class CertificateInfo:
         """The certified radius at bounds (p_a, p_b); `levels` are the family's keyword parameters."""
         unknown = set(levels) - set(self.family.levels)
         if unknown:
-            raise TypeError(f"{self.name} takes the levels {', '.join(self.family.levels)}, got {', '.join(sorted(unknown))}")
+            raise TypeError(
+                f"{self.name} takes the levels {', '.join(self.family.levels)}, got {', '.join(sorted(unknown))}"
+            )
         if self.from_margin:
             p_a = np.asarray(p_a, dtype=float)
             margin = 2.0 * p_a - 1.0 if p_b is None else p_a - np.asarray(p_b, dtype=float)
@@ -116,20 +128,24 @@ def _info(function, family, title, norm=None, **flags) -> tuple[str, Certificate
     return function.__name__, CertificateInfo(function.__name__, function, family, norm or family.norm, title, **flags)
 
 
-REGISTRY: dict[str, CertificateInfo] = dict([
-    _info(gaussian_l2, "gaussian", "Gaussian, Cohen et al. (2019) Thm 1", tight=True),
-    _info(gaussian_l2_margin, "gaussian", "Gaussian, Cohen et al. from the margin", from_margin=True),
-    _info(renyi_l2, "gaussian", "Gaussian, Rényi bound (Li et al. 2019 Thm 2)"),
-    _info(pixeldp_l2, "gaussian", "Gaussian, PixelDP (Lecuyer et al. 2019)"),
-    _info(gaussian_topk_l2, "gaussian", "Gaussian, top-k (Jia et al. 2020), k = 1"),
-    _info(soft_margin_l2, "gaussian", "Gaussian soft scores, Lipschitz margin (Salman et al. 2019)", from_margin=True),
-    _info(gaussian_l1, "gaussian", "Gaussian, Cohen et al. read in ℓ1", norm="l1"),
-    _info(laplace_l1, "laplace", "Laplace, Teng et al. (2020) Thm 1/2", tight=True),
-    _info(lecuyer_l1, "laplace", "Laplace, Lecuyer et al. (2019)"),
-    _info(renyi_l1, "laplace", "Laplace, Rényi bound (Li et al. 2019 Thm 3)"),
-    _info(ablation_l0, "ablation", "Ablation, Jia et al. (2022) Thm 1", tight=True),
-    _info(levine_feizi_l0, "ablation", "Ablation, Levine & Feizi (2020)"),
-])
+REGISTRY: dict[str, CertificateInfo] = dict(
+    [
+        _info(gaussian_l2, "gaussian", "Gaussian, Cohen et al. (2019) Thm 1", tight=True),
+        _info(gaussian_l2_margin, "gaussian", "Gaussian, Cohen et al. from the margin", from_margin=True),
+        _info(renyi_l2, "gaussian", "Gaussian, Rényi bound (Li et al. 2019 Thm 2)"),
+        _info(pixeldp_l2, "gaussian", "Gaussian, PixelDP (Lecuyer et al. 2019)"),
+        _info(gaussian_topk_l2, "gaussian", "Gaussian, top-k (Jia et al. 2020), k = 1"),
+        _info(
+            soft_margin_l2, "gaussian", "Gaussian soft scores, Lipschitz margin (Salman et al. 2019)", from_margin=True
+        ),
+        _info(gaussian_l1, "gaussian", "Gaussian, Cohen et al. read in ℓ1", norm="l1"),
+        _info(laplace_l1, "laplace", "Laplace, Teng et al. (2020) Thm 1/2", tight=True),
+        _info(lecuyer_l1, "laplace", "Laplace, Lecuyer et al. (2019)"),
+        _info(renyi_l1, "laplace", "Laplace, Rényi bound (Li et al. 2019 Thm 3)"),
+        _info(ablation_l0, "ablation", "Ablation, Jia et al. (2022) Thm 1", tight=True),
+        _info(levine_feizi_l0, "ablation", "Ablation, Levine & Feizi (2020)"),
+    ]
+)
 
 
 def certificates_for(family: str) -> list[str]:
@@ -139,7 +155,9 @@ def certificates_for(family: str) -> list[str]:
     return [name for name, info in REGISTRY.items() if info.family.name == family]
 
 
-def radii_at_equal_variance(p_a, p_b=None, *, sigma: float, d: int = 784, keep: int = 50) -> dict[str, tuple[str, float]]:
+def radii_at_equal_variance(
+    p_a, p_b=None, *, sigma: float, d: int = 784, keep: int = 50
+) -> dict[str, tuple[str, float]]:
     """Every registered certificate at the same bounds: {title: (norm, radius)}.
 
     Additive noises are compared at equal variance: Gaussian sigma and Laplace scale sigma / sqrt(2); the
@@ -147,7 +165,13 @@ def radii_at_equal_variance(p_a, p_b=None, *, sigma: float, d: int = 784, keep: 
     bound 1 - p_a. Where a certificate certifies nothing its radius is ``NOT_CERTIFIED``. The top-k
     certificate is left out: for k = 1 it is `gaussian_l2`.
     """
-    levels = {"gaussian": {"sigma": sigma}, "laplace": {"scale": sigma / np.sqrt(2.0)},
-              "ablation": {"d": d, "keep": keep}}
-    return {info.title: (info.norm, float(info.radius(p_a, p_b, **levels[info.family.name])))
-            for name, info in REGISTRY.items() if name != "gaussian_topk_l2"}
+    levels = {
+        "gaussian": {"sigma": sigma},
+        "laplace": {"scale": sigma / np.sqrt(2.0)},
+        "ablation": {"d": d, "keep": keep},
+    }
+    return {
+        info.title: (info.norm, float(info.radius(p_a, p_b, **levels[info.family.name])))
+        for name, info in REGISTRY.items()
+        if name != "gaussian_topk_l2"
+    }

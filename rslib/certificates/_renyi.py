@@ -2,6 +2,7 @@
 
 The Renyi order is called rho here and in the book (alpha is always an error level).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,14 +26,16 @@ def _objective(log_beta, m, h, a, b):
     beta = np.exp(log_beta)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         x = beta * h
-        log_cosh = np.where(x < 1.0, np.log1p(2.0 * np.sinh(x / 2.0) ** 2), x + np.log1p(np.exp(-2.0 * x)) - np.log(2.0))
+        log_cosh = np.where(
+            x < 1.0, np.log1p(2.0 * np.sinh(x / 2.0) ** 2), x + np.log1p(np.exp(-2.0 * x)) - np.log(2.0)
+        )
         mean = np.where(b > 0, np.exp(m - log_cosh / beta), 0.0)  # M_{1-rho}(a, b), 0 where b = 0
         gap = 2.0 * np.exp(m) * (2.0 * np.sinh(h / 2.0) ** 2 - np.expm1(-log_cosh / beta))
         gap = np.where(b > 0, gap, a + b)
         return minus_log_one_minus(gap, (1.0 - a) + (2.0 * mean - b)) / (1.0 + beta)
 
 
-def _supremum(a, b, log_beta_range=(-12.0, 8.0), grid=64, refinements=40):
+def _supremum(a, b, log_beta_range: tuple[float, float] = (-12.0, 8.0), grid: int = 64, refinements: int = 40):
     """(sup over rho of the Renyi objective, the log(rho - 1) attaining it), vectorised over a, b.
 
     The rho -> 1 limit, -log(1 - (sqrt(a) - sqrt(b))^2) (M_0 is the geometric mean), is a candidate too:
@@ -40,7 +43,7 @@ def _supremum(a, b, log_beta_range=(-12.0, 8.0), grid=64, refinements=40):
     the returned log(rho - 1) is -inf."""
     with np.errstate(divide="ignore", invalid="ignore"):
         m, h = (np.log(a) + np.log(b)) / 2.0, (np.log(a) - np.log(b)) / 2.0  # nan / inf where b = 0: unused there
-    t = np.linspace(*log_beta_range, grid)
+    t = np.linspace(log_beta_range[0], log_beta_range[1], grid)
     values = _objective(t[:, None], m, h, a, b)
     best = np.argmax(values, axis=0)
     low, high = t[np.maximum(best - 1, 0)], t[np.minimum(best + 1, grid - 1)]
@@ -51,7 +54,9 @@ def _supremum(a, b, log_beta_range=(-12.0, 8.0), grid=64, refinements=40):
         low, high = np.where(go_right, left, low), np.where(go_right, high, right)
     refined = _objective((low + high) / 2, m, h, a, b)
     grid_best = values.max(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):  # (sqrt a - sqrt b)^2 = ((a - b) / (sqrt a + sqrt b))^2, accurate near ties
+    with np.errstate(
+        invalid="ignore", divide="ignore"
+    ):  # (sqrt a - sqrt b)^2 = ((a - b) / (sqrt a + sqrt b))^2, accurate near ties
         root_gap = ((a - b) / (np.sqrt(a) + np.sqrt(b))) ** 2  # 1 - its complement (1 - a) + (2 sqrt(ab) - b)
         limit = np.where(a + b > 0, minus_log_one_minus(root_gap, (1.0 - a) + (2.0 * np.sqrt(a * b) - b)), 0.0)
     searched = np.maximum(grid_best, refined)

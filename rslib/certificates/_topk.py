@@ -3,6 +3,7 @@
 A top-k certificate keeps a label among the k most likely classes of the smoothed classifier. It needs
 the upper bounds of every other class, given as the last axis of `p_b`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -30,8 +31,10 @@ def _others(p_a, p_b, k: int) -> tuple[np.ndarray, np.ndarray, tuple]:
     try:
         shape = np.broadcast_shapes(p_a.shape, p_b.shape[:-1])
     except ValueError:
-        raise ValueError(f"p_b must broadcast with p_a (shape {p_a.shape}), with at most one more axis for "
-                         f"the other classes, got shape {p_b.shape}") from None
+        raise ValueError(
+            f"p_b must broadcast with p_a (shape {p_a.shape}), with at most one more axis for "
+            f"the other classes, got shape {p_b.shape}"
+        ) from None
     others = p_b.shape[-1]
     if k > others:
         raise ValueError(f"k must be at most the number of other classes ({others}, the last axis of p_b), got k={k}")
@@ -223,8 +226,10 @@ def ablation_l0(p_a, p_b=None, *, d: int, keep: int, k: int = 1, rounding: bool 
             top = sorted(Fraction(float(u)) * total for u in uppers)[-k:][::-1]
         # Eq. 6 times t C, with s = C - C(d-r, keep) the mass an attack on r pixels can move: it holds when
         # t (L - s) > U_t + s for SOME t (the right side is a minimum over t), i.e. s < (t L - U_t) / (t + 1).
-        budget = max(math.ceil(Fraction(t * lower_count - min(sum(top[k - t:]), total - lower_count)) / (t + 1)) - 1
-                     for t in range(1, k + 1))  # Fraction: exact for 80-digit integers, unlike float division
+        budget = max(
+            math.ceil(Fraction(t * lower_count - min(sum(top[k - t :]), total - lower_count)) / (t + 1)) - 1
+            for t in range(1, k + 1)
+        )  # Fraction: exact for 80-digit integers, unlike float division
         # the largest r with C(d-r, keep) >= C - budget; C(d-r, keep) decreases in r
         out[i] = NOT_CERTIFIED if budget < 0 else _largest_r(subsets, total - budget)
     return scalar_if_0d(out.reshape(shape))

@@ -6,6 +6,7 @@
 
 Also `python -m rslib` (and `python -m rslib.cli`, which torchrun needs).
 """
+
 from __future__ import annotations
 
 import argparse

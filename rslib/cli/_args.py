@@ -1,4 +1,5 @@
 """Argument types and helpers shared by the commands: each refuses bad input with a message naming the rule."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,6 +11,8 @@ import torch
 from rslib._seeds import SEED_MAX
 from rslib.smoothing import Ablation, Gaussian, Laplace, Noise
 from rslib.zoo import SHAPES
+
+__all__ = ["NOISE_FLAGS", "float_parser", "positive_int", "seed", "torch_device", "model_name", "noise_from_args"]
 
 NOISE_FLAGS = {"gaussian": "sigma", "laplace": "scale", "ablation": "keep"}
 

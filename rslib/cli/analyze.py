@@ -1,9 +1,16 @@
-"""`rslib analyze`: certified-accuracy tables and curves from results files.
+"""`rslib analyze`: certified-accuracy tables and curves from results files, rslib's or the literature's.
 
     rslib analyze run.tsv other.tsv --radii 0 0.25 0.5 1.0 --plot curves.html
+    rslib analyze ours.tsv cohen/noise_0.50/test/sigma_0.50 --names rslib "Cohen et al." --markdown table.md --latex table.tex
+
+Each file may be an rslib results file, a certify log of Cohen et al.'s code (idx label predict radius correct
+time) or a predict log (idx label predict correct time: accuracy at radius 0 only); anything else is refused,
+naming the file and the line.
 """
+
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import numpy as np
@@ -15,36 +22,53 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("analyze", help="certified accuracy tables and curves from results TSVs")
+    p = subparsers.add_parser(
+        "analyze",
+        help="certified accuracy tables and curves from results files "
+        "(rslib's, or Cohen et al.'s certify and predict logs)",
+    )
     p.add_argument("files", nargs="+", type=Path)
-    p.add_argument("--radii", type=nonnegative_float, nargs="+", default=[0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0],
-                   help="radii at which to report certified accuracy (finite, >= 0)")
+    p.add_argument("--names", nargs="+", help="a name per file for the table and the legend (default: the paths)")
+    p.add_argument(
+        "--radii",
+        type=nonnegative_float,
+        nargs="+",
+        default=[0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0],
+        help="radii at which to report certified accuracy (finite, >= 0)",
+    )
+    p.add_argument("--markdown", type=Path, help="also write the table as Markdown (best value per radius in bold)")
+    p.add_argument("--latex", type=Path, help="also write the table as a LaTeX tabular (booktabs)")
     p.add_argument("--plot", type=Path, help="write an interactive HTML figure (plotly.js inlined, works offline)")
     p.set_defaults(run=run, parser=p)
 
 
-def _radius_text(radius: float) -> str:
-    """radius rounded down to 4 decimals, without trailing zeros (0.25, 1, 0.3333)."""
-    text = results.format_down(radius, 4)
-    return text.rstrip("0").rstrip(".") if "." in text else text
+def _names(args) -> list[str]:
+    if args.names is None:
+        return [str(f) for f in args.files]
+    if len(args.names) != len(args.files):
+        args.parser.error(f"argument --names: give one name per file ({len(args.files)}), got {len(args.names)}")
+    if len(set(args.names)) != len(args.names):
+        args.parser.error("argument --names: the names must differ")
+    return list(args.names)
 
 
-def run(args) -> None:
-    from rslib import figures  # here: plotly is needed only for --plot
-
-    loaded = {str(f): results.read(f) for f in args.files}
-    for name, res in loaded.items():  # before the table: an error, not a table cut off after its header
-        if len(res) == 0:
-            raise ValueError(f"{name}: has a header but no result rows yet; nothing to analyze")
-    width = max(len(name) for name in loaded)
-    # Shortened for display toward safety: a radius and a certified accuracy are never shown above their value.
-    print(f"{'certified accuracy':<{width}}" + "".join(f"{_radius_text(r):>8}" for r in args.radii) + f"{'inputs':>8}")
-    for name, res in loaded.items():
-        accuracies = "".join(f"{results.format_down(a, 3):>8}" for a in res.certified_accuracy(args.radii))
-        print(f"{name:<{width}}" + accuracies + f"{len(res):>8}")
+def run(args: argparse.Namespace) -> None:
+    names = _names(args)
+    loaded = {name: results.read_log(path) for name, path in zip(names, args.files)}
+    table = results.accuracy_table(loaded, args.radii)  # checks every file before anything is printed
+    print(table.text())
+    for path, text in ((args.markdown, table.markdown()), (args.latex, table.latex())):
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+            print(f"wrote {path}")
     if args.plot:
-        top = max(float(np.max(res.columns["radius"], initial=0)) for res in loaded.values())
+        from rslib import figures  # here: plotly is needed only for --plot
+
+        curves = {name: res for name, res in loaded.items() if "radius" in res.columns}
+        if not curves:
+            args.parser.error("argument --plot: no file has radii (predict logs have none)")
+        top = max(float(np.max(res.columns["radius"], initial=0)) for res in curves.values())
         grid = np.linspace(0, max(top, 1e-3) * 1.05, 300)
-        fig = figures.certified_accuracy({name: (grid, res.certified_accuracy(grid)) for name, res in loaded.items()})
+        fig = figures.certified_accuracy({name: (grid, res.certified_accuracy(grid)) for name, res in curves.items()})
         fig.write_html(args.plot, include_plotlyjs=True, include_mathjax=False)
         print(f"wrote {args.plot}")

@@ -8,6 +8,7 @@ Certification is resumable: the same command after a kill continues after the la
 every WORLD_SIZE-th input into its own shard and rank 0 merges the shards; per-input seeds make the rows
 identical whatever the number of processes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,41 +34,74 @@ def add_parser(subparsers) -> None:
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--model", help="a shipped model name (see data/models) or a path to its .pt with its card")
     source.add_argument("--checkpoint", type=Path, help="a checkpoint released by Cohen et al. (needs --sigma)")
-    source.add_argument("--factory", help="package.module:function returning a ready model (needs --noise, "
-                                          "--dataset). This imports and runs that code, as Python would: give "
-                                          "only code you trust. The current directory is on the import path "
-                                          "(as with python -m); the sha256 of the module's source file is "
-                                          "recorded, so a resume after that file changed is refused")
+    source.add_argument(
+        "--factory",
+        help="package.module:function returning a ready model (needs --noise, "
+        "--dataset). This imports and runs that code, as Python would: give "
+        "only code you trust. The current directory is on the import path "
+        "(as with python -m); the sha256 of the module's source file is "
+        "recorded, so a resume after that file changed is refused",
+    )
     p.add_argument("--noise", choices=list(NOISE_FLAGS), help="override the model card's noise")
     p.add_argument("--sigma", type=positive_float)
     p.add_argument("--scale", type=positive_float)
     p.add_argument("--keep", type=positive_int)
     p.add_argument("--dataset", choices=list(zoo.NUM_CLASSES), default=None, help="default: the model card's dataset")
     p.add_argument("--split", choices=["train", "test"], default="test")
-    p.add_argument("--data-root", type=Path, help="where the dataset is: fashion-mnist's *-ubyte.gz files, cifar10's "
-                                                  "cifar-10-batches-py, imagenet's train/ and val/ (default: rslib's cache)")
+    p.add_argument(
+        "--data-root",
+        type=Path,
+        help="where the dataset is: fashion-mnist's *-ubyte.gz files, cifar10's "
+        "cifar-10-batches-py, imagenet's train/ and val/ (default: rslib's cache)",
+    )
     p.add_argument("--download", action="store_true", help="fashion-mnist, cifar10: download when missing (internet)")
     p.add_argument("--N0", type=positive_int, default=100, help="samples that select the top class")
     p.add_argument("--N", type=positive_int, default=100_000, help="samples that bound its probability")
     p.add_argument("--alpha", type=positive_float, default=0.001, help="failure probability, in (0, 1)")
     p.add_argument("--bound", choices=["binary", "simultaneous"], default="binary")
     p.add_argument("--batch", type=positive_int, default=1000)
-    p.add_argument("--pack", type=positive_int, default=1,
-                   help="certify this many inputs together so batches stay full (changes no input's samples)")
+    p.add_argument(
+        "--pack",
+        type=positive_int,
+        default=1,
+        help="certify this many inputs together so batches stay full (changes no input's samples)",
+    )
     p.add_argument("--skip", type=positive_int, default=1, help="certify every skip-th input")
-    p.add_argument("--max", "--max-inputs", dest="max", type=_inputs, default=-1,
-                   help="stop after this many inputs (-1: all); under torchrun write --max-inputs, since torchrun "
-                        "takes --max for an abbreviation of its own --max-restarts")
+    p.add_argument(
+        "--max",
+        "--max-inputs",
+        dest="max",
+        type=_inputs,
+        default=-1,
+        help="stop after this many inputs (-1: all); under torchrun write --max-inputs, since torchrun "
+        "takes --max for an abbreviation of its own --max-restarts",
+    )
     p.add_argument("--seed", type=seed, default=0, help="in [0, 2**63 - 1]")
-    p.add_argument("--precision", choices=["fp32", "bf16", "fp16"], default="fp32",
-                   help="autocast precision of the base classifier (the certificate is for the model so run)")
-    p.add_argument("--compile", choices=["default", "reduce-overhead", "max-autotune"], default=None,
-                   help="torch.compile the model (reduce-overhead: CUDA graphs on a GPU)")
-    p.add_argument("--no-channels-last", dest="channels_last", action="store_false",
-                   help="keep the default memory layout (channels_last changes no vote)")
+    p.add_argument(
+        "--precision",
+        choices=["fp32", "bf16", "fp16"],
+        default="fp32",
+        help="autocast precision of the base classifier (the certificate is for the model so run)",
+    )
+    p.add_argument(
+        "--compile",
+        choices=["default", "reduce-overhead", "max-autotune"],
+        default=None,
+        help="torch.compile the model (reduce-overhead: CUDA graphs on a GPU)",
+    )
+    p.add_argument(
+        "--no-channels-last",
+        dest="channels_last",
+        action="store_false",
+        help="keep the default memory layout (channels_last changes no vote)",
+    )
     p.add_argument("--device", type=torch_device, default=None)
-    p.add_argument("--out", required=True, type=_results_path, help="results TSV (appended to when it exists; "
-                                                                   "locked while the run writes it)")
+    p.add_argument(
+        "--out",
+        required=True,
+        type=_results_path,
+        help="results TSV (appended to when it exists; locked while the run writes it)",
+    )
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(run=run, parser=p)
 
@@ -115,8 +149,9 @@ def _model(args, dev):
         args.parser.error(f"argument --factory: cannot load {args.factory!r} ({error})")
     model = factory()
     if not isinstance(model, torch.nn.Module):
-        args.parser.error(f"argument --factory: {args.factory} must return a torch.nn.Module, "
-                          f"got {type(model).__name__}")
+        args.parser.error(
+            f"argument --factory: {args.factory} must return a torch.nn.Module, got {type(model).__name__}"
+        )
     return args.factory, model.to(dev).eval(), {"dataset": args.dataset, "sha256": _source_sha256(module)}
 
 
@@ -136,8 +171,11 @@ def _sha256(path) -> str:
 
 def _data_options(args, dataset_name: str) -> dict:
     """Keyword arguments of the dataset's loader from --data-root and --download (refused where they do not apply)."""
-    accepted = {"fashion-mnist": ("data_root", "download"), "cifar10": ("data_root", "download"),
-                "imagenet": ("data_root",)}.get(dataset_name, ())
+    accepted = {
+        "fashion-mnist": ("data_root", "download"),
+        "cifar10": ("data_root", "download"),
+        "imagenet": ("data_root",),
+    }.get(dataset_name, ())
     for flag in ("data_root", "download"):
         if getattr(args, flag) and flag not in accepted:
             args.parser.error(f"argument --{flag.replace('_', '-')}: does not apply to --dataset {dataset_name}")
@@ -150,8 +188,10 @@ def _smoothing(args, card):
         return noise_from_args(args, args.parser)
     for kind, flag in NOISE_FLAGS.items():
         if getattr(args, flag) is not None:
-            args.parser.error(f"argument --{flag}: needs --noise {kind} (without --noise the model's own noise, "
-                              f"{smoothing.from_params(card['noise'])!r}, is used)")
+            args.parser.error(
+                f"argument --{flag}: needs --noise {kind} (without --noise the model's own noise, "
+                f"{smoothing.from_params(card['noise'])!r}, is used)"
+            )
     return smoothing.from_params(card["noise"])
 
 
@@ -161,8 +201,10 @@ def _check_dataset(args, card) -> str:
     if args.dataset is None:
         return trained_on
     if trained_on in zoo.SHAPES and zoo.SHAPES[args.dataset] != zoo.SHAPES[trained_on]:
-        args.parser.error(f"argument --dataset: the model takes {trained_on} images of shape "
-                          f"{zoo.SHAPES[trained_on]}; {args.dataset} has {zoo.SHAPES[args.dataset]}")
+        args.parser.error(
+            f"argument --dataset: the model takes {trained_on} images of shape "
+            f"{zoo.SHAPES[trained_on]}; {args.dataset} has {zoo.SHAPES[args.dataset]}"
+        )
     return args.dataset
 
 
@@ -178,8 +220,9 @@ def run(args) -> None:
     if not 0 < args.alpha < 1:
         args.parser.error(f"argument --alpha: must lie in (0, 1), got {args.alpha}")
     rank, world = _distributed()
-    dev = args.device or (torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0))) if torch.cuda.is_available()
-                          else torch.device("cpu"))
+    dev = args.device or (
+        torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0))) if torch.cuda.is_available() else torch.device("cpu")
+    )
     if dev.type == "cpu":
         smoothing.tune_cpu_allocator()
     name, model, card = _model(args, dev)
@@ -189,11 +232,26 @@ def run(args) -> None:
     indices = list(range(0, len(dataset), args.skip))
     if args.max >= 0:
         indices = indices[: args.max]
-    smoothed = smoothing.Smoothed(model, noise, num_classes=zoo.NUM_CLASSES[dataset_name], device=dev,
-                        channels_last=args.channels_last, precision=args.precision, compile=args.compile)
-    params = {"model": name, "model_sha256": card.get("sha256"), "dataset": dataset_name,
-              "split": args.split, "skip": args.skip, "max": args.max, "bound": args.bound,
-              "precision": args.precision, "compile": args.compile}
+    smoothed = smoothing.Smoothed(
+        model,
+        noise,
+        num_classes=zoo.NUM_CLASSES[dataset_name],
+        device=dev,
+        channels_last=args.channels_last,
+        precision=args.precision,
+        compile=args.compile,
+    )
+    params = {
+        "model": name,
+        "model_sha256": card.get("sha256"),
+        "dataset": dataset_name,
+        "split": args.split,
+        "skip": args.skip,
+        "max": args.max,
+        "bound": args.bound,
+        "precision": args.precision,
+        "compile": args.compile,
+    }
     if args.data_root is not None:  # another copy of the data is another experiment
         params["data_root"] = str(args.data_root.resolve())
     record = results.provenance(command=args.command_line, device=dev)
@@ -202,9 +260,22 @@ def run(args) -> None:
     # each rank's shard (and a single process's --out) is locked by certify_dataset while it is written.
     holding = results.locked(args.out) if world > 1 and rank == 0 else contextlib.nullcontext()
     with holding:
-        smoothing.certify_dataset(smoothed, dataset, indices[rank::world], args.N0, args.N, args.alpha,
-                                  batch_size=args.batch, seed=args.seed, out=shard, params=params, provenance=record,
-                                  progress=not args.quiet, bound=args.bound, pack=args.pack)
+        smoothing.certify_dataset(
+            smoothed,
+            dataset,
+            indices[rank::world],
+            args.N0,
+            args.N,
+            args.alpha,
+            batch_size=args.batch,
+            seed=args.seed,
+            out=shard,
+            params=params,
+            provenance=record,
+            progress=not args.quiet,
+            bound=args.bound,
+            pack=args.pack,
+        )
         if world > 1:
             torch.distributed.barrier()
             if rank == 0:
@@ -213,6 +284,9 @@ def run(args) -> None:
             torch.distributed.barrier()
     if rank == 0:
         done = results.read(args.out)
-        accuracy = (f", certified accuracy at radius 0: {results.format_down(done.certified_accuracy([0.0])[0], 4)}"
-                    if len(done) else "")
+        accuracy = (
+            f", certified accuracy at radius 0: {results.format_down(done.certified_accuracy([0.0])[0], 4)}"
+            if len(done)
+            else ""
+        )
         print(f"{args.out}: {len(done)} inputs{accuracy}")

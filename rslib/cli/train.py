@@ -1,12 +1,21 @@
 """`rslib train`: noise-augmented training of a base classifier, saved with its card.
 
-    rslib train --dataset fashion-mnist --noise gaussian --sigma 0.25 --epochs 12 --name fmnist-gaussian-0.25
+rslib train --dataset fashion-mnist --noise gaussian --sigma 0.25 --epochs 12 --name fmnist-gaussian-0.25
 """
+
 from __future__ import annotations
 
 from rslib import results, smoothing, zoo
-from rslib.cli._args import (NOISE_FLAGS, model_name, noise_from_args, nonnegative_float, positive_float, positive_int,
-                             seed, torch_device)
+from rslib.cli._args import (
+    NOISE_FLAGS,
+    model_name,
+    noise_from_args,
+    nonnegative_float,
+    positive_float,
+    positive_int,
+    seed,
+    torch_device,
+)
 
 __all__ = ["add_parser", "run"]
 
@@ -14,12 +23,19 @@ DEFAULT_ARCH = {"fashion-mnist": "fashion_cnn", "digits": "digits_cnn"}
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("train", help="train a base classifier with noise augmentation",
-                              description="Train a base classifier on noisy copies of the training images "
-                                          "(Cohen et al. 2019) and save <out-dir>/<name>.pt with its card <name>.json.")
+    p = subparsers.add_parser(
+        "train",
+        help="train a base classifier with noise augmentation",
+        description="Train a base classifier on noisy copies of the training images "
+        "(Cohen et al. 2019) and save <out-dir>/<name>.pt with its card <name>.json.",
+    )
     p.add_argument("--dataset", choices=sorted(DEFAULT_ARCH), default="fashion-mnist")
-    p.add_argument("--arch", choices=sorted(zoo.ARCHITECTURES), default=None,
-                   help="default: fashion_cnn for fashion-mnist, digits_cnn for digits")
+    p.add_argument(
+        "--arch",
+        choices=sorted(zoo.ARCHITECTURES),
+        default=None,
+        help="default: fashion_cnn for fashion-mnist, digits_cnn for digits",
+    )
     p.add_argument("--noise", choices=list(NOISE_FLAGS), required=True)
     p.add_argument("--sigma", type=positive_float, help="Gaussian: standard deviation")
     p.add_argument("--scale", type=positive_float, help="Laplace: scale (variance 2 scale^2)")
@@ -30,17 +46,25 @@ def add_parser(subparsers) -> None:
     p.add_argument("--optimizer", choices=zoo.OPTIMIZERS, default="sgd", help="sgd: Nesterov momentum 0.9")
     p.add_argument("--schedule", choices=zoo.SCHEDULES, default="cosine")
     p.add_argument("--weight-decay", type=nonnegative_float, default=5e-4)
-    p.add_argument("--objective", choices=zoo.OBJECTIVES, default="noise",
-                   help="noise: noise augmentation; type2: plus a signed-gradient step (--adv-step); "
-                        "stability: stability training (--stability-weight)")
+    p.add_argument(
+        "--objective",
+        choices=zoo.OBJECTIVES,
+        default="noise",
+        help="noise: noise augmentation; type2: plus a signed-gradient step (--adv-step); "
+        "stability: stability training (--stability-weight)",
+    )
     p.add_argument("--adv-step", type=positive_float, default=None, help="type2: size a of the a*sign(grad) step")
     p.add_argument("--stability-weight", type=positive_float, default=None, help="stability: weight gamma")
-    p.add_argument("--seed", type=seed, default=0,
-                   help="seeds the initial weights, shuffling and noise; in [0, 2**63 - 1]")
+    p.add_argument(
+        "--seed", type=seed, default=0, help="seeds the initial weights, shuffling and noise; in [0, 2**63 - 1]"
+    )
     p.add_argument("--device", type=torch_device, default=None, help="default: cuda if available, else cpu")
     p.add_argument("--name", type=model_name, required=True, help="file name stem of the weights and card")
-    p.add_argument("--out-dir", default=None, help="default: where models are looked up by name ($RSLIB_MODELS, "
-                                                   "else the models shipped inside rslib)")
+    p.add_argument(
+        "--out-dir",
+        default=None,
+        help="default: where models are looked up by name ($RSLIB_MODELS, else the models shipped inside rslib)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(run=run, parser=p)
 
@@ -54,8 +78,11 @@ def _objective_from_args(args, parser) -> dict:
             parser.error(f"argument {flag}: required by --objective {objective}")
         if args.objective != objective and getattr(args, attr) is not None:
             parser.error(f"argument {flag}: applies to --objective {objective}, not --objective {args.objective}")
-    return {"objective": args.objective, "adversarial_step": args.adv_step or 0.0,
-            "stability_weight": args.stability_weight or 0.0}
+    return {
+        "objective": args.objective,
+        "adversarial_step": args.adv_step or 0.0,
+        "stability_weight": args.stability_weight or 0.0,
+    }
 
 
 def run(args) -> None:
@@ -69,23 +96,57 @@ def run(args) -> None:
     in_channels, num_classes = noise.in_channels(shape[0]), zoo.NUM_CLASSES[args.dataset]
     model = zoo.build(arch, in_channels, num_classes, seed=args.seed)
     train_set, test_set = zoo.load_dataset(args.dataset, "train"), zoo.load_dataset(args.dataset, "test")
-    summary = zoo.train(model, train_set, noise, args.epochs, args.lr, args.batch, args.seed, dev,
-                          optimizer=args.optimizer, schedule=args.schedule, weight_decay=args.weight_decay,
-                          progress=not args.quiet, **objective)
+    summary = zoo.train(
+        model,
+        train_set,
+        noise,
+        args.epochs,
+        args.lr,
+        args.batch,
+        args.seed,
+        dev,
+        optimizer=args.optimizer,
+        schedule=args.schedule,
+        weight_decay=args.weight_decay,
+        progress=not args.quiet,
+        **objective,
+    )
     # Ablation models take encoded inputs: "clean" means every pixel kept.
     clean_view = smoothing.Ablation(shape[1] * shape[2]) if isinstance(noise, smoothing.Ablation) else None
     clean = zoo.evaluate(model, test_set, clean_view, device=dev)
     noisy = zoo.evaluate(model, test_set, noise, seed=args.seed, device=dev)
     optimizer = "SGD(momentum=0.9, nesterov=True)" if args.optimizer == "sgd" else "AdamW"
-    card = {"arch": arch, "dataset": args.dataset, "num_classes": num_classes, "in_channels": in_channels,
-            "input_shape": list(shape), "noise": noise.params(), "seed": args.seed,
-            "training": {"epochs": args.epochs, "lr": args.lr, "batch_size": args.batch, "optimizer": optimizer,
-                         "weight_decay": args.weight_decay, "schedule": args.schedule, **objective,
-                         "seconds": round(summary["seconds"], 2), "history": summary["history"]},
-            "clean_accuracy": clean, "noisy_accuracy": noisy,
-            "evaluation": {"split": "test", "size": len(test_set), "noisy": "one noise draw per image, seed "
-                           f"{args.seed}", "clean": "every pixel kept" if clean_view else "no noise"},
-            "provenance": results.provenance(command=args.command_line, device=dev)}
+    card = {
+        "arch": arch,
+        "dataset": args.dataset,
+        "num_classes": num_classes,
+        "in_channels": in_channels,
+        "input_shape": list(shape),
+        "noise": noise.params(),
+        "seed": args.seed,
+        "training": {
+            "epochs": args.epochs,
+            "lr": args.lr,
+            "batch_size": args.batch,
+            "optimizer": optimizer,
+            "weight_decay": args.weight_decay,
+            "schedule": args.schedule,
+            **objective,
+            "seconds": round(summary["seconds"], 2),
+            "history": summary["history"],
+        },
+        "clean_accuracy": clean,
+        "noisy_accuracy": noisy,
+        "evaluation": {
+            "split": "test",
+            "size": len(test_set),
+            "noisy": f"one noise draw per image, seed {args.seed}",
+            "clean": "every pixel kept" if clean_view else "no noise",
+        },
+        "provenance": results.provenance(command=args.command_line, device=dev),
+    }
     path = zoo.save(model, args.name, card, args.out_dir)
-    print(f"{args.name}: clean accuracy {clean:.4f}, noisy accuracy {noisy:.4f}, "
-          f"training {summary['seconds']:.0f} s -> {path}")
+    print(
+        f"{args.name}: clean accuracy {clean:.4f}, noisy accuracy {noisy:.4f}, "
+        f"training {summary['seconds']:.0f} s -> {path}"
+    )

@@ -1,4 +1,5 @@
 """Certified-accuracy curves: one figure for several models or certificates, or several studies in one."""
+
 from __future__ import annotations
 
 import plotly.graph_objects as go
@@ -8,7 +9,9 @@ from rslib.figures._common import COLORS, DASHES
 __all__ = ["certified_accuracy", "certified_accuracy_studies"]
 
 
-def certified_accuracy(curves: dict, x_title="radius", title="Certified accuracy", variant_sep: str | None = None) -> go.Figure:
+def certified_accuracy(
+    curves: dict, x_title="radius", title="Certified accuracy", variant_sep: str | None = None
+) -> go.Figure:
     """Certified accuracy against radius: curves maps a legend name to (radius grid, accuracy).
 
     Without variant_sep every curve has its own colour (cycling through COLORS). With it, each name is split
@@ -22,12 +25,19 @@ def certified_accuracy(curves: dict, x_title="radius", title="Certified accuracy
             raise ValueError(f"with variant_sep={variant_sep!r} every curve name must contain it, got {names!r}")
         parts = [name.rsplit(variant_sep, 1) for name in names]
         models, variants = list(dict.fromkeys(m for m, _ in parts)), list(dict.fromkeys(v for _, v in parts))
-        styles = [{"color": COLORS[models.index(m) % len(COLORS)], "dash": DASHES[variants.index(v) % len(DASHES)]}
-                  for m, v in parts]
-    fig = go.Figure([go.Scatter(x=r, y=acc, name=name, mode="lines", line={"shape": "hv", **style})
-                     for (name, (r, acc)), style in zip(curves.items(), styles)])
-    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title="certified accuracy",
-                      yaxis={"range": [0, 1]}, height=450)
+        styles = [
+            {"color": COLORS[models.index(m) % len(COLORS)], "dash": DASHES[variants.index(v) % len(DASHES)]}
+            for m, v in parts
+        ]
+    fig = go.Figure(
+        [
+            go.Scatter(x=r, y=acc, name=name, mode="lines", line={"shape": "hv", **style})
+            for (name, (r, acc)), style in zip(curves.items(), styles)
+        ]
+    )
+    fig.update_layout(
+        title=title, xaxis_title=x_title, yaxis_title="certified accuracy", yaxis={"range": [0, 1]}, height=450
+    )
     return fig
 
 
@@ -37,14 +47,38 @@ def certified_accuracy_studies(studies: dict, x_title="radius", title="Certified
     fig, visible = go.Figure(), []
     for label, curves in studies.items():
         for i, (name, (r, acc)) in enumerate(curves.items()):
-            fig.add_trace(go.Scatter(x=r, y=acc, name=name, mode="lines", visible=not visible,
-                                     line={"shape": "hv", "color": COLORS[i % len(COLORS)]}))
+            fig.add_trace(
+                go.Scatter(
+                    x=r,
+                    y=acc,
+                    name=name,
+                    mode="lines",
+                    visible=not visible,
+                    line={"shape": "hv", "color": COLORS[i % len(COLORS)]},
+                )
+            )
         visible.append((label, len(fig.data) - len(curves), len(fig.data)))
-    buttons = [{"label": label, "method": "restyle",
-                "args": [{"visible": [first <= j < last for j in range(len(fig.data))]}]}
-               for label, first, last in visible]
-    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title="certified accuracy", yaxis={"range": [0, 1]},
-                      height=470, updatemenus=[{"type": "buttons", "direction": "right", "buttons": buttons,
-                                                "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"}],
-                      margin={"t": 110})
+    buttons = [
+        {"label": label, "method": "restyle", "args": [{"visible": [first <= j < last for j in range(len(fig.data))]}]}
+        for label, first, last in visible
+    ]
+    fig.update_layout(
+        title=title,
+        xaxis_title=x_title,
+        yaxis_title="certified accuracy",
+        yaxis={"range": [0, 1]},
+        height=470,
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "right",
+                "buttons": buttons,
+                "x": 0,
+                "xanchor": "left",
+                "y": 1.02,
+                "yanchor": "bottom",
+            }
+        ],
+        margin={"t": 110},
+    )
     return fig

@@ -1,4 +1,5 @@
 """Plotly figures for the chapter on estimating the radius: bound widths, the betting game, CS vs CI."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,26 +16,45 @@ BOUND_NAMES = ("Clopper–Pearson", "Hoeffding", "empirical Bernstein", "PrPl-EB
 def lower_bounds(x, alpha) -> list[float]:
     """The five one-sided lower bounds on the mean of 0/1 observations x, in BOUND_NAMES order."""
     n = x.size
-    return [float(bounds.clopper_pearson(int(x.sum()), n, alpha)), float(bounds.hoeffding(x.mean(), n, alpha)),
-            float(bounds.empirical_bernstein(x, alpha)), float(bounds.prpl_eb_lower(x, alpha, n=n)),
-            float(bounds.betting_lower(x, alpha, n=n))]
+    return [
+        float(bounds.clopper_pearson(int(x.sum()), n, alpha)),
+        float(bounds.hoeffding(x.mean(), n, alpha)),
+        float(bounds.empirical_bernstein(x, alpha)),
+        float(bounds.prpl_eb_lower(x, alpha, n=n)),
+        float(bounds.betting_lower(x, alpha, n=n)),
+    ]
 
 
-def bound_widths(p_values=(0.5, 0.9, 0.99, 0.999), ns=np.unique(np.geomspace(100, 100_000, 13).astype(int)),
-                 alpha=0.001, seed=0) -> go.Figure:
+def bound_widths(p_values=(0.5, 0.9, 0.99, 0.999), ns=None, alpha=0.001, seed=0) -> go.Figure:
     """Distance from the sample mean to each lower bound, against n, on one Bernoulli(p) sample path.
-    Slider: p (the variance p(1 - p) shrinks as p -> 1, which variance-adaptive bounds exploit)."""
+    Slider: p (the variance p(1 - p) shrinks as p -> 1, which variance-adaptive bounds exploit).
+    ns: the sample sizes (default: 13 log-spaced from 100 to 100,000)."""
+    ns = np.unique(np.geomspace(100, 100_000, 13).astype(int)) if ns is None else np.asarray(ns)
+
     def widths(p):
         x_all = (np.random.default_rng(seed).random(ns[-1]) < p).astype(float)
         rows = np.array([[x_all[:n].mean() - b for b in lower_bounds(x_all[:n], alpha)] for n in ns])
         return rows.T
 
     first = widths(p_values[0])
-    fig = go.Figure([go.Scatter(x=ns, y=first[i], name=name, mode="lines+markers", line={"color": COLORS[i]})
-                     for i, name in enumerate(BOUND_NAMES)])
-    steps = [{"method": "restyle", "label": f"{p:g}", "args": [{"y": list(widths(p))}, list(range(5))]} for p in p_values]
-    fig.update_layout(title=f"Width of one-sided lower bounds (α = {alpha})", xaxis_title="n", yaxis_title="mean − bound",
-                      xaxis_type="log", yaxis_type="log", height=460, sliders=[slider(steps, "p = ")])
+    fig = go.Figure(
+        [
+            go.Scatter(x=ns, y=first[i], name=name, mode="lines+markers", line={"color": COLORS[i]})
+            for i, name in enumerate(BOUND_NAMES)
+        ]
+    )
+    steps = [
+        {"method": "restyle", "label": f"{p:g}", "args": [{"y": list(widths(p))}, list(range(5))]} for p in p_values
+    ]
+    fig.update_layout(
+        title=f"Width of one-sided lower bounds (α = {alpha})",
+        xaxis_title="n",
+        yaxis_title="mean − bound",
+        xaxis_type="log",
+        yaxis_type="log",
+        height=460,
+        sliders=[slider(steps, "p = ")],
+    )
     return fig
 
 
@@ -48,20 +68,34 @@ def betting_game(p=0.8, alpha=0.05, times=(5, 10, 20, 50, 100, 200, 500, 1000), 
 
     def log_wealth(t):
         up = bounds.plug_in_bets(x[:t], alpha, truncation=1.0)
-        return np.array([max(bounds.betting_log_capital(x[:t], m, up),
-                             bounds.betting_log_capital(1 - x[:t], 1 - m, up)) for m in candidates])
+        return np.array(
+            [
+                max(bounds.betting_log_capital(x[:t], m, up), bounds.betting_log_capital(1 - x[:t], 1 - m, up))
+                for m in candidates
+            ]
+        )
 
     def title(t):
         kept = candidates[log_wealth(t) < np.log(2 / alpha)]
         return f"t = {t}: mean of the data {x[:t].mean():.3f}; candidates not rejected: [{kept.min():.2f}, {kept.max():.2f}]"
 
-    fig = go.Figure([go.Scatter(x=candidates, y=log_wealth(times[0]), name="log-wealth against m", line={"color": COLORS[0]})])
+    fig = go.Figure(
+        [go.Scatter(x=candidates, y=log_wealth(times[0]), name="log-wealth against m", line={"color": COLORS[0]})]
+    )
     fig.add_hline(y=np.log(2 / alpha), line_dash="dash", annotation_text="log(2/α): reject")
     fig.add_vline(x=p, line_dash="dot", annotation_text="true mean")
-    steps = [{"method": "update", "label": str(t), "args": [{"y": [log_wealth(t)]}, {"title.text": title(t)}, [0]]}
-             for t in times]
-    fig.update_layout(title=title(times[0]), xaxis_title="candidate mean m", yaxis_title="log K_t(m)",
-                      yaxis={"range": [-3, 12]}, height=450, sliders=[slider(steps, "t = ")])
+    steps = [
+        {"method": "update", "label": str(t), "args": [{"y": [log_wealth(t)]}, {"title.text": title(t)}, [0]]}
+        for t in times
+    ]
+    fig.update_layout(
+        title=title(times[0]),
+        xaxis_title="candidate mean m",
+        yaxis_title="log K_t(m)",
+        yaxis={"range": [-3, 12]},
+        height=450,
+        sliders=[slider(steps, "t = ")],
+    )
     return fig
 
 
@@ -72,9 +106,18 @@ def sequence_versus_intervals(p=0.6, alpha=0.05, horizon=3000, seed=4) -> go.Fig
     t = np.arange(1, horizon + 1)
     cp = bounds.clopper_pearson(np.cumsum(x).astype(int), t, alpha)
     cs = np.maximum.accumulate(bounds.prpl_eb_sequence(x, alpha))
-    fig = go.Figure([go.Scatter(x=t, y=cp, name="Clopper–Pearson at each t (not simultaneous)", line={"color": COLORS[1]}),
-                     go.Scatter(x=t, y=cs, name="PrPl-EB confidence sequence", line={"color": COLORS[0]})])
+    fig = go.Figure(
+        [
+            go.Scatter(x=t, y=cp, name="Clopper–Pearson at each t (not simultaneous)", line={"color": COLORS[1]}),
+            go.Scatter(x=t, y=cs, name="PrPl-EB confidence sequence", line={"color": COLORS[0]}),
+        ]
+    )
     fig.add_hline(y=p, line_dash="dot", annotation_text="true mean")
-    fig.update_layout(title="Lower bounds recomputed after every observation", xaxis_title="t", yaxis_title="lower bound",
-                      xaxis_type="log", height=420)
+    fig.update_layout(
+        title="Lower bounds recomputed after every observation",
+        xaxis_title="t",
+        yaxis_title="lower bound",
+        xaxis_type="log",
+        height=420,
+    )
     return fig

@@ -1,9 +1,12 @@
 """What the figures share: colours, dash styles, slider layout, and how a radius that certifies nothing is drawn."""
+
 from __future__ import annotations
 
 import numpy as np
 
 from rslib.certificates import NOT_CERTIFIED
+
+__all__ = ["COLORS", "DASHES", "slider", "drawn"]
 
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]

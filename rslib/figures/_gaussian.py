@@ -3,6 +3,7 @@
 Every figure here is computed by rslib and stays interactive in the static HTML: sliders switch between
 precomputed states (no kernel needed). The live, kernel-driven versions are the ipywidgets of `_widgets`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,12 +35,27 @@ def radius_vs_p_a(sigmas=(0.25, 0.5, 1.0), p_b_values=(None, 0.01, 0.05, 0.1, 0.
                 ys.append(y)
         return ys
 
-    fig = go.Figure([go.Scatter(x=p_a, y=y, name=f"σ = {s:g}", line={"color": COLORS[i]})
-                     for i, (s, y) in enumerate(zip(sigmas, curves(p_b_values[0])))])
-    steps = [{"method": "restyle", "label": "1 − p_A" if p_b is None else f"{p_b:g}",
-              "args": [{"y": curves(p_b)}, list(range(len(sigmas)))]} for p_b in p_b_values]
-    fig.update_layout(title="Certified l2 radius against p_A", xaxis_title="p_A (lower bound)",
-                      yaxis_title="radius R", sliders=[slider(steps, "p_B = ")], height=480)
+    fig = go.Figure(
+        [
+            go.Scatter(x=p_a, y=y, name=f"σ = {s:g}", line={"color": COLORS[i]})
+            for i, (s, y) in enumerate(zip(sigmas, curves(p_b_values[0])))
+        ]
+    )
+    steps = [
+        {
+            "method": "restyle",
+            "label": "1 − p_A" if p_b is None else f"{p_b:g}",
+            "args": [{"y": curves(p_b)}, list(range(len(sigmas)))],
+        }
+        for p_b in p_b_values
+    ]
+    fig.update_layout(
+        title="Certified l2 radius against p_A",
+        xaxis_title="p_A (lower bound)",
+        yaxis_title="radius R",
+        sliders=[slider(steps, "p_B = ")],
+        height=480,
+    )
     return fig
 
 
@@ -77,12 +93,31 @@ def half_spaces_2d(p_a=0.8, p_b=0.1, sigma=1.0, angle=0.0, delta_norms=None, act
     traces = []
     for offset, side, name, color in ((a, -1, "A", "rgba(31,119,180,0.18)"), (b, 1, "B", "rgba(214,39,40,0.18)")):
         xs, ys = _region_polygon(float(offset), side, angle, box)
-        traces.append(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=color, line={"width": 0},
-                                 name=f"{name}: P(X ∈ {name}) = {p_a if name == 'A' else p_b:.3f}", hoverinfo="skip"))
+        traces.append(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                fill="toself",
+                fillcolor=color,
+                line={"width": 0},
+                name=f"{name}: P(X ∈ {name}) = {p_a if name == 'A' else p_b:.3f}",
+                hoverinfo="skip",
+            )
+        )
     for k in (1, 2):
         cx, cy = _circle((0.0, 0.0), k * sigma)
-        traces.append(go.Scatter(x=cx, y=cy, mode="lines", line={"color": COLORS[0], "dash": "dot"},
-                                 name="X ~ N(x, σ²I)", showlegend=k == 1, legendgroup="x", hoverinfo="skip"))
+        traces.append(
+            go.Scatter(
+                x=cx,
+                y=cy,
+                mode="lines",
+                line={"color": COLORS[0], "dash": "dot"},
+                name="X ~ N(x, σ²I)",
+                showlegend=k == 1,
+                legendgroup="x",
+                hoverinfo="skip",
+            )
+        )
 
     def y_traces(delta_norm):
         center = delta_norm * u
@@ -95,29 +130,56 @@ def half_spaces_2d(p_a=0.8, p_b=0.1, sigma=1.0, angle=0.0, delta_norms=None, act
 
     first = y_traces(delta_norms[active])
     for k in (1, 2):
-        traces.append(go.Scatter(x=first[k - 1]["x"], y=first[k - 1]["y"], mode="lines",
-                                 line={"color": COLORS[1]}, name="Y ~ N(x + δ, σ²I)", showlegend=k == 1,
-                                 legendgroup="y", hoverinfo="skip"))
+        traces.append(
+            go.Scatter(
+                x=first[k - 1]["x"],
+                y=first[k - 1]["y"],
+                mode="lines",
+                line={"color": COLORS[1]},
+                name="Y ~ N(x + δ, σ²I)",
+                showlegend=k == 1,
+                legendgroup="y",
+                hoverinfo="skip",
+            )
+        )
     traces.append(go.Scatter(x=[0.0], y=[0.0], mode="markers", marker={"color": COLORS[0], "size": 9}, name="x"))
-    traces.append(go.Scatter(x=first[2]["x"], y=first[2]["y"], mode="markers",
-                             marker={"color": COLORS[1], "size": 9}, name="x + δ"))
+    traces.append(
+        go.Scatter(
+            x=first[2]["x"], y=first[2]["y"], mode="markers", marker={"color": COLORS[1], "size": 9}, name="x + δ"
+        )
+    )
     moving = [len(traces) - 4, len(traces) - 3, len(traces) - 1]
 
     def title(delta_norm):
         in_a, in_b = neyman_pearson.shifted_probabilities(p_a, p_b, sigma, delta_norm)
         verdict = "certified" if in_a > in_b else "not certified"
-        return (f"‖δ‖ = {delta_norm:.3f}: P(Y ∈ A) = {float(in_a):.3f}, P(Y ∈ B) = {float(in_b):.3f} "
-                f"→ {verdict} (R = {radius:.3f})")
+        return (
+            f"‖δ‖ = {delta_norm:.3f}: P(Y ∈ A) = {float(in_a):.3f}, P(Y ∈ B) = {float(in_b):.3f} "
+            f"→ {verdict} (R = {radius:.3f})"
+        )
 
     steps = []
     for d in delta_norms:
         states = y_traces(d)
-        steps.append({"method": "update", "label": f"{d:g}",
-                      "args": [{"x": [s["x"] for s in states], "y": [s["y"] for s in states]},
-                               {"title.text": title(d)}, moving]})
+        steps.append(
+            {
+                "method": "update",
+                "label": f"{d:g}",
+                "args": [
+                    {"x": [s["x"] for s in states], "y": [s["y"] for s in states]},
+                    {"title.text": title(d)},
+                    moving,
+                ],
+            }
+        )
     fig = go.Figure(traces)
-    fig.update_layout(title=title(delta_norms[active]), xaxis={"range": [-box, box], "scaleanchor": "y"},
-                      yaxis={"range": [-box, box]}, sliders=[slider(steps, "‖δ‖ = ", active)], height=620)
+    fig.update_layout(
+        title=title(delta_norms[active]),
+        xaxis={"range": [-box, box], "scaleanchor": "y"},
+        yaxis={"range": [-box, box]},
+        sliders=[slider(steps, "‖δ‖ = ", active)],
+        height=620,
+    )
     return fig
 
 
@@ -126,11 +188,19 @@ def shifted_probabilities_curve(p_a=0.8, p_b=0.1, sigma=1.0, points=300) -> go.F
     radius = max(float(certificates.gaussian_l2(p_a, p_b, sigma=sigma)), 0.0)
     d = np.linspace(0.0, 2.5 * max(radius, sigma / 4), points)
     in_a, in_b = neyman_pearson.shifted_probabilities(p_a, p_b, sigma, d)
-    fig = go.Figure([go.Scatter(x=d, y=in_a, name="P(Y ∈ A)", line={"color": COLORS[0]}),
-                     go.Scatter(x=d, y=in_b, name="P(Y ∈ B)", line={"color": COLORS[1]})])
+    fig = go.Figure(
+        [
+            go.Scatter(x=d, y=in_a, name="P(Y ∈ A)", line={"color": COLORS[0]}),
+            go.Scatter(x=d, y=in_b, name="P(Y ∈ B)", line={"color": COLORS[1]}),
+        ]
+    )
     fig.add_vline(x=radius, line_dash="dash", annotation_text=f"R = {radius:.3f}")
-    fig.update_layout(title=f"Worst case for p_A = {p_a:g}, p_B = {p_b:g}, σ = {sigma:g}",
-                      xaxis_title="‖δ‖₂", yaxis_title="probability", height=420)
+    fig.update_layout(
+        title=f"Worst case for p_A = {p_a:g}, p_B = {p_b:g}, σ = {sigma:g}",
+        xaxis_title="‖δ‖₂",
+        yaxis_title="probability",
+        height=420,
+    )
     return fig
 
 
@@ -150,13 +220,32 @@ def radius_explorer_figure(p_b_values=(None, 0.01, 0.05, 0.1, 0.2, 0.3), sigma=1
         return p_a, names, [drawn([row[n][1] for row in table]) for n in names], [table[0][n][0] for n in names]
 
     p_a, names, ys, norms = curves(p_b_values[0])
-    fig = go.Figure([go.Scatter(x=p_a, y=y, name=f"{n} ({nm})", line={"color": COLORS[i % len(COLORS)], "dash": "solid" if nm == "l2" else "dash"})
-                     for i, (n, y, nm) in enumerate(zip(names, ys, norms))])
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=p_a,
+                y=y,
+                name=f"{n} ({nm})",
+                line={"color": COLORS[i % len(COLORS)], "dash": "solid" if nm == "l2" else "dash"},
+            )
+            for i, (n, y, nm) in enumerate(zip(names, ys, norms))
+        ]
+    )
     steps = []
     for p_b in p_b_values:
         x, _, ys, _ = curves(p_b)
-        steps.append({"method": "restyle", "label": "1 − p_A" if p_b is None else f"{p_b:g}",
-                      "args": [{"x": [x] * len(ys), "y": ys}, list(range(len(ys)))]})
-    fig.update_layout(title=f"Certificates from (p_A, p_B) at σ = {sigma:g} (Laplace scale σ/√2)", xaxis_title="p_A (lower bound)",
-                      yaxis_title="certified radius", height=520, sliders=[slider(steps, "p_B = ")])
+        steps.append(
+            {
+                "method": "restyle",
+                "label": "1 − p_A" if p_b is None else f"{p_b:g}",
+                "args": [{"x": [x] * len(ys), "y": ys}, list(range(len(ys)))],
+            }
+        )
+    fig.update_layout(
+        title=f"Certificates from (p_A, p_B) at σ = {sigma:g} (Laplace scale σ/√2)",
+        xaxis_title="p_A (lower bound)",
+        yaxis_title="certified radius",
+        height=520,
+        sliders=[slider(steps, "p_B = ")],
+    )
     return fig

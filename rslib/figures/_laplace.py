@@ -1,4 +1,5 @@
 """Plotly figures for the Laplace / l1 chapter, computed with `rslib.certificates` and `rslib.theory.laplace`."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,8 +9,16 @@ from rslib import certificates
 from rslib.figures._common import COLORS, drawn, slider
 from rslib.theory import laplace as laplace_theory
 
-__all__ = ["overlap_area", "l1_ball_asymmetry", "likelihood_statistic_cdf", "half_space_as_level_sets",
-           "lecuyer_comparison_region", "l1_radius_comparison", "worst_case_tightness", "rops_figures"]
+__all__ = [
+    "overlap_area",
+    "l1_ball_asymmetry",
+    "likelihood_statistic_cdf",
+    "half_space_as_level_sets",
+    "lecuyer_comparison_region",
+    "l1_radius_comparison",
+    "worst_case_tightness",
+    "rops_figures",
+]
 
 
 def _ball(center, radius, p, points=None):
@@ -44,10 +53,12 @@ def l1_ball_asymmetry(delta_norm=0.8, angles_degrees=tuple(range(0, 91, 5))) -> 
         return [_ball(s1, 1, 1), _ball(s2, 1, 2)], s1, s2
 
     (first1, first2), s1, s2 = state(angles_degrees[0])
-    traces = [go.Scatter(x=_ball((0, 0), 1, 1)[0], y=_ball((0, 0), 1, 1)[1], name="ℓ₁ ball at x", line={"color": COLORS[0]}),
-              go.Scatter(x=first1[0], y=first1[1], name="ℓ₁ ball at x + δ", line={"color": COLORS[0], "dash": "dash"}),
-              go.Scatter(x=_ball((0, 0), 1, 2)[0], y=_ball((0, 0), 1, 2)[1], name="ℓ₂ ball at x", line={"color": COLORS[1]}),
-              go.Scatter(x=first2[0], y=first2[1], name="ℓ₂ ball at x + δ", line={"color": COLORS[1], "dash": "dash"})]
+    traces = [
+        go.Scatter(x=_ball((0, 0), 1, 1)[0], y=_ball((0, 0), 1, 1)[1], name="ℓ₁ ball at x", line={"color": COLORS[0]}),
+        go.Scatter(x=first1[0], y=first1[1], name="ℓ₁ ball at x + δ", line={"color": COLORS[0], "dash": "dash"}),
+        go.Scatter(x=_ball((0, 0), 1, 2)[0], y=_ball((0, 0), 1, 2)[1], name="ℓ₂ ball at x", line={"color": COLORS[1]}),
+        go.Scatter(x=first2[0], y=first2[1], name="ℓ₂ ball at x + δ", line={"color": COLORS[1], "dash": "dash"}),
+    ]
 
     def title(angle):
         a1, a2 = overlap_area(shift_for(angle, 1), 1), overlap_area(shift_for(angle, 2), 2)
@@ -56,11 +67,21 @@ def l1_ball_asymmetry(delta_norm=0.8, angles_degrees=tuple(range(0, 91, 5))) -> 
     steps = []
     for angle in angles_degrees:
         (b1, b2), _, _ = state(angle)
-        steps.append({"method": "update", "label": f"{angle}°",
-                      "args": [{"x": [b1[0], b2[0]], "y": [b1[1], b2[1]]}, {"title.text": title(angle)}, [1, 3]]})
+        steps.append(
+            {
+                "method": "update",
+                "label": f"{angle}°",
+                "args": [{"x": [b1[0], b2[0]], "y": [b1[1], b2[1]]}, {"title.text": title(angle)}, [1, 3]],
+            }
+        )
     fig = go.Figure(traces)
-    fig.update_layout(title=title(angles_degrees[0]), xaxis={"range": [-1.6, 2.2], "scaleanchor": "y", "title": "z₁"},
-                      yaxis={"range": [-1.6, 2.2], "title": "z₂"}, height=560, sliders=[slider(steps, "direction of δ: ")])
+    fig.update_layout(
+        title=title(angles_degrees[0]),
+        xaxis={"range": [-1.6, 2.2], "scaleanchor": "y", "title": "z₁"},
+        yaxis={"range": [-1.6, 2.2], "title": "z₂"},
+        height=560,
+        sliders=[slider(steps, "direction of δ: ")],
+    )
     return fig
 
 
@@ -83,16 +104,30 @@ def likelihood_statistic_cdf(scale=1.0, delta_norms=(0.25, 0.5, 1.0, 1.5, 2.0), 
     steps = []
     for d in delta_norms:
         x, y = ecdf(d)
-        atom_high = float(np.mean(laplace_theory.sample_likelihood_statistic([d] + [0] * (dimension - 1), scale, n) >= d - 1e-9))
-        steps.append({"method": "update", "label": f"{d:g}",
-                      "args": [{"x": [x], "y": [y]}, {"title.text": f"‖δ‖₁ = {d:g}: P(T = +‖δ‖₁) ≈ {atom_high:.3f}"}]})
-    fig.update_layout(title=steps[0]["args"][1]["title.text"], xaxis_title="t", yaxis_title="P(T(X) ≤ t)",
-                      xaxis={"range": [-2.2, 2.2]}, height=450, sliders=[slider(steps, "‖δ‖₁ = ")])
+        atom_high = float(
+            np.mean(laplace_theory.sample_likelihood_statistic([d] + [0] * (dimension - 1), scale, n) >= d - 1e-9)
+        )
+        steps.append(
+            {
+                "method": "update",
+                "label": f"{d:g}",
+                "args": [{"x": [x], "y": [y]}, {"title.text": f"‖δ‖₁ = {d:g}: P(T = +‖δ‖₁) ≈ {atom_high:.3f}"}],
+            }
+        )
+    fig.update_layout(
+        title=steps[0]["args"][1]["title.text"],
+        xaxis_title="t",
+        yaxis_title="P(T(X) ≤ t)",
+        xaxis={"range": [-2.2, 2.2]},
+        height=450,
+        sliders=[slider(steps, "‖δ‖₁ = ")],
+    )
     return fig
 
 
-def half_space_as_level_sets(delta_norm=1.0, thresholds=(-0.5, 0.0, 0.3, 0.5, 0.8, 1.0, 1.4, 2.0),
-                             points=401) -> go.Figure:
+def half_space_as_level_sets(
+    delta_norm=1.0, thresholds=(-0.5, 0.0, 0.3, 0.5, 0.8, 1.0, 1.4, 2.0), points=401
+) -> go.Figure:
     """The half-space {z_1 <= t} written as {T > beta} plus a part S' of the level set {T = beta}.
 
     Along the direction delta = ||delta||_1 u_1 the statistic T(z) = ||z - delta||_1 - ||z||_1 depends on z_1
@@ -113,36 +148,83 @@ def half_space_as_level_sets(delta_norm=1.0, thresholds=(-0.5, 0.0, 0.3, 0.5, 0.
         elif t < d:
             beta, s_lo, s_hi, case = d - 2 * t, t, t, "0 < t < ‖δ‖₁: β = ‖δ‖₁ − 2t, S′ = {z₁ = t} (probability 0)"
         else:
-            beta, s_lo, s_hi, case = -d, d, t, "t ≥ ‖δ‖₁: β = −‖δ‖₁ and S′ = {‖δ‖₁ ≤ z₁ ≤ t}, part of the atom {T = −‖δ‖₁}"
+            beta, s_lo, s_hi, case = (
+                -d,
+                d,
+                t,
+                "t ≥ ‖δ‖₁: β = −‖δ‖₁ and S′ = {‖δ‖₁ ≤ z₁ ≤ t}, part of the atom {T = −‖δ‖₁}",
+            )
         above = np.where((stat > beta + 1e-12) & (z <= t), stat, np.nan)
         level = np.where((z >= s_lo) & (z <= s_hi), stat, np.nan)
         return beta, above, level, case
 
     def traces(t):
         beta, above, level, case = parts(t)
-        return ([go.Scatter(x=z, y=stat, mode="lines", line={"color": "lightgray", "width": 6}, name="T(z) along u₁"),
-                 go.Scatter(x=z, y=above, mode="lines", line={"color": COLORS[0], "width": 6}, name="{T > β}"),
-                 go.Scatter(x=z, y=level, mode="lines+markers", line={"color": COLORS[1], "width": 6},
-                            marker={"size": 9, "color": COLORS[1]}, name="S′ ⊆ {T = β}"),
-                 go.Scatter(x=[z[0], z[-1]], y=[beta, beta], mode="lines", line={"color": COLORS[2], "dash": "dot"},
-                            name="the level β")], case)
+        return (
+            [
+                go.Scatter(x=z, y=stat, mode="lines", line={"color": "lightgray", "width": 6}, name="T(z) along u₁"),
+                go.Scatter(x=z, y=above, mode="lines", line={"color": COLORS[0], "width": 6}, name="{T > β}"),
+                go.Scatter(
+                    x=z,
+                    y=level,
+                    mode="lines+markers",
+                    line={"color": COLORS[1], "width": 6},
+                    marker={"size": 9, "color": COLORS[1]},
+                    name="S′ ⊆ {T = β}",
+                ),
+                go.Scatter(
+                    x=[z[0], z[-1]],
+                    y=[beta, beta],
+                    mode="lines",
+                    line={"color": COLORS[2], "dash": "dot"},
+                    name="the level β",
+                ),
+            ],
+            case,
+        )
 
     def shapes(t):
-        return [{"type": "rect", "xref": "x", "yref": "paper", "x0": z[0], "x1": t, "y0": 0, "y1": 1,
-                 "fillcolor": "rgba(31, 119, 180, 0.08)", "line": {"width": 0}}]
+        return [
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": z[0],
+                "x1": t,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": "rgba(31, 119, 180, 0.08)",
+                "line": {"width": 0},
+            }
+        ]
 
     first, case = traces(thresholds[0])
     fig = go.Figure(first)
     steps = []
     for t in thresholds:
         data, case = traces(t)
-        steps.append({"method": "update", "label": f"{t:g}",
-                      "args": [{"y": [tr.y for tr in data]},
-                               {"title.text": f"half-space z₁ ≤ {t:g} (shaded), ‖δ‖₁ = {d:g}<br><sub>{case}</sub>",
-                                "shapes": shapes(t)}]})
-    fig.update_layout(title=steps[0]["args"][1]["title.text"], shapes=shapes(thresholds[0]),
-                      xaxis_title="z₁ (the coordinate along δ)", yaxis_title="T(z) = ‖z − δ‖₁ − ‖z‖₁",
-                      yaxis={"range": [-1.3 * d, 1.3 * d]}, height=480, sliders=[slider(steps, "t = ")])
+        steps.append(
+            {
+                "method": "update",
+                "label": f"{t:g}",
+                "args": [
+                    {"y": [tr.y for tr in data]},
+                    {
+                        "title.text": f"half-space z₁ ≤ {t:g} (shaded), ‖δ‖₁ = {d:g}<br><sub>{case}</sub>",
+                        "shapes": shapes(t),
+                    },
+                ],
+            }
+        )
+    fig.update_layout(
+        title=steps[0]["args"][1]["title.text"],
+        shapes=shapes(thresholds[0]),
+        xaxis_title="z₁ (the coordinate along δ)",
+        yaxis_title="T(z) = ‖z − δ‖₁ − ‖z‖₁",
+        yaxis={"range": [-1.3 * d, 1.3 * d]},
+        height=480,
+        sliders=[slider(steps, "t = ")],
+    )
     return fig
 
 
@@ -159,12 +241,27 @@ def lecuyer_comparison_region(points=120) -> go.Figure:
     winner = np.where(valid, np.where(gap >= ratio, 1.0, 0.0), np.nan)
     upper_half = p_a >= 0.5
     low, _ = laplace_theory.beats_lecuyer_interval(p_a[upper_half])
-    fig = go.Figure([go.Heatmap(x=p_a, y=p_b, z=winner, colorscale=[[0, "#9fd39f"], [1, "#f2a3a3"]], showscale=False,
-                                hovertemplate="p_A %{x:.3f}<br>p_B %{y:.3f}<extra></extra>"),
-                     go.Scatter(x=p_a[upper_half], y=low, name="p_B = (1 − p_A)² / p_A", line={"color": "black"}),
-                     go.Scatter(x=p_a, y=1 - p_a, name="p_A + p_B = 1", line={"color": "black", "dash": "dot"})])
-    fig.update_layout(title="Red: −λ log(1 − p_A + p_B) wins; green: Lecuyer et al.'s λ/2 log(p_A/p_B) wins",
-                      xaxis_title="p_A", yaxis_title="p_B", yaxis={"range": [0, 0.5]}, height=480)
+    fig = go.Figure(
+        [
+            go.Heatmap(
+                x=p_a,
+                y=p_b,
+                z=winner,
+                colorscale=[[0, "#9fd39f"], [1, "#f2a3a3"]],
+                showscale=False,
+                hovertemplate="p_A %{x:.3f}<br>p_B %{y:.3f}<extra></extra>",
+            ),
+            go.Scatter(x=p_a[upper_half], y=low, name="p_B = (1 − p_A)² / p_A", line={"color": "black"}),
+            go.Scatter(x=p_a, y=1 - p_a, name="p_A + p_B = 1", line={"color": "black", "dash": "dot"}),
+        ]
+    )
+    fig.update_layout(
+        title="Red: −λ log(1 − p_A + p_B) wins; green: Lecuyer et al.'s λ/2 log(p_A/p_B) wins",
+        xaxis_title="p_A",
+        yaxis_title="p_B",
+        yaxis={"range": [0, 0.5]},
+        height=480,
+    )
     return fig
 
 
@@ -176,15 +273,27 @@ def l1_radius_comparison(sigmas=(0.25, 0.5, 1.0), points=400) -> go.Figure:
 
     def curves(sigma):
         scale = sigma / np.sqrt(2)
-        return [drawn(certificates.laplace_l1(p_a, scale=scale)), drawn(certificates.lecuyer_l1(p_a, scale=scale)),
-                drawn(certificates.gaussian_l1(p_a, sigma=sigma))]
+        return [
+            drawn(certificates.laplace_l1(p_a, scale=scale)),
+            drawn(certificates.lecuyer_l1(p_a, scale=scale)),
+            drawn(certificates.gaussian_l1(p_a, sigma=sigma)),
+        ]
 
     names = ["Laplace, Theorem 2 (tight)", "Laplace, Lecuyer et al.", "Gaussian, Cohen et al. (l2 ⊂ l1)"]
-    fig = go.Figure([go.Scatter(x=p_a, y=y, name=n, line={"color": COLORS[i]})
-                     for i, (n, y) in enumerate(zip(names, curves(sigmas[0])))])
+    fig = go.Figure(
+        [
+            go.Scatter(x=p_a, y=y, name=n, line={"color": COLORS[i]})
+            for i, (n, y) in enumerate(zip(names, curves(sigmas[0])))
+        ]
+    )
     steps = [{"method": "restyle", "label": f"{s:g}", "args": [{"y": curves(s)}, [0, 1, 2]]} for s in sigmas]
-    fig.update_layout(title="Binary l1 radius at equal variance", xaxis_title="p_A", yaxis_title="l1 radius",
-                      height=450, sliders=[slider(steps, "σ = √2 λ = ")])
+    fig.update_layout(
+        title="Binary l1 radius at equal variance",
+        xaxis_title="p_A",
+        yaxis_title="l1 radius",
+        height=450,
+        sliders=[slider(steps, "σ = √2 λ = ")],
+    )
     return fig
 
 
@@ -197,26 +306,55 @@ def worst_case_tightness(p_a=0.8, scale=0.5, mc_points=9, n=200_000, seed=0) -> 
     threshold = laplace_theory.worst_case_threshold(p_a, scale)
     noise = np.random.default_rng(seed).laplace(scale=scale, size=n)
     mc = [float((noise + s <= threshold).mean()) for s in mc_shifts]
-    fig = go.Figure([go.Scatter(x=shifts, y=laplace_theory.worst_case_probability(p_a, scale, shifts), name="exact"),
-                     go.Scatter(x=mc_shifts, y=mc, mode="markers", name=f"Monte Carlo, n = {n:,}")])
+    fig = go.Figure(
+        [
+            go.Scatter(x=shifts, y=laplace_theory.worst_case_probability(p_a, scale, shifts), name="exact"),
+            go.Scatter(x=mc_shifts, y=mc, mode="markers", name=f"Monte Carlo, n = {n:,}"),
+        ]
+    )
     fig.add_hline(y=0.5, line_dash="dot")
     fig.add_vline(x=radius, line_dash="dash", annotation_text=f"R = {radius:.3f}")
-    fig.update_layout(title=f"Worst case of Theorem 3: p_A = {p_a}, λ = {scale}", xaxis_title="‖δ‖₁",
-                      yaxis_title="P(f*(x + δ + ε) = c_A)", height=420)
+    fig.update_layout(
+        title=f"Worst case of Theorem 3: p_A = {p_a}, λ = {scale}",
+        xaxis_title="‖δ‖₁",
+        yaxis_title="P(f*(x + δ + ε) = c_A)",
+        height=420,
+    )
     return fig
 
 
-def rops_figures(xs=np.linspace(0, 0.995, 60), radii_grid=np.linspace(0, 0.69, 47), x_fixed=0.3):
+def rops_figures(xs=None, radii_grid=None, x_fixed=0.3):
     """Appendix D's Figures 10 and 11: the largest tolerated standard deviation (ROPS) against x, and against
     the radius to certify at x = x_fixed, for Laplace and Gaussian noise of equal variance. Both ranges
     include the points where the Gaussian curve overtakes the Laplace one (`laplace_theory.rops_crossings`)."""
-    by_x = go.Figure([go.Scatter(x=xs, y=[laplace_theory.rops(x, kind) for x in xs], name=kind.capitalize(),
-                                 line={"color": COLORS[i]}) for i, kind in enumerate(("laplace", "gaussian"))])
-    by_x.update_layout(title="ROPS against x (prediction kept)", xaxis_title="x", yaxis_title="largest standard deviation",
-                       height=400)
-    by_r = go.Figure([go.Scatter(x=radii_grid, y=[laplace_theory.rops(x_fixed, kind, r) for r in radii_grid],
-                                 name=kind.capitalize(), line={"color": COLORS[i]})
-                      for i, kind in enumerate(("laplace", "gaussian"))])
-    by_r.update_layout(title=f"ROPS against the certified radius at x = {x_fixed}", xaxis_title="radius to certify",
-                       yaxis_title="largest standard deviation", height=400)
+    xs = np.linspace(0, 0.995, 60) if xs is None else np.asarray(xs)
+    radii_grid = np.linspace(0, 0.69, 47) if radii_grid is None else np.asarray(radii_grid)
+    by_x = go.Figure(
+        [
+            go.Scatter(
+                x=xs, y=[laplace_theory.rops(x, kind) for x in xs], name=kind.capitalize(), line={"color": COLORS[i]}
+            )
+            for i, kind in enumerate(("laplace", "gaussian"))
+        ]
+    )
+    by_x.update_layout(
+        title="ROPS against x (prediction kept)", xaxis_title="x", yaxis_title="largest standard deviation", height=400
+    )
+    by_r = go.Figure(
+        [
+            go.Scatter(
+                x=radii_grid,
+                y=[laplace_theory.rops(x_fixed, kind, r) for r in radii_grid],
+                name=kind.capitalize(),
+                line={"color": COLORS[i]},
+            )
+            for i, kind in enumerate(("laplace", "gaussian"))
+        ]
+    )
+    by_r.update_layout(
+        title=f"ROPS against the certified radius at x = {x_fixed}",
+        xaxis_title="radius to certify",
+        yaxis_title="largest standard deviation",
+        height=400,
+    )
     return by_x, by_r

@@ -1,4 +1,5 @@
 """Plotly figures for the Renyi-divergence chapter, computed with `rslib.certificates` and `rslib.theory.renyi`."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,20 +14,31 @@ __all__ = ["radii_against_p_a", "optimal_order", "lemma1_minimizer", "paired_rad
 
 def radii_against_p_a(sigma=1.0, p_b_values=(0.01, 0.05, 0.1, 0.2, 0.3), points=300) -> go.Figure:
     """Renyi (Li et al., Theorem 2), Cohen et al. (tight) and PixelDP radii against p_A; slider: p_B."""
+
     def curves(p_b):
         p_a = np.linspace(p_b, 1 - p_b, points)
-        return p_a, [drawn(certificates.renyi_l2(p_a, p_b, sigma=sigma)), drawn(certificates.gaussian_l2(p_a, p_b, sigma=sigma)),
-                     drawn(certificates.pixeldp_l2(p_a, p_b, sigma=sigma))]
+        return p_a, [
+            drawn(certificates.renyi_l2(p_a, p_b, sigma=sigma)),
+            drawn(certificates.gaussian_l2(p_a, p_b, sigma=sigma)),
+            drawn(certificates.pixeldp_l2(p_a, p_b, sigma=sigma)),
+        ]
 
     names = ["Rényi bound (Li et al.)", "Cohen et al. (tight)", "PixelDP (best ε, δ)"]
     p_a, ys = curves(p_b_values[0])
-    fig = go.Figure([go.Scatter(x=p_a, y=y, name=n, line={"color": COLORS[i]}) for i, (n, y) in enumerate(zip(names, ys))])
+    fig = go.Figure(
+        [go.Scatter(x=p_a, y=y, name=n, line={"color": COLORS[i]}) for i, (n, y) in enumerate(zip(names, ys))]
+    )
     steps = []
     for p_b in p_b_values:
         x, ys = curves(p_b)
         steps.append({"method": "restyle", "label": f"{p_b:g}", "args": [{"x": [x] * 3, "y": ys}, [0, 1, 2]]})
-    fig.update_layout(title=f"l2 radius against p_A (σ = {sigma:g})", xaxis_title="p_A (lower bound)",
-                      yaxis_title="radius", height=450, sliders=[slider(steps, "p_B = ")])
+    fig.update_layout(
+        title=f"l2 radius against p_A (σ = {sigma:g})",
+        xaxis_title="p_A (lower bound)",
+        yaxis_title="radius",
+        height=450,
+        sliders=[slider(steps, "p_B = ")],
+    )
     return fig
 
 
@@ -36,10 +48,14 @@ def optimal_order(p_b_values=(0.001, 0.01, 0.1, 0.3), points=200) -> go.Figure:
     fig = go.Figure()
     for i, p_b in enumerate(p_b_values):
         p_a = np.linspace(p_b + 1e-3, 1 - p_b, points)
-        fig.add_trace(go.Scatter(x=p_a, y=certificates.renyi_optimal_order(p_a, p_b), name=f"p_B = {p_b:g}",
-                                 line={"color": COLORS[i]}))
-    fig.update_layout(title="Order ρ attaining the supremum", xaxis_title="p_A", yaxis_title="ρ*",
-                      yaxis_type="log", height=420)
+        fig.add_trace(
+            go.Scatter(
+                x=p_a, y=certificates.renyi_optimal_order(p_a, p_b), name=f"p_B = {p_b:g}", line={"color": COLORS[i]}
+            )
+        )
+    fig.update_layout(
+        title="Order ρ attaining the supremum", xaxis_title="p_A", yaxis_title="ρ*", yaxis_type="log", height=420
+    )
     return fig
 
 
@@ -52,12 +68,27 @@ def lemma1_minimizer(p=(0.55, 0.3, 0.1, 0.05), alphas=(1.1, 1.5, 2, 3, 5, 10, 30
         return f"ρ = {alpha:g}: smallest D_ρ(Q‖P) with another top class = {renyi.lemma1_bound(p, order=alpha):.4f}"
 
     first = renyi.lemma1_minimizer(p, order=alphas[0])
-    fig = go.Figure([go.Bar(x=labels, y=p, name="P", marker_color=COLORS[0]),
-                     go.Bar(x=labels, y=first, name="minimising Q", marker_color=COLORS[1])])
-    steps = [{"method": "update", "label": f"{a:g}",
-              "args": [{"y": [renyi.lemma1_minimizer(p, order=a)]}, {"title.text": title(a)}, [1]]} for a in alphas]
-    fig.update_layout(title=title(alphas[0]), barmode="group", yaxis_title="probability", height=420,
-                      sliders=[slider(steps, "order ρ = ")])
+    fig = go.Figure(
+        [
+            go.Bar(x=labels, y=p, name="P", marker_color=COLORS[0]),
+            go.Bar(x=labels, y=first, name="minimising Q", marker_color=COLORS[1]),
+        ]
+    )
+    steps = [
+        {
+            "method": "update",
+            "label": f"{a:g}",
+            "args": [{"y": [renyi.lemma1_minimizer(p, order=a)]}, {"title.text": title(a)}, [1]],
+        }
+        for a in alphas
+    ]
+    fig.update_layout(
+        title=title(alphas[0]),
+        barmode="group",
+        yaxis_title="probability",
+        height=420,
+        sliders=[slider(steps, "order ρ = ")],
+    )
     return fig
 
 
@@ -69,8 +100,11 @@ def paired_radii(sigma: float) -> dict:
     and with simultaneous Clopper-Pearson bounds it changes nothing in exact arithmetic: the upper bound at
     n_j <= n - n_A votes is at most the one at n - n_A, which is 1 minus the lower bound at n_A. It only
     removes floating-point excess that `rslib.certificates` would reject as inconsistent bounds."""
+
     def capped(radius):
         return lambda p_a, p_b: radius(p_a, np.minimum(p_b, 1.0 - p_a))
 
-    return {"Rényi": capped(lambda a, b: certificates.renyi_l2(a, b, sigma=sigma)),
-            "Cohen": capped(lambda a, b: certificates.gaussian_l2(a, b, sigma=sigma))}
+    return {
+        "Rényi": capped(lambda a, b: certificates.renyi_l2(a, b, sigma=sigma)),
+        "Cohen": capped(lambda a, b: certificates.gaussian_l2(a, b, sigma=sigma)),
+    }

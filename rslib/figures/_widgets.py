@@ -4,6 +4,7 @@ on every move.
 In the static HTML they show the state they had when the book was built; the plotly figures of this
 subpackage are the forms that stay interactive there.
 """
+
 from __future__ import annotations
 
 import io
@@ -39,17 +40,27 @@ def _png(image) -> bytes:
 def _slider(name, description, value, low, high, step):
     """A slider over [low, high] starting at `value` (the argument `name`), which must lie in that range."""
     value = _checks.number_in(name, value, low, high)
-    return w.FloatSlider(value=value, min=low, max=high, step=step, description=description,
-                         continuous_update=False, readout_format=".3f", style={"description_width": "initial"})
+    return w.FloatSlider(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=description,
+        continuous_update=False,
+        readout_format=".3f",
+        style={"description_width": "initial"},
+    )
 
 
 def half_space_explorer(p_a=0.8, p_b=0.1, sigma=1.0, delta_norm=0.5, angle_degrees=30.0) -> w.Widget:
     """Sliders for p_A, p_B, sigma, ||delta|| and the direction of delta over the proof's 2-D picture."""
-    controls = {"p_a": _slider("p_a", "p_A", p_a, 0.01, 0.999, 0.001),
-                "p_b": _slider("p_b", "p_B", p_b, 0.0, 0.99, 0.001),
-                "sigma": _slider("sigma", "σ", sigma, 0.1, 2.0, 0.05),
-                "delta_norm": _slider("delta_norm", "‖δ‖", delta_norm, 0.0, 4.0, 0.01),
-                "angle": _slider("angle_degrees", "angle of δ (degrees)", angle_degrees, -180, 180, 1)}
+    controls = {
+        "p_a": _slider("p_a", "p_A", p_a, 0.01, 0.999, 0.001),
+        "p_b": _slider("p_b", "p_B", p_b, 0.0, 0.99, 0.001),
+        "sigma": _slider("sigma", "σ", sigma, 0.1, 2.0, 0.05),
+        "delta_norm": _slider("delta_norm", "‖δ‖", delta_norm, 0.0, 4.0, 0.01),
+        "angle": _slider("angle_degrees", "angle of δ (degrees)", angle_degrees, -180, 180, 1),
+    }
     message = w.HTML()
     figure = go.FigureWidget(_half_space_state(p_a, p_b, sigma, delta_norm, angle_degrees))
 
@@ -70,8 +81,14 @@ def half_space_explorer(p_a=0.8, p_b=0.1, sigma=1.0, delta_norm=0.5, angle_degre
     for control in controls.values():
         control.observe(redraw, names="value")
     redraw()
-    return w.VBox([w.HBox([controls["p_a"], controls["p_b"], controls["sigma"]]),
-                   w.HBox([controls["delta_norm"], controls["angle"]]), message, figure])
+    return w.VBox(
+        [
+            w.HBox([controls["p_a"], controls["p_b"], controls["sigma"]]),
+            w.HBox([controls["delta_norm"], controls["angle"]]),
+            message,
+            figure,
+        ]
+    )
 
 
 def _half_space_state(p_a, p_b, sigma, delta_norm, angle_degrees):
@@ -81,8 +98,11 @@ def _half_space_state(p_a, p_b, sigma, delta_norm, angle_degrees):
 def radius_explorer(p_a=0.9, p_b=0.05, sigma=0.5) -> w.Widget:
     """p_A, p_B and sigma in; the radius of each certificate of chapters 1-4 that takes them out
     (`rslib.certificates.radii_at_equal_variance`), rounded down for display."""
-    controls = [_slider("p_a", "p_A", p_a, 0.0, 1.0, 0.001), _slider("p_b", "p_B", p_b, 0.0, 1.0, 0.001),
-                _slider("sigma", "σ", sigma, 0.05, 2.0, 0.05)]
+    controls = [
+        _slider("p_a", "p_A", p_a, 0.0, 1.0, 0.001),
+        _slider("p_b", "p_B", p_b, 0.0, 1.0, 0.001),
+        _slider("sigma", "σ", sigma, 0.05, 2.0, 0.05),
+    ]
     binary = w.Checkbox(value=False, description="binary: p_B = 1 − p_A")
     table = w.HTML()
 
@@ -93,8 +113,14 @@ def radius_explorer(p_a=0.9, p_b=0.05, sigma=0.5) -> w.Widget:
             table.value = "<b>p_A + p_B must be at most 1</b>: these bounds cannot both hold."
             return
         rows = certificates.radii_at_equal_variance(p_a_value, p_b_used, sigma=sigma_value)
-        table.value = "<table>" + "".join(f"<tr><td>{name}</td><td>{norm}</td><td><b>{_shown(r)}</b></td></tr>"
-                                          for name, (norm, r) in rows.items()) + "</table>"
+        table.value = (
+            "<table>"
+            + "".join(
+                f"<tr><td>{name}</td><td>{norm}</td><td><b>{_shown(r)}</b></td></tr>"
+                for name, (norm, r) in rows.items()
+            )
+            + "</table>"
+        )
 
     for control in (*controls, binary):
         control.observe(recompute, names="value")
@@ -130,13 +156,23 @@ def certify_explorer(smoothed: dict, dataset, class_names=None, n0=100, n=1000, 
         start = time.perf_counter()
         cert = smoothed[model.value].certify(image, n0, samples.value, level.value)
         seconds = time.perf_counter() - start
-        name = (lambda c: class_names[c] if class_names else str(c))
-        verdict = "abstains" if cert.abstained else (
-            f"predicts <b>{name(cert.label)}</b> ({'correct' if cert.label == label else 'wrong'}), "
-            f"certified radius <b>{format_down(cert.radius, 3)}</b> ({cert.norm})")
-        result.value = (f"True class {name(label)}. The smoothed classifier {verdict}; "
-                        f"lower bound p_A = {format_down(cert.p_a, 4)} from N = {samples.value:,} samples in "
-                        f"{seconds:.1f} s.")
+
+        def name(c: int) -> str:
+            return class_names[c] if class_names else str(c)
+
+        verdict = (
+            "abstains"
+            if cert.abstained
+            else (
+                f"predicts <b>{name(cert.label)}</b> ({'correct' if cert.label == label else 'wrong'}), "
+                f"certified radius <b>{format_down(cert.radius, 3)}</b> ({cert.norm})"
+            )
+        )
+        result.value = (
+            f"True class {name(label)}. The smoothed classifier {verdict}; "
+            f"lower bound p_A = {format_down(cert.p_a, 4)} from N = {samples.value:,} samples in "
+            f"{seconds:.1f} s."
+        )
         picture.value = _png(image)
 
     button.on_click(certify)
@@ -153,8 +189,9 @@ def ablation_explorer(image, keep=50, seed=0) -> w.Widget:
     if not isinstance(image, torch.Tensor):
         raise TypeError(f"image must be a torch tensor or a numpy array, got {type(image).__name__}")
     if image.ndim != 3 or not image.is_floating_point():
-        raise ValueError(f"image must be a (channels, height, width) float tensor, got {image.dtype} "
-                         f"of shape {tuple(image.shape)}")
+        raise ValueError(
+            f"image must be a (channels, height, width) float tensor, got {image.dtype} of shape {tuple(image.shape)}"
+        )
     pixels = image.shape[-1] * image.shape[-2]
     if pixels == 0:
         raise ValueError(f"image must have at least one pixel, got shape {tuple(image.shape)}")
@@ -162,12 +199,19 @@ def ablation_explorer(image, keep=50, seed=0) -> w.Widget:
         raise ValueError("image must lie in [0, 1], got NaN")
     if not bool(((image >= 0) & (image <= 1)).all()):  # outside, the grey level wraps around in uint8
         raise ValueError(f"image must lie in [0, 1], got values from {image.min().item():g} to {image.max().item():g}")
-    keep_slider = w.IntSlider(value=_checks.integer_in("keep", keep, 1, pixels), min=1, max=pixels,
-                              description="e (kept)", continuous_update=True, style={"description_width": "initial"})
-    seed_slider = w.IntSlider(value=_checks.integer_in("seed", seed, 0, 999), min=0, max=999, description="seed",
-                              continuous_update=True)
+    keep_slider = w.IntSlider(
+        value=_checks.integer_in("keep", keep, 1, pixels),
+        min=1,
+        max=pixels,
+        description="e (kept)",
+        continuous_update=True,
+        style={"description_width": "initial"},
+    )
+    seed_slider = w.IntSlider(
+        value=_checks.integer_in("seed", seed, 0, 999), min=0, max=999, description="seed", continuous_update=True
+    )
     picture, caption = w.Image(format="png", width=224, height=224), w.HTML()
-    ablated = np.array([int(ABLATED_COLOR[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.uint8)
+    ablated = np.array([int(ABLATED_COLOR[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.uint8)
 
     def redraw(_=None):
         shown = ablated_image(image, keep_slider.value, seed_slider.value)
@@ -176,8 +220,9 @@ def ablation_explorer(image, keep=50, seed=0) -> w.Widget:
         buffer = io.BytesIO()
         Image.fromarray(rgb).resize((224, 224), Image.NEAREST).save(buffer, format="PNG")
         picture.value = buffer.getvalue()
-        caption.value = (f"{keep_slider.value} of {shown.size} pixels kept (amber: ablated); "
-                         f"seed {seed_slider.value} picks which.")
+        caption.value = (
+            f"{keep_slider.value} of {shown.size} pixels kept (amber: ablated); seed {seed_slider.value} picks which."
+        )
 
     keep_slider.observe(redraw, names="value")
     seed_slider.observe(redraw, names="value")

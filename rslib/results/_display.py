@@ -1,10 +1,12 @@
 """Numbers shortened for display, rounded toward safety: radii, accuracies and lower bounds down, upper bounds up."""
+
 from __future__ import annotations
 
 import math
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 __all__ = ["format_down", "format_up"]
+
 
 def format_down(value, decimals: int) -> str:
     """value with `decimals` decimals, rounded toward -inf: for radii, accuracies and lower bounds shown."""

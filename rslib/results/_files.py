@@ -17,6 +17,7 @@ What a file promises (README, "Guarantees"):
   and `seed` agree with the header, and no `idx` appears twice.
 - Floats are written with `repr`, so they read back bit for bit (no radius is rounded up in the file).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -26,26 +27,46 @@ import math
 import os
 import stat
 from dataclasses import dataclass
+from typing import TextIO
 
 import numpy as np
 
 from rslib._seeds import input_seed
 from rslib.certificates import family_from_params
 
+__all__ = ["COLUMNS", "Results", "certified_accuracy", "read", "open_for_append", "append_row", "locked", "merge"]
+
 COLUMNS = ("idx", "label", "predict", "radius", "correct", "time", "p_a", "p_b", "count_a", "n", "norm", "seed")
 _PARAMS, _PROVENANCE = "# rslib-params: ", "# rslib-provenance: "
-_TYPES = {"idx": int, "label": int, "predict": int, "radius": float, "correct": int, "time": float,
-          "p_a": float, "p_b": float, "count_a": int, "n": int, "norm": str, "seed": int}
+_TYPES = {
+    "idx": int,
+    "label": int,
+    "predict": int,
+    "radius": float,
+    "correct": int,
+    "time": float,
+    "p_a": float,
+    "p_b": float,
+    "count_a": int,
+    "n": int,
+    "norm": str,
+    "seed": int,
+}
 _HELD: dict = {}  # realpath -> the open handle whose flock this process holds (see `locked`)
 
 
 @dataclass
 class Results:
-    """A results file in memory: its parameters, provenance, and one numpy array per column."""
+    """A results file in memory: its parameters, provenance, and one numpy array per column.
+
+    `format` is "rslib" for rslib's own files, "cohen-certify" or "cohen-predict" for Cohen et al.'s logs
+    (`read_log`), which carry only their own columns.
+    """
 
     params: dict
     provenance: dict
     columns: dict
+    format: str = "rslib"
 
     def __len__(self) -> int:
         return len(self.columns["idx"])
@@ -72,6 +93,7 @@ def certified_accuracy(radius, correct, radius_grid) -> np.ndarray:
 
 
 # --- Reading: the whole file is parsed and every row checked ------------------------------------------------
+
 
 def read(path) -> Results:
     """Parse a results file; a malformed file or an invalid row raises ValueError naming the file and line.
@@ -111,15 +133,19 @@ def _parse(path, data: bytes) -> tuple[Results, int, list]:
             blank = number if blank is None else blank
         else:
             if blank is not None:
-                raise ValueError(f"{path}: line {blank} is blank; rows must follow one another (only trailing "
-                                 "blank lines are allowed)")
+                raise ValueError(
+                    f"{path}: line {blank} is blank; rows must follow one another (only trailing "
+                    "blank lines are allowed)"
+                )
             rows.append(_row(where, line))
             numbers.append(number)
     if params is None or header is None:
         raise ValueError(f"{path}: not an rslib results file (no '{_PARAMS.strip()}' line or no column header)")
     _check_rows(path, params, rows, numbers)
-    columns = {name: np.array([row[name] for row in rows], dtype=object if kind is str else kind)
-               for name, kind in _TYPES.items()}
+    columns: dict[str, np.ndarray] = {
+        name: np.array([row[name] for row in rows], dtype=object if kind is str else kind)
+        for name, kind in _TYPES.items()
+    }
     return Results(params, provenance or {}, columns), complete, numbers
 
 
@@ -132,7 +158,7 @@ def _decode(path, number: int, raw: bytes) -> str:
 
 def _json_object(where: str, prefix: str, line: str) -> dict:
     try:
-        value = json.loads(line[len(prefix):])
+        value = json.loads(line[len(prefix) :])
     except json.JSONDecodeError as exc:
         raise ValueError(f"{where} is not a valid rslib results line: {exc}") from None
     if not isinstance(value, dict):
@@ -144,8 +170,9 @@ def _row(where: str, line: str) -> dict:
     """One row's fields converted to their column types and checked for the ranges a certificate produces."""
     fields = line.split("\t")
     if len(fields) != len(COLUMNS):
-        raise ValueError(f"{where} is not a valid rslib results line: expected {len(COLUMNS)} fields, "
-                         f"got {len(fields)}")
+        raise ValueError(
+            f"{where} is not a valid rslib results line: expected {len(COLUMNS)} fields, got {len(fields)}"
+        )
     row = {name: _convert(where, name, text) for name, text in zip(COLUMNS, fields)}
     problem = _row_problem(row)
     if problem:
@@ -175,8 +202,10 @@ def _row_problem(row: dict) -> str | None:
     if row["predict"] < -1:
         return f"predict must be a class (>= 0) or -1 (abstain), got {row['predict']}"
     if row["predict"] == -1 and (row["radius"] != 0 or row["correct"] != 0):
-        return (f"an abstained row (predict -1) must have radius 0 and correct 0, got radius {row['radius']!r} "
-                f"and correct {row['correct']}")
+        return (
+            f"an abstained row (predict -1) must have radius 0 and correct 0, got radius {row['radius']!r} "
+            f"and correct {row['correct']}"
+        )
     if row["predict"] >= 0 and row["correct"] != int(row["predict"] == row["label"]):
         return f"correct must be 1 exactly when predict equals label, got correct {row['correct']}"
     for name in ("p_a", "p_b"):
@@ -190,7 +219,7 @@ def _row_problem(row: dict) -> str | None:
 def _check_rows(path, params: dict, rows: list, numbers: list) -> None:
     """Each row agrees with the header (n, the noise's norm, the per-input seed) and no idx is repeated."""
     norm = _header_norm(path, params)
-    seen = {}
+    seen: dict[int, int] = {}
     for row, number in zip(rows, numbers):
         where = f"{path}: line {number}"
         if "n" in params and row["n"] != params["n"]:
@@ -198,11 +227,14 @@ def _check_rows(path, params: dict, rows: list, numbers: list) -> None:
         if norm is not None and row["norm"] != norm:
             raise ValueError(f"{where}: norm is {row['norm']!r} but the header's noise certifies {norm}")
         if isinstance(params.get("seed"), int) and row["seed"] != input_seed(params["seed"], row["idx"]):
-            raise ValueError(f"{where}: seed is {row['seed']} but the header's seed {params['seed']} gives input "
-                             f"{row['idx']} the seed {input_seed(params['seed'], row['idx'])}")
+            raise ValueError(
+                f"{where}: seed is {row['seed']} but the header's seed {params['seed']} gives input "
+                f"{row['idx']} the seed {input_seed(params['seed'], row['idx'])}"
+            )
         if row["idx"] in seen:
-            raise ValueError(f"{where}: idx {row['idx']} is already on line {seen[row['idx']]} (an input is "
-                             "certified once per file)")
+            raise ValueError(
+                f"{where}: idx {row['idx']} is already on line {seen[row['idx']]} (an input is certified once per file)"
+            )
         seen[row["idx"]] = number
 
 
@@ -217,7 +249,8 @@ def _header_norm(path, params: dict) -> str | None:
 
 # --- Writing: one locked writer, the file checked before it is touched, every row fsynced --------------------
 
-def open_for_append(path, params: dict, provenance: dict) -> tuple[set, object]:
+
+def open_for_append(path, params: dict, provenance: dict) -> tuple[set, TextIO]:
     """Open `path` to append rows, creating it with its header when new, and lock it until the handle closes.
 
     Returns (indices already done, file handle). The whole file is checked before anything is written:
@@ -252,8 +285,10 @@ def _prepare(path, handle, params: dict, provenance: dict) -> set:
             existing, complete = None, 0
         if existing is not None and existing.params != params and len(existing) > 0:
             changed = sorted(k for k in set(params) | set(existing.params) if params.get(k) != existing.params.get(k))
-            raise ValueError(f"{path} was written with other parameters ({', '.join(changed)} differ); "
-                             "use another output file or the original parameters to resume")
+            raise ValueError(
+                f"{path} was written with other parameters ({', '.join(changed)} differ); "
+                "use another output file or the original parameters to resume"
+            )
         if existing is not None and existing.params == params:
             if complete < len(data):  # the torn last line of a killed writer, after a file checked valid
                 os.ftruncate(handle.fileno(), complete)
@@ -320,8 +355,10 @@ def _check_regular(path) -> None:
 
 def _lock(path, handle) -> None:
     """Take the exclusive lock of `path` through `handle`, or refuse at once if another process holds it."""
-    in_use = (f"{path} is in use: another rslib process is writing it (it holds its lock); wait for that run "
-              "to finish or write to another file")
+    in_use = (
+        f"{path} is in use: another rslib process is writing it (it holds its lock); wait for that run "
+        "to finish or write to another file"
+    )
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -404,7 +441,7 @@ def _first_params(data: bytes):
     """The parsed JSON of a file's first line when it is a params line, else None (a cheap look at the header)."""
     first = data.split(b"\n", 1)[0]
     try:
-        return json.loads(first[len(_PARAMS):]) if first.startswith(_PARAMS.encode()) else None
+        return json.loads(first[len(_PARAMS) :]) if first.startswith(_PARAMS.encode()) else None
     except (json.JSONDecodeError, UnicodeDecodeError):
         return None
 
@@ -419,8 +456,10 @@ def _merged_rows(sources) -> list:
                 continue
             kept, kept_path, kept_number = first[row["idx"]]
             if any(kept[c] != row[c] for c in COLUMNS if c != "time"):
-                raise ValueError(f"idx {row['idx']} differs between {kept_path} line {kept_number} and {path} line "
-                                 f"{number}; not merging (they are not the same certification)")
+                raise ValueError(
+                    f"idx {row['idx']} differs between {kept_path} line {kept_number} and {path} line "
+                    f"{number}; not merging (they are not the same certification)"
+                )
     return [first[idx][0] for idx in sorted(first)]
 
 
@@ -447,4 +486,6 @@ def _replace(out, params: dict, provenance: dict, rows: list) -> None:
 
 def _rows(res: Results):
     for i in range(len(res)):
-        yield {c: res.columns[c][i].item() if hasattr(res.columns[c][i], "item") else res.columns[c][i] for c in COLUMNS}
+        yield {
+            c: res.columns[c][i].item() if hasattr(res.columns[c][i], "item") else res.columns[c][i] for c in COLUMNS
+        }

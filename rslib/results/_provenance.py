@@ -2,6 +2,7 @@
 
 The record names no host or user, so cards and results files can be published as they are.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -41,8 +42,13 @@ def git_commit() -> str | None:
     root = Path(rslib.__file__).resolve().parent.parent
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=5)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     if commit.returncode != 0:
@@ -67,18 +73,34 @@ def provenance(command: str | None = None, device=None) -> dict:
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": _default_command() if command is None else command,
         "device": device_description(device),
-        "versions": {"python": platform.python_version(), **{name: _installed(name) for name in _RECORDED},
-                     "rslib": __version__},
+        "versions": {
+            "python": platform.python_version(),
+            **{name: _installed(name) for name in _RECORDED},
+            "rslib": __version__,
+        },
         "git_commit": git_commit(),
     }
+
+
+_RECORDED = ("torch", "torchvision", "numpy", "scipy")
+
+
+def _installed(package: str) -> str | None:
+    """The installed version of a package (without importing it), None when it is not installed."""
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def describe(record: dict) -> str:
     """One line a reader can check a result against: date, device, command, versions and commit."""
     versions = record.get("versions", {})
-    return (f"computed {record.get('date', '?')} on {record.get('device', '?')} by `{record.get('command', '?')}` "
-            f"(rslib {versions.get('rslib', '?')}, torch {versions.get('torch', '?')}, "
-            f"commit {str(record.get('git_commit'))[:12]})")
+    return (
+        f"computed {record.get('date', '?')} on {record.get('device', '?')} by `{record.get('command', '?')}` "
+        f"(rslib {versions.get('rslib', '?')}, torch {versions.get('torch', '?')}, "
+        f"commit {str(record.get('git_commit'))[:12]})"
+    )
 
 
 def read_json_results(path) -> dict:
@@ -89,6 +111,8 @@ def read_json_results(path) -> dict:
     path = Path(path)
     if not path.is_file():
         available = sorted(p.name for p in path.parent.glob("*.json")) if path.parent.is_dir() else []
-        raise FileNotFoundError(f"no results file {path}; beside it: {available or 'nothing'}. The scripts in "
-                                "benchmarks/ write such files (see their --out option).")
+        raise FileNotFoundError(
+            f"no results file {path}; beside it: {available or 'nothing'}. The scripts in "
+            "benchmarks/ write such files (see their --out option)."
+        )
     return json.loads(path.read_text(encoding="utf-8"))

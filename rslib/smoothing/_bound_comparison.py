@@ -11,6 +11,7 @@ Cohen et al.'s procedure (n0 votes select c_A, n more votes bound p_A) with the 
 Every radius is certified with probability >= 1 - alpha, so the bounds can be compared on equal terms.
 `compare_on_dataset` runs them all, with soft smoothing next to them, over test images.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,14 +26,30 @@ from rslib.smoothing._noise import Gaussian
 from rslib.smoothing._soft import certify_soft
 from rslib.smoothing._votes import ABSTAIN
 
-__all__ = ["COMPARED_BOUNDS", "SOFT_CERTIFICATES", "radii_from_votes", "BoundCertificates", "certify_with_bounds", "CertifiedRun",
-           "compare_on_dataset"]
+__all__ = [
+    "COMPARED_BOUNDS",
+    "SOFT_CERTIFICATES",
+    "radii_from_votes",
+    "BoundCertificates",
+    "certify_with_bounds",
+    "CertifiedRun",
+    "compare_on_dataset",
+]
 
-COMPARED_BOUNDS = ("clopper_pearson", "clopper_pearson_pair", "exact_margin", "hoeffding", "empirical_bernstein",
-          "prpl_eb", "betting")
+COMPARED_BOUNDS = (
+    "clopper_pearson",
+    "clopper_pearson_pair",
+    "exact_margin",
+    "hoeffding",
+    "empirical_bernstein",
+    "prpl_eb",
+    "betting",
+)
 
 
-def radii_from_votes(votes: np.ndarray, label: int, num_classes: int, *, sigma: float, alpha: float) -> dict[str, float]:
+def radii_from_votes(
+    votes: np.ndarray, label: int, num_classes: int, *, sigma: float, alpha: float
+) -> dict[str, float]:
     """The l2 radius of label c_A = `label` under each bound of COMPARED_BOUNDS, from the n votes (class indices).
 
     A bound certifies only where the theorem's strict inequality holds (p_A > 1/2, p_A > p_B, or a margin
@@ -40,26 +57,31 @@ def radii_from_votes(votes: np.ndarray, label: int, num_classes: int, *, sigma: 
     Returns {bound name: radius}, in the order of COMPARED_BOUNDS."""
     votes = np.asarray(votes)
     if votes.ndim != 1:
-        raise ValueError(f"votes must be a 1-D array of class indices (one vote per sample, shape (n,)), "
-                         f"got shape {votes.shape}")
+        raise ValueError(
+            f"votes must be a 1-D array of class indices (one vote per sample, shape (n,)), got shape {votes.shape}"
+        )
     n = _checks.count("n (the number of votes)", votes.size, minimum=2)
     alpha = _checks.level("alpha", alpha)
     num_classes = _checks.count("num_classes", num_classes, minimum=2)
     label = _checks.integer_in("label", label, 0, num_classes - 1)
     if votes.dtype.kind not in "iu" or votes.min() < 0 or votes.max() >= num_classes:
-        raise ValueError(f"votes must be class indices, integers in [0, {num_classes - 1}], got {votes.dtype} "
-                         f"values from {votes.min()} to {votes.max()}")
+        raise ValueError(
+            f"votes must be class indices, integers in [0, {num_classes - 1}], got {votes.dtype} "
+            f"values from {votes.min()} to {votes.max()}"
+        )
     counts = np.bincount(votes, minlength=num_classes)
     hits = (votes == label).astype(float)
     count_a = int(counts[label])
     count_b = int(np.delete(counts, label).max())
     p_a_half = bounds.clopper_pearson(count_a, n, alpha / 2)
     p_b_half = bounds.clopper_pearson(count_b, n, alpha / 2, side="upper")
-    lower = {"clopper_pearson": bounds.clopper_pearson(count_a, n, alpha),
-             "hoeffding": bounds.hoeffding(hits.mean(), n, alpha),
-             "empirical_bernstein": bounds.empirical_bernstein(hits, alpha),
-             "prpl_eb": bounds.prpl_eb_lower(hits, alpha, n=n),
-             "betting": bounds.betting_lower(hits, alpha, n=n)}
+    lower = {
+        "clopper_pearson": bounds.clopper_pearson(count_a, n, alpha),
+        "hoeffding": bounds.hoeffding(hits.mean(), n, alpha),
+        "empirical_bernstein": bounds.empirical_bernstein(hits, alpha),
+        "prpl_eb": bounds.prpl_eb_lower(hits, alpha, n=n),
+        "betting": bounds.betting_lower(hits, alpha, n=n),
+    }
     # Each certificate states its theorem's strict inequality (p_A > 1/2 = p_B, p_A > p_B, a margin > 0) itself:
     # NOT_CERTIFIED where it fails.
     out = {name: float(certificates.gaussian_l2(min(p, 1.0), sigma=sigma)) for name, p in lower.items()}
@@ -85,8 +107,9 @@ class BoundCertificates:
     radii: dict
 
 
-def certify_with_bounds(smoothed: Smoothed, x: torch.Tensor, n0: int, n: int, alpha: float, *,
-                        batch_size: int = 1000, seed: int = 0) -> BoundCertificates:
+def certify_with_bounds(
+    smoothed: Smoothed, x: torch.Tensor, n0: int, n: int, alpha: float, *, batch_size: int = 1000, seed: int = 0
+) -> BoundCertificates:
     """Gaussian smoothing certified with each bound of COMPARED_BOUNDS from the same n0 selection and n votes."""
     if not isinstance(smoothed.noise, Gaussian):
         raise TypeError(f"certify_with_bounds needs Gaussian noise, got {smoothed.noise!r}")
@@ -107,8 +130,9 @@ class CertifiedRun(NamedTuple):
     correct: np.ndarray
 
 
-def compare_on_dataset(smoothed: Smoothed, dataset, indices, n0: int, n: int, alpha: float, *,
-                       batch_size: int = 1000) -> dict[str, CertifiedRun]:
+def compare_on_dataset(
+    smoothed: Smoothed, dataset, indices, n0: int, n: int, alpha: float, *, batch_size: int = 1000
+) -> dict[str, CertifiedRun]:
     """Certify the images `dataset[i]` (i in indices) with hard votes under every bound of COMPARED_BOUNDS and with soft
     scores (`certify_soft`: SOFT_CERTIFICATES = Cohen et al.'s radius on the top score, and the Lipschitz margin radius).
     Image i uses seed i for both.
@@ -118,16 +142,20 @@ def compare_on_dataset(smoothed: Smoothed, dataset, indices, n0: int, n: int, al
     indices = [int(i) for i in indices]
     if not indices:
         raise ValueError("indices must name at least one image")
-    radius = {name: [] for name in (*COMPARED_BOUNDS, *SOFT_CERTIFICATES)}
-    named = {name: [] for name in radius}
+    radius: dict[str, list[float]] = {name: [] for name in (*COMPARED_BOUNDS, *SOFT_CERTIFICATES)}
+    named: dict[str, list[bool]] = {name: [] for name in radius}
     for i in indices:
         image, label = dataset[i]
         hard = certify_with_bounds(smoothed, image, n0, n, alpha, batch_size=batch_size, seed=i)
         cert = certify_soft(smoothed, image, n0, n, alpha, batch_size=batch_size, seed=i)
-        for name, (r, predicted) in {**{b: (hard.radii[b], hard.label) for b in COMPARED_BOUNDS},
-                                     "soft_cohen": (cert.radius_cohen, cert.label),
-                                     "soft_margin": (cert.radius_margin, cert.label)}.items():
+        for name, (r, predicted) in {
+            **{b: (hard.radii[b], hard.label) for b in COMPARED_BOUNDS},
+            "soft_cohen": (cert.radius_cohen, cert.label),
+            "soft_margin": (cert.radius_margin, cert.label),
+        }.items():
             radius[name].append(float(r))
             named[name].append(predicted == int(label))
-    return {name: CertifiedRun(np.array(radius[name]), np.array(named[name]) & (np.array(radius[name]) > 0))
-            for name in radius}
+    return {
+        name: CertifiedRun(np.array(radius[name]), np.array(named[name]) & (np.array(radius[name]) > 0))
+        for name in radius
+    }

@@ -1,4 +1,5 @@
 """The smoothed classifier g(x) = argmax_c P(f(x + eps) = c) (Cohen et al. 2019: PREDICT and CERTIFY)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +10,14 @@ from rslib import _checks
 from rslib.smoothing._device import generator as seeded_generator
 from rslib.smoothing._noise import Noise
 from rslib.smoothing._runner import Runner
-from rslib.smoothing._votes import ABSTAIN, BOUND_KINDS, Certificate, TopKCertificate, certificate_from_counts, topk_from_counts
+from rslib.smoothing._votes import (
+    ABSTAIN,
+    BOUND_KINDS,
+    Certificate,
+    TopKCertificate,
+    certificate_from_counts,
+    topk_from_counts,
+)
 
 __all__ = ["Smoothed"]
 
@@ -45,9 +53,18 @@ class Smoothed:
     J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
     """
 
-    def __init__(self, model: torch.nn.Module, noise: Noise, num_classes: int, *, device=None,
-                 input_shape: tuple | None = None, channels_last: bool = True, precision: str = "fp32",
-                 compile: str | None = None):
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        noise: Noise,
+        num_classes: int,
+        *,
+        device=None,
+        input_shape: tuple | None = None,
+        channels_last: bool = True,
+        precision: str = "fp32",
+        compile: str | None = None,
+    ):
         self.num_classes = _checks.count("num_classes", num_classes, minimum=2)
         if not isinstance(noise, Noise):
             raise TypeError(f"noise must be an rslib.smoothing.Noise (Gaussian, Laplace or Ablation), got {noise!r}")
@@ -82,8 +99,17 @@ class Smoothed:
             return ABSTAIN
         return int(top2[0])
 
-    def certify(self, x: torch.Tensor, n0: int, n: int, alpha: float, *, batch_size: int = 1000,
-                seed: int = 0, bound: str = "binary") -> Certificate:
+    def certify(
+        self,
+        x: torch.Tensor,
+        n0: int,
+        n: int,
+        alpha: float,
+        *,
+        batch_size: int = 1000,
+        seed: int = 0,
+        bound: str = "binary",
+    ) -> Certificate:
         """Certify x (Cohen et al.'s CERTIFY): the top class of n0 samples, its probability bounded from n
         fresh samples, turned into a radius by the noise's certificate (`certificate_from_counts`).
 
@@ -93,8 +119,9 @@ class Smoothed:
         """
         return self.certify_many([x], n0, n, alpha, batch_size=batch_size, seeds=[seed], bound=bound)[0]
 
-    def certify_many(self, xs, n0: int, n: int, alpha: float, *, batch_size: int = 1000, seeds=None,
-                     bound: str = "binary") -> list[Certificate]:
+    def certify_many(
+        self, xs, n0: int, n: int, alpha: float, *, batch_size: int = 1000, seeds=None, bound: str = "binary"
+    ) -> list[Certificate]:
         """`certify` each input of xs (an iterable of tensors of one shape), their samples packed into shared
         batches so that every batch is full.
 
@@ -114,11 +141,16 @@ class Smoothed:
         segments = [(i, n0) for i in range(len(xs))] + [(i, n) for i in range(len(xs))]
         counts = self.runner.segment_counts(xs, segments, batch_size, generators).cpu().numpy()  # one host sync
         shape = tuple(xs[0].shape) if len(xs) else ()
-        return [certificate_from_counts(counts[i], counts[len(xs) + i], alpha=alpha, noise=self.noise, bound=bound,
-                                        input_shape=shape) for i in range(len(xs))]
+        return [
+            certificate_from_counts(
+                counts[i], counts[len(xs) + i], alpha=alpha, noise=self.noise, bound=bound, input_shape=shape
+            )
+            for i in range(len(xs))
+        ]
 
-    def certify_topk(self, x: torch.Tensor, n: int, alpha: float, *, k: int = 1, batch_size: int = 1000,
-                     seed: int = 0) -> TopKCertificate:
+    def certify_topk(
+        self, x: torch.Tensor, n: int, alpha: float, *, k: int = 1, batch_size: int = 1000, seed: int = 0
+    ) -> TopKCertificate:
         """Top-k certificates of every label from n samples (Jia et al. 2020; 2022): see `topk_from_counts`.
 
         Raises NotImplementedError for a noise without a top-k certificate (Laplace)."""
@@ -128,22 +160,27 @@ class Smoothed:
         counts = self.sample_counts(x, n, batch_size=batch_size, generator=self.generator(seed)).cpu().numpy()
         return topk_from_counts(counts, alpha=alpha, k=k, noise=self.noise, input_shape=tuple(x.shape))
 
-    def sample_counts(self, x: torch.Tensor, n: int, *, batch_size: int = 1000,
-               generator: torch.Generator | None = None) -> torch.Tensor:
+    def sample_counts(
+        self, x: torch.Tensor, n: int, *, batch_size: int = 1000, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
         """Votes per class of the base classifier on n perturbed copies of x (a tensor on the device)."""
         return self.runner.segment_counts([x], [(0, n)], batch_size, [generator])[0]
 
-    def sample_votes(self, x: torch.Tensor, n: int, *, batch_size: int = 1000,
-              generator: torch.Generator | None = None) -> torch.Tensor:
+    def sample_votes(
+        self, x: torch.Tensor, n: int, *, batch_size: int = 1000, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
         """The base classifier's label on each of n perturbed copies of x, in sampling order (on the device)."""
-        return torch.cat([logits.argmax(dim=1)
-                          for logits, _ in self.runner.batches([x], [(0, n)], batch_size, [generator])])
+        return torch.cat(
+            [logits.argmax(dim=1) for logits, _ in self.runner.batches([x], [(0, n)], batch_size, [generator])]
+        )
 
-    def sample_scores(self, x: torch.Tensor, n: int, *, batch_size: int = 1000,
-               generator: torch.Generator | None = None) -> torch.Tensor:
+    def sample_scores(
+        self, x: torch.Tensor, n: int, *, batch_size: int = 1000, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
         """Softmax scores (n, num_classes) of the base classifier on n perturbed copies (soft smoothing)."""
-        return torch.cat([logits.float().softmax(dim=1)
-                          for logits, _ in self.runner.batches([x], [(0, n)], batch_size, [generator])])
+        return torch.cat(
+            [logits.float().softmax(dim=1) for logits, _ in self.runner.batches([x], [(0, n)], batch_size, [generator])]
+        )
 
     def __repr__(self) -> str:
         return f"Smoothed({type(self.model).__name__}, {self.noise!r}, num_classes={self.num_classes}, device={self.device})"

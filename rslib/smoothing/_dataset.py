@@ -1,4 +1,5 @@
 """Certify many inputs of a dataset: per-input seeds, a progress bar, and optionally a resumable results file."""
+
 from __future__ import annotations
 
 import time
@@ -13,8 +14,16 @@ from rslib._seeds import input_seed
 from rslib.smoothing._classifier import Smoothed
 from rslib.smoothing._votes import topk_from_counts
 
-__all__ = ["certify_dataset", "VoteCounts", "vote_counts", "topk_radii", "TopKRun", "certify_topk_dataset",
-           "topk_l0_radii", "input_seed"]
+__all__ = [
+    "certify_dataset",
+    "VoteCounts",
+    "vote_counts",
+    "topk_radii",
+    "TopKRun",
+    "certify_topk_dataset",
+    "topk_l0_radii",
+    "input_seed",
+]
 
 
 def _dataset_indices(indices, size: int) -> list[int]:
@@ -26,9 +35,23 @@ def _dataset_indices(indices, size: int) -> list[int]:
     return indices
 
 
-def certify_dataset(smoothed: Smoothed, dataset, indices, n0: int, n: int, alpha: float, *, batch_size: int = 1000,
-                    seed: int = 0, out=None, params: dict | None = None, provenance: dict | None = None,
-                    progress: bool = True, bound: str = "binary", pack: int = 1) -> results.Results:
+def certify_dataset(
+    smoothed: Smoothed,
+    dataset,
+    indices,
+    n0: int,
+    n: int,
+    alpha: float,
+    *,
+    batch_size: int = 1000,
+    seed: int = 0,
+    out=None,
+    params: dict | None = None,
+    provenance: dict | None = None,
+    progress: bool = True,
+    bound: str = "binary",
+    pack: int = 1,
+) -> results.Results:
     """Certify dataset[i] for i in indices; returns the results (and appends them to `out` when given).
 
     Input idx's samples come from the seed `input_seed(seed, idx)`, so a row is the same whatever the
@@ -54,19 +77,29 @@ def certify_dataset(smoothed: Smoothed, dataset, indices, n0: int, n: int, alpha
     try:
         with tqdm(total=len(todo), desc="certify", disable=not progress) as bar:
             for start in range(0, len(todo), pack):
-                group = todo[start:start + pack]
+                group = todo[start : start + pack]
                 examples = [dataset[idx] for idx in group]
                 seeds = [input_seed(seed, idx) for idx in group]
                 clock = time.perf_counter()
-                certs = smoothed.certify_many([x for x, _ in examples], n0, n, alpha, batch_size=batch_size,
-                                              seeds=seeds, bound=bound)
+                certs = smoothed.certify_many(
+                    [x for x, _ in examples], n0, n, alpha, batch_size=batch_size, seeds=seeds, bound=bound
+                )
                 elapsed = (time.perf_counter() - clock) / len(group)
                 for idx, (_, label), s, cert in zip(group, examples, seeds, certs):
-                    row = {"idx": idx, "label": int(label), "predict": cert.label,
-                           "radius": 0.0 if cert.abstained else cert.radius,
-                           "correct": int(cert.label == int(label)), "time": elapsed,
-                           "p_a": cert.p_a, "p_b": cert.p_b, "count_a": cert.count_a,
-                           "n": n, "norm": cert.norm, "seed": s}
+                    row = {
+                        "idx": idx,
+                        "label": int(label),
+                        "predict": cert.label,
+                        "radius": 0.0 if cert.abstained else cert.radius,
+                        "correct": int(cert.label == int(label)),
+                        "time": elapsed,
+                        "p_a": cert.p_a,
+                        "p_b": cert.p_b,
+                        "count_a": cert.count_a,
+                        "n": n,
+                        "norm": cert.norm,
+                        "seed": s,
+                    }
                     rows.append(row)
                     if handle is not None:
                         results.append_row(handle, row)
@@ -95,8 +128,9 @@ class VoteCounts:
     counts: dict
 
 
-def vote_counts(smoothed: Smoothed, dataset, indices, ns=(1000,), *, batch_size: int = 1000, seed: int = 0,
-                progress: bool = True) -> VoteCounts:
+def vote_counts(
+    smoothed: Smoothed, dataset, indices, ns=(1000,), *, batch_size: int = 1000, seed: int = 0, progress: bool = True
+) -> VoteCounts:
     """Votes per class of dataset[i] for i in indices, after the first n samples for every n in ns.
 
     One stream of max(ns) samples is drawn per input (seeded by `input_seed`); its first n votes are an
@@ -104,23 +138,34 @@ def vote_counts(smoothed: Smoothed, dataset, indices, ns=(1000,), *, batch_size:
     """
     seed = _checks.count("seed", seed, minimum=0)
     ns = sorted({_checks.count("n", n) for n in ns})
-    idx, labels, counts = [], [], {n: [] for n in ns}
+    idx: list[int] = []
+    labels: list[int] = []
+    counts: dict[int, list[np.ndarray]] = {n: [] for n in ns}
     for i in tqdm([int(i) for i in indices], desc="sample votes", disable=not progress):
         x, label = dataset[i]
-        votes = smoothed.sample_votes(x, ns[-1], batch_size=batch_size, generator=smoothed.generator(input_seed(seed, i)))
+        votes = smoothed.sample_votes(
+            x, ns[-1], batch_size=batch_size, generator=smoothed.generator(input_seed(seed, i))
+        )
         idx.append(i)
         labels.append(int(label))
         for n in ns:
             counts[n].append(torch.bincount(votes[:n], minlength=smoothed.num_classes).cpu().numpy())
-    return VoteCounts(np.asarray(idx, dtype=int), np.asarray(labels, dtype=int),
-                      {n: np.asarray(c).reshape(len(idx), smoothed.num_classes) for n, c in counts.items()})
+    return VoteCounts(
+        np.asarray(idx, dtype=int),
+        np.asarray(labels, dtype=int),
+        {n: np.asarray(c).reshape(len(idx), smoothed.num_classes) for n, c in counts.items()},
+    )
 
 
 def topk_radii(smoothed: Smoothed, counts: np.ndarray, labels, alpha: float, k: int, input_shape: tuple) -> np.ndarray:
     """The certified top-k radius of each input's true label from its votes (rows of `counts`), as in
     `Smoothed.certify_topk`: ``NOT_CERTIFIED`` (-1) where the label is not certified."""
-    return np.asarray([topk_from_counts(c, alpha=alpha, k=k, noise=smoothed.noise, input_shape=input_shape).radii[int(label)]
-                       for c, label in zip(counts, labels)])
+    return np.asarray(
+        [
+            topk_from_counts(c, alpha=alpha, k=k, noise=smoothed.noise, input_shape=input_shape).radii[int(label)]
+            for c, label in zip(counts, labels)
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -141,16 +186,30 @@ class TopKRun:
     radius: dict
 
 
-def certify_topk_dataset(smoothed: Smoothed, dataset, indices, n: int, alpha: float, ks=(1,), *,
-                         batch_size: int = 1000, seed: int = 0, progress: bool = True) -> TopKRun:
+def certify_topk_dataset(
+    smoothed: Smoothed,
+    dataset,
+    indices,
+    n: int,
+    alpha: float,
+    ks=(1,),
+    *,
+    batch_size: int = 1000,
+    seed: int = 0,
+    progress: bool = True,
+) -> TopKRun:
     """Top-k certification of dataset[i] for i in indices, for every k in ks from one sample per input."""
     votes = vote_counts(smoothed, dataset, indices, (n,), batch_size=batch_size, seed=seed, progress=progress)
     shape = tuple(dataset[int(votes.idx[0])][0].shape) if len(votes.idx) else ()
     counts = votes.counts[n]
-    return TopKRun(votes.idx, votes.label, counts, {k: topk_radii(smoothed, counts, votes.label, alpha, k, shape) for k in ks})
+    return TopKRun(
+        votes.idx, votes.label, counts, {k: topk_radii(smoothed, counts, votes.label, alpha, k, shape) for k in ks}
+    )
 
 
-def topk_l0_radii(smoothed: Smoothed, votes: VoteCounts, n: int, alpha: float, k: int, input_shape: tuple) -> np.ndarray:
+def topk_l0_radii(
+    smoothed: Smoothed, votes: VoteCounts, n: int, alpha: float, k: int, input_shape: tuple
+) -> np.ndarray:
     """Certified l0 radius (pixels) of each input's true label among the top k, from the first n of its votes;
     ``NOT_CERTIFIED`` (-1) where it is not certified.
 
@@ -162,5 +221,7 @@ def topk_l0_radii(smoothed: Smoothed, votes: VoteCounts, n: int, alpha: float, k
     if smoothed.noise.norm == "l0":
         return radius
     if smoothed.noise.norm != "l2":
-        raise ValueError(f"topk_l0_radii needs an l0 (ablation) or l2 (Gaussian) certificate, got {smoothed.noise.norm}")
+        raise ValueError(
+            f"topk_l0_radii needs an l0 (ablation) or l2 (Gaussian) certificate, got {smoothed.noise.norm}"
+        )
     return certificates.l2_to_l0(radius, channels=int(input_shape[0]))

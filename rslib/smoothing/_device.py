@@ -1,5 +1,6 @@
 """Where tensors live (CUDA when present, else the CPU, chosen once and passed down) and where random
 numbers come from (one seeded generator per input, on its device)."""
+
 from __future__ import annotations
 
 import ctypes

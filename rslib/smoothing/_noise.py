@@ -4,6 +4,7 @@ A noise draws batched perturbed copies of an input on the input's device (`sampl
 certificates are stated in, and turns probability bounds into a radius with the certificates of
 `rslib.certificates` that it supports (`radius`, and `radius_topk` for the top-k certificates).
 """
+
 from __future__ import annotations
 
 import abc
@@ -33,6 +34,10 @@ class Noise(abc.ABC):
     certificates: ClassVar[tuple[str, ...]]
     topk_certificate: ClassVar[str | None] = None
 
+    @abc.abstractmethod
+    def __init__(self, level) -> None:
+        """Build the noise from its parameter (sigma, scale or keep), checked."""
+
     @property
     def norm(self) -> str:
         """The norm of its certificates: "l2", "l1" or "l0"."""
@@ -59,8 +64,10 @@ class Noise(abc.ABC):
         """
         name = self.certificates[0] if certificate is None else certificate
         if name not in self.certificates:
-            raise NotImplementedError(f"{type(self).__name__} noise supports the certificates "
-                                      f"{', '.join(self.certificates)}; got certificate={name!r}")
+            raise NotImplementedError(
+                f"{type(self).__name__} noise supports the certificates "
+                f"{', '.join(self.certificates)}; got certificate={name!r}"
+            )
         return certs.REGISTRY[name].radius(p_a, p_b, **self._levels(input_shape))
 
     def radius_topk(self, p_a, p_b, *, k: int, input_shape=None):
@@ -69,8 +76,9 @@ class Noise(abc.ABC):
         certificate."""
         if self.topk_certificate is None:
             having = [cls.__name__ for cls in NOISES.values() if cls.topk_certificate is not None]
-            raise NotImplementedError(f"{type(self).__name__} noise has no top-k certificate; "
-                                      f"{' and '.join(having)} noise have one")
+            raise NotImplementedError(
+                f"{type(self).__name__} noise has no top-k certificate; {' and '.join(having)} noise have one"
+            )
         return certs.REGISTRY[self.topk_certificate].function(p_a, p_b, k=k, **self._levels(input_shape))
 
     def in_channels(self, channels: int) -> int:
@@ -145,7 +153,7 @@ class Laplace(Noise):
         self.scale = _checks.positive("scale", scale)
 
     @classmethod
-    def matching_variance(cls, sigma: float) -> "Laplace":
+    def matching_variance(cls, sigma: float) -> Laplace:
         """The Laplace noise with the variance of N(0, sigma^2): scale = sigma / sqrt(2)."""
         return cls(_checks.positive("sigma", sigma) / math.sqrt(2.0))
 
@@ -190,8 +198,10 @@ class Ablation(Noise):
 
     def _levels(self, input_shape) -> dict:
         if input_shape is None or len(input_shape) < 2:
-            raise ValueError(f"input_shape must give one input's shape (channels, height, width) for an ablation "
-                             f"certificate (d = height * width pixels), got {input_shape!r}")
+            raise ValueError(
+                f"input_shape must give one input's shape (channels, height, width) for an ablation "
+                f"certificate (d = height * width pixels), got {input_shape!r}"
+            )
         return {"d": int(np.prod(tuple(input_shape)[-2:])), "keep": self.keep}
 
     def sample(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:

@@ -4,6 +4,7 @@ inputs and logits. `rslib.smoothing.Smoothed` decides what to sample; this modul
 Sampling and counting stay on the model's device: noise is drawn there, votes are counted with
 `index_add_`, and the host reads the counts once per call.
 """
+
 from __future__ import annotations
 
 import torch
@@ -40,8 +41,17 @@ class Runner:
         input is padded to it (the padding's logits dropped).
     """
 
-    def __init__(self, model: torch.nn.Module, noise, num_classes: int, device=None, input_shape: tuple | None = None,
-                 channels_last: bool = True, precision: str = "fp32", compile: str | None = None):
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        noise,
+        num_classes: int,
+        device=None,
+        input_shape: tuple | None = None,
+        channels_last: bool = True,
+        precision: str = "fp32",
+        compile: str | None = None,
+    ):
         self.noise = noise
         self.num_classes = num_classes
         self.device = torch.device(device) if device is not None else default_device()
@@ -51,7 +61,7 @@ class Runner:
         self.autocast_dtype = PRECISIONS[precision]
         self.input_shape = tuple(input_shape) if input_shape is not None else None
         memory_format = torch.channels_last if channels_last else torch.preserve_format
-        self.model = model.to(self.device, memory_format=memory_format).eval()
+        self.model = model.to(self.device).to(memory_format=memory_format).eval()
         # Inputs are cast to the model's floating dtype (float64 or half input to a float32 model would fail
         # in its first layer); a model without floating parameters or buffers gets torch's default dtype.
         floating = [t.dtype for t in (*self.model.parameters(), *self.model.buffers()) if t.is_floating_point()]
@@ -88,7 +98,8 @@ class Runner:
         if bad:
             raise _checks.NonFiniteLogitsError(
                 f"the model's logits must be finite, got {bad} NaN or infinite value(s) of {total}"
-                " (check the model and that the input lies in the range it was trained on)")
+                " (check the model and that the input lies in the range it was trained on)"
+            )
 
     def _unchecked_batches(self, xs, segments, batch_size, generators):
         """The batches of `_batches`, without the check of their logits.
@@ -99,7 +110,9 @@ class Runner:
         """
         xs = [self.check_input(x) for x in xs]
         if len({tuple(x.shape) for x in xs}) > 1:
-            raise ValueError(f"inputs certified together must have one shape, got {sorted({tuple(x.shape) for x in xs})}")
+            raise ValueError(
+                f"inputs certified together must have one shape, got {sorted({tuple(x.shape) for x in xs})}"
+            )
         batch_size = _checks.count("batch_size", batch_size)
         queue, queued = [], 0  # [noisy copies, segment index] not yet forwarded
         with torch.inference_mode():
@@ -133,8 +146,10 @@ class Runner:
             batch = batch.contiguous(memory_format=torch.channels_last)
         logits = self._forward(batch, batch_size or batch.shape[0])
         if logits.shape != (batch.shape[0], self.num_classes):
-            raise ValueError(f"the model returned logits of shape {tuple(logits.shape)}; expected "
-                             f"({batch.shape[0]}, num_classes={self.num_classes})")
+            raise ValueError(
+                f"the model returned logits of shape {tuple(logits.shape)}; expected "
+                f"({batch.shape[0]}, num_classes={self.num_classes})"
+            )
         segment = torch.cat([torch.full((t,), s, dtype=torch.long, device=self.device) for s, t in segments])
         return logits, segment
 
@@ -151,16 +166,19 @@ class Runner:
         except torch.OutOfMemoryError:
             raise
         except RuntimeError as exc:  # without input_shape, a wrong shape shows first as the model's own error
-            raise ValueError(f"the model cannot take inputs of shape {tuple(batch.shape[1:])} (a batch of shape "
-                             f"{tuple(batch.shape)}): {type(exc).__name__}: {exc}; give x the shape of one input, "
-                             "without the batch dimension (input_shape= checks it before sampling)") from exc
+            raise ValueError(
+                f"the model cannot take inputs of shape {tuple(batch.shape[1:])} (a batch of shape "
+                f"{tuple(batch.shape)}): {type(exc).__name__}: {exc}; give x the shape of one input, "
+                "without the batch dimension (input_shape= checks it before sampling)"
+            ) from exc
 
     def check_input(self, x) -> torch.Tensor:
         if not isinstance(x, torch.Tensor) or not x.is_floating_point():
             raise TypeError(f"x must be a floating-point torch.Tensor, got {type(x).__name__}")
         if self.input_shape is not None and tuple(x.shape) != self.input_shape:
-            raise ValueError(f"x must have shape {self.input_shape} (one input, no batch dimension), "
-                             f"got {tuple(x.shape)}")
+            raise ValueError(
+                f"x must have shape {self.input_shape} (one input, no batch dimension), got {tuple(x.shape)}"
+            )
         if x.dim() == 0:
             raise ValueError("x must have at least one dimension (one input, no batch dimension), got a 0-d tensor")
         if x.numel() == 0:

@@ -3,6 +3,7 @@
 The samplers draw float64 uniforms in rows (one row per perturbed copy), so that a draw of b + c copies
 is a draw of b followed by one of c: the engine's batch size changes no sample.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,7 +26,7 @@ def row_uniforms(copies: int, k: int, size: int, generator, device) -> torch.Ten
     return torch.rand((copies, k, size), generator=generator, device=device, dtype=torch.float64)
 
 
-def fine_uniforms(coarse: torch.Tensor, fine: torch.Tensor, cell: float = 2.0 ** -53) -> torch.Tensor:
+def fine_uniforms(coarse: torch.Tensor, fine: torch.Tensor, cell: float = 2.0**-53) -> torch.Tensor:
     """Uniforms on (0, 1] on a grid of 2^-106 near 0, from two float64 uniforms on [0, 1): coarse on a grid
     of width `cell` (2^-53 for torch.rand's float64), fine on 2^-53.
 
@@ -49,7 +50,7 @@ def laplace_from_uniforms(coarse: torch.Tensor, fine: torch.Tensor) -> torch.Ten
     Overwrites its arguments.
     """
     negative = coarse >= 0.5
-    magnitude = fine_uniforms(coarse.mul_(2.0).sub_(negative.double()), fine, cell=2.0 ** -52).log_().neg_()
+    magnitude = fine_uniforms(coarse.mul_(2.0).sub_(negative.double()), fine, cell=2.0**-52).log_().neg_()
     return torch.where(negative, -magnitude, magnitude)
 
 

@@ -7,6 +7,7 @@ rejection certifies) and one against "p_A >= Phi(r/sigma)" (its rejection ends t
 Each has error probability <= alpha at whatever time it stops (Ville's inequality), so a certificate is
 wrong with probability <= alpha, as for the fixed-n procedure.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,8 +45,17 @@ class SequentialDecision:
     decided_early: bool
 
 
-def certify_at_radius(smoothed: Smoothed, x: torch.Tensor, radius: float, *, n0: int = 100, n_max: int = 100_000,
-                      alpha: float = 0.001, batch_size: int = 1000, seed: int = 0) -> SequentialDecision:
+def certify_at_radius(
+    smoothed: Smoothed,
+    x: torch.Tensor,
+    radius: float,
+    *,
+    n0: int = 100,
+    n_max: int = 100_000,
+    alpha: float = 0.001,
+    batch_size: int = 1000,
+    seed: int = 0,
+) -> SequentialDecision:
     """Decide whether the smoothed classifier is certified at `radius` around x (Gaussian noise, l2).
 
     A certificate is wrong with probability <= alpha whenever the run stops (Ville's inequality for each
@@ -71,7 +81,12 @@ def certify_at_radius(smoothed: Smoothed, x: torch.Tensor, radius: float, *, n0:
     while votes.size < n_max:
         size = min(step, n_max - votes.size)
         step = min(2 * step, batch_size)  # small first batches: confident inputs decide after a few hundred
-        batch = (smoothed.sample_votes(x, size, batch_size=batch_size, generator=generator) == label).cpu().numpy().astype(float)
+        batch = (
+            (smoothed.sample_votes(x, size, batch_size=batch_size, generator=generator) == label)
+            .cpu()
+            .numpy()
+            .astype(float)
+        )
         votes = np.concatenate([votes, batch])
         if bounds.betting_rejects(votes, threshold, alpha)[-1]:
             return SequentialDecision(label, True, n0 + votes.size, True)
@@ -107,8 +122,17 @@ class SequentialSummary:
     undecided: float
 
 
-def compare_with_fixed(smoothed: Smoothed, dataset, indices, radii, *, n0: int = 100, n_max: int = 100_000,
-                       alpha: float = 0.001, batch_size: int = 1000) -> dict[float, SequentialSummary]:
+def compare_with_fixed(
+    smoothed: Smoothed,
+    dataset,
+    indices,
+    radii,
+    *,
+    n0: int = 100,
+    n_max: int = 100_000,
+    alpha: float = 0.001,
+    batch_size: int = 1000,
+) -> dict[float, SequentialSummary]:
     """Sequential decisions (`certify_at_radius`, capped at n_max) against Cohen et al.'s fixed-n procedure with
     n = n_max (`Smoothed.certify`), on the images `dataset[i]` (i in indices; image i uses seed i for both).
 
@@ -118,7 +142,7 @@ def compare_with_fixed(smoothed: Smoothed, dataset, indices, radii, *, n0: int =
     if not indices:
         raise ValueError("indices must name at least one image")
     radii = [float(r) for r in radii]
-    runs = {r: [] for r in radii}
+    runs: dict[float, list[tuple[int, bool, bool, bool]]] = {r: [] for r in radii}
     for i in indices:
         image, _ = dataset[i]
         fixed = smoothed.certify(image, n0, n_max, alpha, batch_size=batch_size, seed=i)
@@ -135,11 +159,16 @@ def summarize(rows, n0: int, n_max: int) -> SequentialSummary:
     summary: a mean over no image is undefined, so an empty `rows` is refused."""
     rows = list(rows)
     if not rows:
-        raise ValueError("rows must hold at least one image's row (passes, certified, fixed certified, decided "
-                         "early), got none")
+        raise ValueError(
+            "rows must hold at least one image's row (passes, certified, fixed certified, decided early), got none"
+        )
     samples, certified, fixed_certified, early = (np.array(column) for column in zip(*rows))
-    return SequentialSummary(mean_passes=float(samples.mean()), median_passes=float(np.median(samples)),
-                             passes_ratio=float(samples.mean() / (n0 + n_max)),
-                             agreement=float((certified == fixed_certified).mean()),
-                             certified_sequential=float(certified.mean()), certified_fixed=float(fixed_certified.mean()),
-                             undecided=float((~early).mean()))
+    return SequentialSummary(
+        mean_passes=float(samples.mean()),
+        median_passes=float(np.median(samples)),
+        passes_ratio=float(samples.mean() / (n0 + n_max)),
+        agreement=float((certified == fixed_certified).mean()),
+        certified_sequential=float(certified.mean()),
+        certified_fixed=float(fixed_certified.mean()),
+        undecided=float((~early).mean()),
+    )

@@ -7,11 +7,11 @@ data: empirical Bernstein, betting, ...) give two certificates:
   for one runner-up B picked from samples is not one: if another class is the true runner-up, F_A - F_B
   overstates the margin. So every other class C gets its own bound on F_A - F_C, and the smallest counts.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 
 from rslib import _checks, bounds, certificates
@@ -47,8 +47,9 @@ class SoftCertificate:
     radius_margin: float
 
 
-def certify_soft(smoothed: Smoothed, x: torch.Tensor, n0: int, n: int, alpha: float, *, batch_size: int = 1000,
-                 seed: int = 0) -> SoftCertificate:
+def certify_soft(
+    smoothed: Smoothed, x: torch.Tensor, n0: int, n: int, alpha: float, *, batch_size: int = 1000, seed: int = 0
+) -> SoftCertificate:
     """Soft certification with betting lower bounds: the top class's score at level alpha / 2, and its differences
     to each of the m - 1 other classes at alpha / (2 (m - 1)) (Bonferroni), so that both radii hold together.
 
@@ -65,13 +66,17 @@ def certify_soft(smoothed: Smoothed, x: torch.Tensor, n0: int, n: int, alpha: fl
     sigma = smoothed.noise.sigma
     alpha = _checks.level("alpha", alpha)
     generator = smoothed.generator(seed)
-    selection = smoothed.sample_scores(x, _checks.count("n0", n0), batch_size=batch_size, generator=generator).mean(dim=0)
+    selection = smoothed.sample_scores(x, _checks.count("n0", n0), batch_size=batch_size, generator=generator).mean(
+        dim=0
+    )
     label = int(selection.argmax())
     scores = smoothed.sample_scores(x, n, batch_size=batch_size, generator=generator).double().cpu().numpy()
     others = [c for c in range(scores.shape[1]) if c != label]
     score_lower = bounds.betting_lower(scores[:, label], alpha / 2, n=n)
-    margin_lower = min(2.0 * bounds.betting_lower((scores[:, label] - scores[:, c] + 1.0) / 2.0,
-                                                     alpha / (2 * len(others)), n=n) - 1.0 for c in others)
+    margin_lower = min(
+        2.0 * bounds.betting_lower((scores[:, label] - scores[:, c] + 1.0) / 2.0, alpha / (2 * len(others)), n=n) - 1.0
+        for c in others
+    )
     # Each theorem needs a strict inequality (F_A > 1/2; F_A - F_C > 0): a bound on the boundary certifies nothing.
     radius_cohen = float(certificates.gaussian_l2(score_lower, sigma=sigma))  # NOT_CERTIFIED unless score_lower > 1/2
     radius_margin = float(certificates.soft_margin_l2(margin_lower, sigma=sigma))  # NOT_CERTIFIED unless > 0

@@ -3,6 +3,7 @@
 Cohen et al.'s CERTIFY: the class with the most votes in a first sample is selected, an independent
 second sample bounds its probability, and the noise's certificate turns the bounds into a radius.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,8 +27,10 @@ def _fields_equal(a, b) -> bool:
     generated __eq__ compares an ndarray field with ==, whose truth value is ambiguous)."""
     if type(a) is not type(b):
         return NotImplemented
-    return all(np.array_equal(x, y) if isinstance(x, np.ndarray) else x == y
-               for x, y in zip(vars(a).values(), vars(b).values()))
+    return all(
+        np.array_equal(x, y) if isinstance(x, np.ndarray) else x == y
+        for x, y in zip(vars(a).values(), vars(b).values())
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,8 +102,9 @@ class TopKCertificate:
     __eq__ = _fields_equal
 
 
-def certificate_from_counts(selection, estimation, *, alpha: float, noise, bound: str = "binary",
-                            input_shape: tuple | None = None) -> Certificate:
+def certificate_from_counts(
+    selection, estimation, *, alpha: float, noise, bound: str = "binary", input_shape: tuple | None = None
+) -> Certificate:
     """The certificate of the class with the most `selection` votes, bounded with the `estimation` votes.
 
     Parameters

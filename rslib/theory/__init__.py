@@ -8,6 +8,7 @@
   (the soundness appendix);
 - `taylor`: the unsound Taylor-polynomial margin estimator, kept as a counterexample (chapter 5).
 """
+
 from rslib.theory import exact, laplace, neyman_pearson, norms, renyi, taylor
 
 __all__ = ["neyman_pearson", "norms", "laplace", "renyi", "exact", "taylor"]

@@ -7,14 +7,29 @@ to u change nothing, and for an axis-aligned u a move's l1 and l2 lengths agree,
 exact in both norms. With the exact p_A and p_B in place of confidence bounds, a sound certificate never
 exceeds it, and the ratio certificate / exact radius measures how much a certificate gives away.
 """
+
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import stats
 
 from rslib import certificates as certs
+
+__all__ = [
+    "SATURATED",
+    "RTOL",
+    "slab_probabilities",
+    "exact_slab_radii",
+    "exact_slab_radius",
+    "slab_cases",
+    "Check",
+    "SOFT_TAU",
+    "certificates",
+    "closeness",
+]
 
 SATURATED = 1 - 1e-12  # beyond this p_A rounds towards 1.0 in floating point, where radii are inf by design
 RTOL = 1e-6  # relative precision of the root-found exact radius near p_A = 1
@@ -103,10 +118,13 @@ def certificates(sigma: float = 0.5, soft_tau: float = SOFT_TAU) -> dict[str, Ch
             continue  # ablation: no additive noise along u
         checks[name] = Check(cdfs[family], lambda a, o, info=info, lv=levels[family]: info.radius(a, o[:, 0], **lv))
         if name in ("gaussian_l2", "laplace_l1"):  # the binary forms (p_b = 1 - p_a) are other certificates
-            checks[f"{name} (binary)"] = Check(cdfs[family], lambda a, o, info=info, lv=levels[family]: info.radius(a, **lv))
+            checks[f"{name} (binary)"] = Check(
+                cdfs[family], lambda a, o, info=info, lv=levels[family]: info.radius(a, **lv)
+            )
     for rank, which in ((0, "top"), (1, "2nd")):
         checks[f"gaussian_topk_l2 (k=2, {which})"] = Check(
-            cdfs["gaussian"], lambda a, o: certs.gaussian_topk_l2(a, o, sigma=sigma, k=2), rank, 2)
+            cdfs["gaussian"], lambda a, o: certs.gaussian_topk_l2(a, o, sigma=sigma, k=2), rank, 2
+        )
     checks["soft gaussian_l2 (Salman, F_B)"] = Check(soft, lambda a, o: certs.gaussian_l2(a, o[:, 0], sigma=sigma))
     checks["soft gaussian_l2 (Salman, F_A)"] = Check(soft, lambda a, o: certs.gaussian_l2(a, sigma=sigma))
     checks["soft_margin_l2 (soft scores)"] = Check(soft, lambda a, o: certs.soft_margin_l2(a - o[:, 0], sigma=sigma))
@@ -129,7 +147,11 @@ def closeness(sigma: float = 0.5, cases=None) -> dict:
         truth = exact_slab_radii(check.cdf, positions[keep], t1[keep], t2[keep], labels, check.k)
         certified = np.asarray(check.radius(p[np.arange(len(p)), labels], others), dtype=float)
         ratios = np.maximum(certified[truth > 0], 0.0) / truth[truth > 0]  # NOT_CERTIFIED counts as 0
-        report[name] = {"inputs": int(keep.sum()), "violations": int((certified > truth * (1 + RTOL) + 1e-12).sum()),
-                        "mean_ratio": float(ratios.mean()), "median_ratio": float(np.median(ratios)),
-                        "max_ratio": float(ratios.max())}
+        report[name] = {
+            "inputs": int(keep.sum()),
+            "violations": int((certified > truth * (1 + RTOL) + 1e-12).sum()),
+            "mean_ratio": float(ratios.mean()),
+            "median_ratio": float(np.median(ratios)),
+            "max_ratio": float(ratios.max()),
+        }
     return report

@@ -6,12 +6,26 @@
 - Appendix D's ROPS: how large a noise each distribution tolerates before the smoothed classifier of
   f(x) = [|x| <= 1] stops agreeing with f (or stops certifying a given radius).
 """
+
 from __future__ import annotations
 
 import numpy as np
 from scipy import optimize, special, stats
 
 from rslib import _checks, certificates
+
+__all__ = [
+    "likelihood_statistic",
+    "sample_likelihood_statistic",
+    "worst_case_threshold",
+    "worst_case_probability",
+    "beats_lecuyer_interval",
+    "interval_probability",
+    "rops",
+    "rops_gap",
+    "rops_crossings",
+    "laplace_gaussian_crossing",
+]
 
 
 def likelihood_statistic(z, delta):
@@ -136,6 +150,8 @@ def laplace_gaussian_crossing() -> float:
     """The p_A above which Theorem 2's radius -lambda log(2 (1 - p_A)) exceeds Cohen et al.'s sigma Phi^-1(p_A)
     at equal variance, sigma = sqrt(2) lambda. sigma cancels: the root in (1/2, 1) of
     -log(2 (1 - p)) / sqrt(2) = Phi^-1(p) (both sides vanish at p = 1/2, where the Gaussian one is steeper)."""
+
     def gap(p):
         return float(certificates.laplace_l1(p, scale=1.0 / np.sqrt(2.0)) - certificates.gaussian_l2(p, sigma=1.0))
+
     return float(optimize.brentq(gap, 0.51, 1.0 - 1e-9, xtol=1e-12))

@@ -5,12 +5,24 @@ the noisy attacked input. The worst-case classifier splits space by half-spaces 
     A = {z : delta^T (z - x) <= sigma ||delta|| Phi^-1(p_a)},  B = {z : delta^T (z - x) >= sigma ||delta|| Phi^-1(1 - p_b)},
 so that P(X in A) = p_a and P(X in B) = p_b.
 """
+
 from __future__ import annotations
 
 import numpy as np
 from scipy.stats import norm
 
 from rslib import _checks, certificates
+
+__all__ = [
+    "likelihood_ratio",
+    "half_space_offsets",
+    "shifted_probabilities",
+    "monte_carlo_region_probabilities",
+    "lemma_check",
+    "EXAMPLE_REGIONS",
+    "worst_case_regions",
+    "worst_case_check",
+]
 
 
 def likelihood_ratio(z, mu, delta, sigma):
@@ -64,8 +76,12 @@ def lemma_check(region, x, delta, sigma, n=200_000, seed=0) -> dict:
     """
     p_x, p_y = monte_carlo_region_probabilities(region, x, delta, sigma, n, seed)
     p_y_half_space = shifted_probabilities(p_x, 1.0 - p_x, sigma, np.linalg.norm(delta))[0]
-    return {"P(X in D)": p_x, "P(Y in D)": p_y, "P(Y in S)": float(p_y_half_space),
-            "standard error": float(np.sqrt(max(p_y * (1 - p_y), 1e-12) / n))}
+    return {
+        "P(X in D)": p_x,
+        "P(Y in D)": p_y,
+        "P(Y in S)": float(p_y_half_space),
+        "standard error": float(np.sqrt(max(p_y * (1 - p_y), 1e-12) / n)),
+    }
 
 
 EXAMPLE_REGIONS = {
@@ -108,7 +124,14 @@ def worst_case_check(p_a, p_b, sigma, direction, factors=(0.9, 1.1), n=400_000, 
         _, prob_a = monte_carlo_region_probabilities(in_a, origin, delta_norm * u, sigma, n, seed)
         _, prob_b = monte_carlo_region_probabilities(in_b, origin, delta_norm * u, sigma, n, seed + 1)
         exact_a, exact_b = shifted_probabilities(p_a, p_b, sigma, delta_norm)
-        rows.append({"factor": float(factor), "delta_norm": delta_norm,
-                     "P(f(Y) = c_A)": prob_a, "P(f(Y) = c_B)": prob_b,
-                     "exact c_A": float(exact_a), "exact c_B": float(exact_b)})
+        rows.append(
+            {
+                "factor": float(factor),
+                "delta_norm": delta_norm,
+                "P(f(Y) = c_A)": prob_a,
+                "P(f(Y) = c_B)": prob_b,
+                "exact c_A": float(exact_a),
+                "exact c_B": float(exact_b),
+            }
+        )
     return rows

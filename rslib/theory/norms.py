@@ -3,11 +3,14 @@
 ||x||_p <= c ||x||_q with the tightest c: c = 1 when p >= q (moving to a larger p never grows the norm),
 and c = d^(1/p - 1/q) when p < q (Hoelder's inequality, attained by the all-ones vector).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from rslib import _checks
+
+__all__ = ["lp_norm", "tightest_constant", "largest_observed_ratio", "ball_is_contained"]
 
 
 def lp_norm(x, p) -> np.ndarray:

@@ -3,6 +3,7 @@ before its top class changes. `rslib.certificates.renyi_l2` turns this into a ce
 
 The Renyi order is called rho (`order`): alpha is always an error level in rslib and the book.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -86,9 +87,9 @@ def lemma1_minimizer(p, *, order: float) -> np.ndarray:
     paper's appendix prints a minus sign before 2 q* in that normaliser.) Ties in Q are the limit of Q's
     whose top class differs, so the bound is an infimum. Parameters as in `lemma1_bound`."""
     p, rho = _distribution("p", p), _order(order)
-    order = np.argsort(p)[::-1]
-    top, second = p[order[0]], p[order[1]]
+    ranked = np.argsort(p)[::-1]
+    top, second = p[ranked[0]], p[ranked[1]]
     q_star = ((top ** (1 - rho) + second ** (1 - rho)) / 2) ** (1 / (1 - rho)) if second > 0 else 0.0
     q = p.copy()
-    q[order[0]] = q[order[1]] = q_star
+    q[ranked[0]] = q[ranked[1]] = q_star
     return q / q.sum()

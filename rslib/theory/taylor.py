@@ -6,10 +6,13 @@ Phi^-1(p) = sqrt(2) erfinv(2p - 1), and erfinv(z) = sqrt(pi)/2 (z + pi/12 z^3 + 
 [1/2, 1] for M >= 3. The estimator averages Phi_M^-1(X1) - Phi_M^-1(X2) over samples; by Jensen's
 inequality that average can exceed the true margin Phi^-1(E X1) - Phi^-1(E X2).
 """
+
 from __future__ import annotations
 
 import numpy as np
 from scipy.stats import norm
+
+__all__ = ["inverse_normal_taylor", "counterexample"]
 
 _ERFINV_COEFFICIENTS = {1: 1.0, 3: np.pi / 12, 5: 7 * np.pi**2 / 480, 7: 127 * np.pi**3 / 40320}
 

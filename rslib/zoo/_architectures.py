@@ -1,5 +1,6 @@
 """Base classifiers: small CNNs that take images in [0, 1] and normalise them inside, so that the smoothing
 noise is added in pixel space (like Cohen et al.'s NormalizeLayer)."""
+
 from __future__ import annotations
 
 import torch
@@ -38,9 +39,15 @@ class FashionCNN(nn.Module):
         super().__init__()
         self.normalize = _to_unit_range(in_channels)
         self.features = nn.Sequential(
-            nn.Conv2d(in_channels, 16, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 14x14
-            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))  # 7x7
+            nn.Conv2d(in_channels, 16, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(16, 32, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),  # 14x14
+            nn.Conv2d(32, 64, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+        )  # 7x7
         self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(64 * 7 * 7, 64), nn.ReLU(), nn.Linear(64, num_classes))
 
     def forward(self, x):

@@ -5,6 +5,7 @@ where the normalisation keeps no state, so the keys read "1.<net key>" (CIFAR-10
 (ImageNet, saved through DataParallel). `load_checkpoint` reads them with `torch.load(weights_only=True)`,
 which refuses to execute pickled code, and rebuilds the network with rslib's own normalisation in front.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,8 +17,12 @@ from rslib.smoothing import default_device
 from rslib.zoo._architectures import Normalize
 from rslib.zoo._pretrained import load_weights_only
 
-NORMALIZATION = {"cifar10": ([0.4914, 0.4822, 0.4465], [0.2023, 0.1994, 0.2010]),
-                 "imagenet": ([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])}
+__all__ = ["NORMALIZATION", "CifarResNet", "architecture", "load_checkpoint"]
+
+NORMALIZATION = {
+    "cifar10": ([0.4914, 0.4822, 0.4465], [0.2023, 0.1994, 0.2010]),
+    "imagenet": ([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]),
+}
 
 
 class _BasicBlock(nn.Module):
@@ -56,7 +61,9 @@ class CifarResNet(nn.Module):
 
     @staticmethod
     def _stage(inplanes, planes, blocks, stride):
-        return nn.Sequential(_BasicBlock(inplanes, planes, stride), *[_BasicBlock(planes, planes) for _ in range(blocks - 1)])
+        return nn.Sequential(
+            _BasicBlock(inplanes, planes, stride), *[_BasicBlock(planes, planes) for _ in range(blocks - 1)]
+        )
 
     def forward(self, x):
         x = torch.relu(self.bn1(self.conv1(x)))
@@ -87,7 +94,9 @@ def load_checkpoint(path, device=None) -> tuple[nn.Module, dict]:
         raise FileNotFoundError(f"no checkpoint at {path}")
     checkpoint = load_weights_only(path)
     if not (isinstance(checkpoint, dict) and "arch" in checkpoint and isinstance(checkpoint.get("state_dict"), dict)):
-        raise ValueError(f"{path} is not a Cohen et al. checkpoint: expected a dict with 'arch' and a 'state_dict' dict")
+        raise ValueError(
+            f"{path} is not a Cohen et al. checkpoint: expected a dict with 'arch' and a 'state_dict' dict"
+        )
     arch, state = checkpoint["arch"], checkpoint["state_dict"]
     try:
         net, dataset = architecture(arch)
@@ -97,7 +106,7 @@ def load_checkpoint(path, device=None) -> tuple[nn.Module, dict]:
     for key, value in state.items():
         for prefix in ("1.module.", "1."):
             if key.startswith(prefix):
-                inner[key[len(prefix):]] = value
+                inner[key[len(prefix) :]] = value
                 break
     try:
         net.load_state_dict(inner)

@@ -4,6 +4,7 @@ Fashion-MNIST (Xiao et al. 2017) is read from Debian's `dataset-fashion-mnist` f
 the 8x8 digits of scikit-learn serve tiny, fast tests; CIFAR-10 and ImageNet load through torchvision
 for users who have the files.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -17,13 +18,43 @@ import numpy as np
 import torch
 from torch.utils.data import TensorDataset
 
+__all__ = [
+    "DEBIAN_FASHION_MNIST",
+    "FASHION_MNIST_CLASSES",
+    "NUM_CLASSES",
+    "SHAPES",
+    "cache_dir",
+    "fashion_mnist",
+    "digits",
+    "cifar10",
+    "imagenet",
+    "load_dataset",
+    "BOOK_SUBSET_PER_CLASS",
+    "BOOK_SUBSET_SEED",
+    "book_subset",
+]
+
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
-FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+FASHION_MNIST_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
 NUM_CLASSES = {"fashion-mnist": 10, "digits": 10, "cifar10": 10, "imagenet": 1000}
 SHAPES = {"fashion-mnist": (1, 28, 28), "digits": (1, 8, 8), "cifar10": (3, 32, 32), "imagenet": (3, 224, 224)}
-_FASHION_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-                  "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+_FASHION_FILES = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
 
 
 def cache_dir() -> Path:
@@ -65,7 +96,8 @@ def _unpack_fashion_mnist(source: Path) -> Path:
             f"Fashion-MNIST files not found in {source} (missing {', '.join(missing)}). Install Debian's "
             "package dataset-fashion-mnist (`apt-get install dataset-fashion-mnist`; `make test` and `make book` "
             "do it), give a folder with the four *-ubyte.gz files (root=, or --data-root in the CLI), or, with internet, "
-            "download=True (--download).")
+            "download=True (--download)."
+        )
     key = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:12]
     root = cache_dir() / "fashion-mnist" / key
     raw = root / "FashionMNIST" / "raw"
@@ -107,8 +139,10 @@ def cifar10(split: str = "test", root=None, download: bool = False):
     try:
         return datasets.CIFAR10(str(root), train=split == "train", download=download, transform=transforms.ToTensor())
     except RuntimeError as exc:
-        raise FileNotFoundError(f"CIFAR-10 not found under {root}: give the folder holding cifar-10-batches-py "
-                                "(root=, or --data-root in the CLI), or download=True (--download) with internet") from exc
+        raise FileNotFoundError(
+            f"CIFAR-10 not found under {root}: give the folder holding cifar-10-batches-py "
+            "(root=, or --data-root in the CLI), or download=True (--download) with internet"
+        ) from exc
 
 
 def imagenet(split: str = "test", root=None):
@@ -120,12 +154,16 @@ def imagenet(split: str = "test", root=None):
 
     _check_split(split)
     if root is None:
-        raise FileNotFoundError("ImageNet cannot be downloaded automatically: give a folder with train/ and val/ "
-                                "subfolders of class folders (root=, or --data-root in the CLI)")
+        raise FileNotFoundError(
+            "ImageNet cannot be downloaded automatically: give a folder with train/ and val/ "
+            "subfolders of class folders (root=, or --data-root in the CLI)"
+        )
     folder = Path(root) / ("train" if split == "train" else "val")
     if not folder.is_dir():
-        raise FileNotFoundError(f"ImageNet not found: {folder} is not a folder (root= or --data-root must hold "
-                                "train/ and val/ subfolders of class folders)")
+        raise FileNotFoundError(
+            f"ImageNet not found: {folder} is not a folder (root= or --data-root must hold "
+            "train/ and val/ subfolders of class folders)"
+        )
     transform = transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor()])
     return datasets.ImageFolder(str(folder), transform=transform)
 
@@ -168,8 +206,9 @@ def book_subset(dataset, per_class: int = BOOK_SUBSET_PER_CLASS, seed: int = BOO
     for label in np.unique(labels):
         members = np.flatnonzero(labels == label)
         if per_class > len(members):
-            raise ValueError(f"per_class must be at most {len(members)} (the images of class {int(label)}), "
-                             f"got {per_class}")
+            raise ValueError(
+                f"per_class must be at most {len(members)} (the images of class {int(label)}), got {per_class}"
+            )
         # one generator per class, seeded by (seed, class): a larger per_class extends the same order
         order = np.random.default_rng([seed, int(label)]).permutation(len(members))
         chosen.append(members[order[:per_class]])

@@ -5,6 +5,7 @@ is added in pixel space. Weights are saved as a state_dict (`<name>.pt`) beside 
 that records how they were made and the weights' sha256; `load_pretrained` checks the hash and loads
 with `torch.load(weights_only=True)`, which never executes pickled code.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -73,7 +74,9 @@ def save(model: nn.Module, name: str, card: dict, out_dir=None) -> Path:
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9._-]+", name):
         raise ValueError(f"name must be a plain file stem (letters, digits, '-', '_', '.'), got {name!r}")
     if name.startswith("."):  # '.', '..' and '.x' would make '..pt' or a hidden file, and a card named '..json'
-        raise ValueError(f"name must not start with '.' (a plain file stem: letters, digits, '-', '_', '.'), got {name!r}")
+        raise ValueError(
+            f"name must not start with '.' (a plain file stem: letters, digits, '-', '_', '.'), got {name!r}"
+        )
     out_dir = models_dir() if out_dir is None else Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     weights = out_dir / f"{name}.pt"
@@ -106,12 +109,16 @@ def load_pretrained(name_or_path, *, device=None, folder=None) -> Pretrained:
         weights = folder / f"{name_or_path}.pt"
     card_path = weights.with_suffix(".json")
     if not weights.is_file() or not card_path.is_file():
-        raise FileNotFoundError(f"no model {str(name_or_path)!r}: need {weights} and its card {card_path.name}; "
-                                f"available in {folder}: {', '.join(list_pretrained(folder)) or 'none'}")
+        raise FileNotFoundError(
+            f"no model {str(name_or_path)!r}: need {weights} and its card {card_path.name}; "
+            f"available in {folder}: {', '.join(list_pretrained(folder)) or 'none'}"
+        )
     card, noise = _read_card(card_path)
     if _sha256(weights) != card.get("sha256"):
-        raise ValueError(f"{weights} does not match the sha256 in its card {card_path.name}: "
-                         "the file is corrupt, truncated or was replaced")
+        raise ValueError(
+            f"{weights} does not match the sha256 in its card {card_path.name}: "
+            "the file is corrupt, truncated or was replaced"
+        )
     state = load_weights_only(weights)
     try:
         model = build(card["arch"], card["in_channels"], card["num_classes"])
@@ -128,8 +135,9 @@ def load_weights_only(path):
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch.load of arbitrary bytes raises anything from KeyError to struct.error
-        raise ValueError(f"{path} is not a torch checkpoint that loads with weights_only=True "
-                         f"({type(exc).__name__}: {exc})") from exc
+        raise ValueError(
+            f"{path} is not a torch checkpoint that loads with weights_only=True ({type(exc).__name__}: {exc})"
+        ) from exc
 
 
 def _read_card(card_path: Path) -> tuple[dict, Noise]:

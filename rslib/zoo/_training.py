@@ -4,6 +4,7 @@ The base classifier f of a smoothed classifier g(x) = argmax_c P(f(x + eps) = c)
 the *noisy* inputs it will be asked about, so every training batch is perturbed by the smoothing noise
 (Gaussian, Laplace, or ablation's encoded inputs) before the forward pass.
 """
+
 from __future__ import annotations
 
 import time
@@ -14,6 +15,8 @@ from torch.utils.data import BatchSampler, DataLoader, RandomSampler, Sequential
 from tqdm.auto import tqdm
 
 from rslib import _checks
+
+__all__ = ["OPTIMIZERS", "OBJECTIVES", "SCHEDULES", "train", "evaluate"]
 
 OPTIMIZERS = ("sgd", "adam")
 OBJECTIVES = ("noise", "type2", "stability")
@@ -46,10 +49,25 @@ def _schedule(name: str, optimizer, epochs: int, steps_per_epoch: int):
     raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, got {name!r}")
 
 
-def train(model: nn.Module, train_set, noise, epochs: int, lr: float = 0.05, batch_size: int = 128,
-          seed: int = 0, device="cpu", optimizer: str = "sgd", schedule: str = "cosine", momentum: float = 0.9,
-          weight_decay: float = 5e-4, channels_last: bool | None = None, progress: bool = True,
-          objective: str = "noise", adversarial_step: float = 0.0, stability_weight: float = 0.0) -> dict:
+def train(
+    model: nn.Module,
+    train_set,
+    noise,
+    epochs: int,
+    lr: float = 0.05,
+    batch_size: int = 128,
+    seed: int = 0,
+    device="cpu",
+    optimizer: str = "sgd",
+    schedule: str = "cosine",
+    momentum: float = 0.9,
+    weight_decay: float = 5e-4,
+    channels_last: bool | None = None,
+    progress: bool = True,
+    objective: str = "noise",
+    adversarial_step: float = 0.0,
+    stability_weight: float = 0.0,
+) -> dict:
     """Minimise cross-entropy on noise-augmented batches: the model sees noise.sample(x) for every batch x.
 
     noise: an `rslib.noise` object, applied on the device; None trains on clean inputs. For ablation the
@@ -105,12 +123,19 @@ def train(model: nn.Module, train_set, noise, epochs: int, lr: float = 0.05, bat
             total_loss += loss.detach() * len(y)
             correct += (logits.argmax(dim=1) == y).sum()
             seen += len(y)
-        history.append({"epoch": epoch + 1, "loss": round(float(total_loss) / seen, 5),
-                        "train_accuracy": round(int(correct) / seen, 5),
-                        "seconds": round(time.perf_counter() - start, 2)})
+        history.append(
+            {
+                "epoch": epoch + 1,
+                "loss": round(float(total_loss) / seen, 5),
+                "train_accuracy": round(int(correct) / seen, 5),
+                "seconds": round(time.perf_counter() - start, 2),
+            }
+        )
         if progress:
-            tqdm.write(f"epoch {epoch + 1}/{epochs}: loss {history[-1]['loss']:.4f}, "
-                       f"noisy train accuracy {history[-1]['train_accuracy']:.4f}, {history[-1]['seconds']:.0f} s")
+            tqdm.write(
+                f"epoch {epoch + 1}/{epochs}: loss {history[-1]['loss']:.4f}, "
+                f"noisy train accuracy {history[-1]['train_accuracy']:.4f}, {history[-1]['seconds']:.0f} s"
+            )
     model.eval()
     return {"seconds": time.perf_counter() - start, "history": history}
 
@@ -118,13 +143,14 @@ def train(model: nn.Module, train_set, noise, epochs: int, lr: float = 0.05, bat
 def _signed_gradient_step(model, x, y, step: float, memory_format, loss_fn) -> torch.Tensor:
     """x + step * sign(grad_x loss): one FGSM-style step on the noisy input (no gradient flows through it)."""
     x = x.detach().requires_grad_(True)
-    grad, = torch.autograd.grad(loss_fn(model(x.contiguous(memory_format=memory_format)), y), x)
+    (grad,) = torch.autograd.grad(loss_fn(model(x.contiguous(memory_format=memory_format)), y), x)
     return (x + step * grad.sign()).detach()
 
 
 @torch.inference_mode()
-def evaluate(model: nn.Module, dataset, noise=None, batch_size: int = 1000, seed: int = 0, device="cpu",
-             progress: bool = False) -> float:
+def evaluate(
+    model: nn.Module, dataset, noise=None, batch_size: int = 1000, seed: int = 0, device="cpu", progress: bool = False
+) -> float:
     """Accuracy of the base classifier on `dataset`: on clean inputs (noise=None) or one noisy draw per input.
 
     A model trained with ablation takes encoded inputs; its clean accuracy is that under
@@ -135,7 +161,9 @@ def evaluate(model: nn.Module, dataset, noise=None, batch_size: int = 1000, seed
     generator = torch.Generator(device=device).manual_seed(seed)
     model = model.to(device).eval()
     correct = torch.zeros((), device=device, dtype=torch.long)
-    for x, y in tqdm(_batches(dataset, batch_size, False, None, drop_last=False), desc="evaluate", disable=not progress):
+    for x, y in tqdm(
+        _batches(dataset, batch_size, False, None, drop_last=False), desc="evaluate", disable=not progress
+    ):
         x, y = x.to(device), y.to(device)
         if noise is not None:
             x = noise.sample(x, generator)
