@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from rslib.figures._common import COLORS, DASHES
 
-__all__ = ["certified_accuracy", "certified_accuracy_studies"]
+__all__ = ["certified_accuracy", "certified_accuracy_studies", "certified_accuracy_beside"]
 
 
 def certified_accuracy(
@@ -82,3 +82,37 @@ def certified_accuracy_studies(studies: dict, x_title="radius", title="Certified
         margin={"t": 110},
     )
     return fig
+
+
+def certified_accuracy_beside(
+    runs: dict,
+    reference: dict,
+    grid,
+    *,
+    runs_label: str,
+    reference_label: str,
+    x_title="radius",
+    title="Certified accuracy",
+) -> go.Figure:
+    """Certified accuracy of the same models from two runs (e.g. the book's build-time run and a committed run
+    at scale): `runs` and `reference` map a model's name to its `rslib.results.Results`. One colour per model,
+    a solid line for `reference` and a dashed one for `runs`; names found in only one mapping are drawn too.
+
+    Parameters
+    ----------
+    runs, reference : dict
+        Model name -> `Results` (any format with radii).
+    grid : array_like
+        Radii at which the curves are evaluated.
+    runs_label, reference_label : str
+        What tells the two runs apart in the legend (e.g. "60 images, n = 1,000").
+    x_title, title : str
+        Axis and figure titles.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    curves = {f"{name}; {reference_label}": (grid, res.certified_accuracy(grid)) for name, res in reference.items()}
+    curves.update({f"{name}; {runs_label}": (grid, res.certified_accuracy(grid)) for name, res in runs.items()})
+    return certified_accuracy(curves, x_title=x_title, title=title, variant_sep="; ")
