@@ -97,7 +97,23 @@ class MarginBoundCost:
 
 
 def margin_lower_cost(count_1: int, count_2: int, n: int, alpha: float) -> MarginBoundCost:
-    """`margin_lower` with its cost, next to the Clopper-Pearson pair; arguments as in `margin_lower`."""
+    """`margin_lower` with its cost, next to the Clopper-Pearson pair it competes with.
+
+    Parameters
+    ----------
+    count_1, count_2 : int
+        Votes of the top class and of the runner-up, as in `margin_lower`.
+    n : int
+        Number of votes, >= 1.
+    alpha : float
+        Error level, in (0, 1).
+
+    Returns
+    -------
+    MarginBoundCost
+        Both bounds, the number of O(n) tail sums and the seconds the exact bound took (at the default
+        tolerance 1e-6).
+    """
     calls: list[None] = []
 
     def counted_tail(*args):
