@@ -100,7 +100,7 @@ class MarginBoundCost:
     pair : float
         The lower bound of p_1 minus the upper bound of p_2, each Clopper-Pearson at alpha / 2.
     tail_sums : int
-        The O(n) tail probabilities the exact bound evaluated.
+        The tail probabilities the exact bound evaluated (each a sum of O(sqrt(n)) terms).
     seconds : float
         Its wall-clock time.
     """
@@ -112,7 +112,23 @@ class MarginBoundCost:
 
 
 def margin_lower_cost(count_1: int, count_2: int, n: int, alpha: float) -> MarginBoundCost:
-    """`margin_lower` with its cost, next to the Clopper-Pearson pair; arguments as in `margin_lower`."""
+    """`margin_lower` with its cost, next to the Clopper-Pearson pair it competes with.
+
+    Parameters
+    ----------
+    count_1, count_2 : int
+        Votes of the top class and of the runner-up, as in `margin_lower`.
+    n : int
+        Number of votes, >= 1.
+    alpha : float
+        Error level, in (0, 1).
+
+    Returns
+    -------
+    MarginBoundCost
+        Both bounds, the number of tail probabilities evaluated and the seconds the exact bound took (at the
+        default tolerance 1e-6).
+    """
     calls: list[int] = []
 
     def counted_tails(k, n, q1, q2):

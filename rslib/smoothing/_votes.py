@@ -7,11 +7,16 @@ second sample bounds its probability, and the noise's certificate turns the boun
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from rslib import _checks, bounds
 from rslib.certificates import NOT_CERTIFIED
+
+if TYPE_CHECKING:  # the noise is only called here: this module needs no torch
+    from rslib.smoothing._noise import Noise
 
 __all__ = ["ABSTAIN", "BOUND_KINDS", "Certificate", "TopKCertificate", "certificate_from_counts", "topk_from_counts"]
 
@@ -84,7 +89,9 @@ class TopKCertificate:
     counts : numpy.ndarray
         Votes per class.
     k : int
+        A label's radius keeps it among the k most likely classes.
     norm : str
+        "l2" (Gaussian noise) or "l0" (ablation: radii in pixels).
     """
 
     radii: np.ndarray
@@ -93,8 +100,19 @@ class TopKCertificate:
     norm: str
 
     def labels(self, radius: float = 0) -> list[int]:
-        """Labels certified to stay among the top k for every perturbation of size `radius` (l0: at most
-        `radius` pixels; l1, l2: norm below the certified radius)."""
+        """Labels certified to stay among the top k for every perturbation of size `radius`.
+
+        Parameters
+        ----------
+        radius : float, default 0
+            The perturbation size: l0, at most `radius` pixels (a radius r certifies r pixels); l1 and l2, a
+            norm below the certified radius (an open ball). Negative values count as 0.
+
+        Returns
+        -------
+        list of int
+            The labels, in increasing order.
+        """
         radius = max(radius, 0)
         certified = self.radii >= radius if self.norm == "l0" else self.radii > radius
         return [int(c) for c in np.nonzero(certified & (self.radii != NOT_CERTIFIED))[0]]
@@ -103,7 +121,13 @@ class TopKCertificate:
 
 
 def certificate_from_counts(
-    selection, estimation, *, alpha: float, noise, bound: str = "binary", input_shape: tuple | None = None
+    selection: ArrayLike,
+    estimation: ArrayLike,
+    *,
+    alpha: float,
+    noise: Noise,
+    bound: str = "binary",
+    input_shape: tuple | None = None,
 ) -> Certificate:
     """The certificate of the class with the most `selection` votes, bounded with the `estimation` votes.
 
@@ -128,6 +152,17 @@ def certificate_from_counts(
     Certificate
         Abstains (label ``ABSTAIN``, radius ``NOT_CERTIFIED``) when p_A <= p_B, as the theorems need
         p_A > p_B strictly, or when the radius certifies nothing.
+
+    Raises
+    ------
+    ValueError
+        If bound is unknown or alpha is not in (0, 1).
+
+    References
+    ----------
+    J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
+    J. Jia, X. Cao, B. Wang, N. Z. Gong. Certified robustness for top-k predictions against adversarial
+    perturbations via randomized smoothing. ICLR 2020.
     """
     if bound not in BOUND_KINDS:
         raise ValueError(f"bound must be 'binary' or 'simultaneous', got {bound!r}")
@@ -150,7 +185,9 @@ def certificate_from_counts(
     return Certificate(label, radius, p_a, p_b, count_a, estimation, noise.norm)
 
 
-def topk_from_counts(counts, *, alpha: float, k: int, noise, input_shape: tuple | None = None) -> TopKCertificate:
+def topk_from_counts(
+    counts: ArrayLike, *, alpha: float, k: int, noise: Noise, input_shape: tuple | None = None
+) -> TopKCertificate:
     """Top-k certificates of every label from one sample's votes (Jia et al. 2020; 2022).
 
     SimuEM bounds (Clopper-Pearson at alpha / num_classes for every class); for each label l, the noise's
@@ -159,6 +196,7 @@ def topk_from_counts(counts, *, alpha: float, k: int, noise, input_shape: tuple 
     Parameters
     ----------
     counts : array_like of int, shape (num_classes,)
+        Votes per class.
     alpha : float
         Error level, in (0, 1).
     k : int
@@ -167,6 +205,25 @@ def topk_from_counts(counts, *, alpha: float, k: int, noise, input_shape: tuple 
         A noise with a top-k certificate (Gaussian or Ablation).
     input_shape : tuple, optional
         One input's shape (needed by ablation).
+
+    Returns
+    -------
+    TopKCertificate
+        A radius for every label, ``NOT_CERTIFIED`` where it is not certified.
+
+    Raises
+    ------
+    ValueError
+        If k >= num_classes or alpha is not in (0, 1).
+    NotImplementedError
+        If the noise has no top-k certificate.
+
+    References
+    ----------
+    J. Jia, X. Cao, B. Wang, N. Z. Gong. Certified robustness for top-k predictions against adversarial
+    perturbations via randomized smoothing. ICLR 2020.
+    J. Jia, B. Wang, X. Cao, H. Liu, N. Z. Gong. Almost tight L0-norm certified robustness of top-k
+    predictions against adversarial perturbations. ICLR 2022.
     """
     alpha = _checks.level("alpha", alpha)
     k = _checks.count("k", k)
