@@ -128,12 +128,12 @@ def certified_accuracy_studies(
 def certified_accuracy_beside(
     runs: dict,
     reference: dict,
-    grid,
+    grid: ArrayLike,
     *,
     runs_label: str,
     reference_label: str,
-    x_title="radius",
-    title="Certified accuracy",
+    x_title: str = "radius",
+    title: str = "Certified accuracy",
 ) -> go.Figure:
     """Certified accuracy of the same models from two runs (e.g. the book's build-time run and a committed run
     at scale): `runs` and `reference` map a model's name to its `rslib.results.Results`. One colour per model,
