@@ -1,6 +1,7 @@
 """Binomial bounds (rslib.bounds._binomial): Clopper-Pearson's exact definition, coverage by simulation, the
 simultaneous bounds of every class (Bonferroni), the unanimous sample size for a radius, and bad input."""
 
+import _coverage
 import numpy as np
 import pytest
 from scipy import stats
@@ -26,35 +27,29 @@ def test_edges_and_vectorisation():
     assert isinstance(bounds.clopper_pearson(3, 10, 0.05), float)
 
 
-def _miss_rate_bound(alpha, trials):
-    """alpha plus 4 standard deviations of a mean of `trials` Bernoulli(alpha) (the simulation's error)."""
-    return alpha + 4 * np.sqrt(alpha * (1 - alpha) / trials)
-
-
 @pytest.mark.parametrize("p,n", [(0.5, 20), (0.9, 100), (0.99, 1000), (0.3, 50), (0.999, 10000)])
 @pytest.mark.parametrize("side", ["lower", "upper"])
 def test_coverage_by_simulation(p, n, side):
-    alpha, trials = 0.05, 40_000
-    k = np.random.default_rng(1).binomial(n, p, size=trials)
-    bound = bounds.clopper_pearson(k, n, alpha, side=side)
-    misses = (bound > p) if side == "lower" else (bound < p)
-    assert misses.mean() <= _miss_rate_bound(alpha, trials)
+    plan = _coverage.plan(0.05)
+    k = np.random.default_rng(1).binomial(n, p, size=plan.trials)
+    bound = bounds.clopper_pearson(k, n, plan.alpha, side=side)
+    plan.check((bound > p) if side == "lower" else (bound < p), f"the {side} Clopper-Pearson bound")
 
 
 def test_simultaneous_bounds_cover_all_classes_together():
     # The certificate's event: lower bound of one class and upper bounds of all the others hold at once.
     probs = np.array([0.45, 0.25, 0.2, 0.1])
-    alpha, n, trials = 0.1, 200, 20_000
-    counts = np.random.default_rng(2).multinomial(n, probs, size=trials)
-    lower, upper = bounds.simultaneous_clopper_pearson(counts, alpha)
+    plan, everything = _coverage.plan(0.1), _coverage.plan(0.2)
+    counts = np.random.default_rng(2).multinomial(200, probs, size=max(plan.trials, everything.trials))
+    lower, upper = bounds.simultaneous_clopper_pearson(counts, plan.alpha)
     assert lower.shape == counts.shape
     for cls in range(len(probs)):
         others = np.arange(len(probs)) != cls
         miss = (lower[:, cls] > probs[cls]) | (upper[:, others] < probs[others]).any(axis=1)
-        assert miss.mean() <= _miss_rate_bound(alpha, trials)
+        plan.check(miss[: plan.trials], f"the bounds certifying class {cls}")
     # All 2c one-sided bounds at once: at level 2 alpha.
     any_miss = ((lower > probs) | (upper < probs)).any(axis=1)
-    assert any_miss.mean() <= _miss_rate_bound(2 * alpha, trials)
+    everything.check(any_miss[: everything.trials], "all the one-sided bounds together")
 
 
 def test_simultaneous_uses_bonferroni_level():
@@ -105,8 +100,6 @@ def test_unanimous_samples_for_radius_bad_input():
 
 
 def test_issue13_a_lower_bound_is_never_exactly_one_and_huge_n_is_refused():
-    from rslib import certificates
-
     for n in (10**9, 10**12, 10**15):
         lower = bounds.clopper_pearson(n, n, 0.001)
         assert lower < 1.0 and np.isfinite(certificates.gaussian_l2(lower, sigma=1.0))

@@ -1,25 +1,22 @@
 """Closed-form bounds on the mean of [0, 1]-valued observations (rslib.bounds._mean): Hoeffding and empirical
 Bernstein, their coverage by simulation and bad input."""
 
+import _coverage
 import numpy as np
 import pytest
 
 from rslib import bounds
 
 
-def _miss_bound(alpha, trials):
-    return alpha + 4 * np.sqrt(alpha * (1 - alpha) / trials)
-
-
 @pytest.mark.parametrize("mean", [0.5, 0.9, 0.99])
 def test_hoeffding_and_empirical_bernstein_cover(mean):
     rng = np.random.default_rng(3)
-    alpha, trials, n = 0.1, 2000, 200
-    x = rng.beta(mean * 5, (1 - mean) * 5, size=(trials, n))
-    h_miss = (bounds.hoeffding(x.mean(axis=1), n, alpha) > mean).mean()
-    eb_miss = np.mean([bounds.empirical_bernstein(row, alpha) > mean for row in x])
-    assert h_miss <= _miss_bound(alpha, trials) and eb_miss <= _miss_bound(alpha, trials)
-    assert bounds.empirical_bernstein(x[0], alpha) < x[0].mean()
+    plan, n = _coverage.plan(0.1), 200
+    x = rng.beta(mean * 5, (1 - mean) * 5, size=(plan.trials, n))
+    plan.check(bounds.hoeffding(x.mean(axis=1), n, plan.alpha) > mean, "the lower Hoeffding bound")
+    plan.check(bounds.hoeffding(x.mean(axis=1), n, plan.alpha, side="upper") < mean, "the upper Hoeffding bound")
+    plan.check([bounds.empirical_bernstein(row, plan.alpha) > mean for row in x], "the empirical Bernstein bound")
+    assert bounds.empirical_bernstein(x[0], plan.alpha) < x[0].mean()
 
 
 def test_bad_input():

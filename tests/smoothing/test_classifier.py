@@ -6,6 +6,7 @@ under Laplace noise when w is axis-aligned: g = f, so the exact robust radius of
 from x to the boundary (l2 for Gaussian, l1 = l2 along an axis for Laplace). No certificate may exceed it.
 """
 
+import _coverage
 import numpy as np
 import pytest
 import torch
@@ -14,7 +15,7 @@ from scipy import stats
 from rslib import bounds, certificates, smoothing, zoo
 from rslib.certificates import NOT_CERTIFIED
 from rslib.smoothing import ABSTAIN, Smoothed
-from rslib.theory.exact import exact_slab_radius
+from rslib.theory import exact
 
 DIM = 64
 
@@ -47,21 +48,16 @@ def _signed_distance(x, w, b):
     "make_noise,axis_aligned", [(lambda: smoothing.Gaussian(0.5), False), (lambda: smoothing.Laplace(0.4), True)]
 )
 def test_certified_radius_never_exceeds_the_exact_radius(make_noise, axis_aligned):
+    # A certificate misses when its label is not the smoothed classifier's or its radius is too large: with
+    # probability <= alpha each. certify_many packs the inputs into shared batches, each with its own seed.
     w, b = _half_space(0, axis_aligned)
     smoothed = Smoothed(HalfSpace(w, b), make_noise(), num_classes=2, device="cpu", input_shape=(DIM,))
-    gen = torch.Generator().manual_seed(1)
-    certified, too_large = 0, 0
-    for i in range(150):
-        x = torch.randn(DIM, generator=gen) * 0.5
-        cert = smoothed.certify(x, n0=50, n=2000, alpha=0.001, seed=i)
-        dist = _signed_distance(x, w, b)
-        if cert.label != ABSTAIN:
-            certified += 1
-            assert cert.label == int(dist > 0), "a certified label must be the smoothed classifier's"
-            too_large += cert.radius > abs(dist)
-    assert certified > 50
-    # Each certificate is too large with probability <= alpha = 0.001; 3 or more of 150: probability < 6e-4.
-    assert too_large <= 2
+    plan = _coverage.plan(0.2)
+    xs = torch.randn(plan.trials, DIM, generator=torch.Generator().manual_seed(1)) * 0.5
+    certs = smoothed.certify_many(list(xs), n0=50, n=500, alpha=plan.alpha, seeds=range(plan.trials))
+    dist = [_signed_distance(x, w, b) for x in xs]
+    assert sum(c.label != ABSTAIN for c in certs) > plan.trials // 2
+    plan.check([c.label != ABSTAIN and (c.label != int(d > 0) or c.radius > abs(d)) for c, d in zip(certs, dist)])
 
 
 def test_exact_probability_gives_the_exact_radius_and_sampling_agrees():
@@ -134,15 +130,16 @@ def test_simultaneous_bounds_certify_soundly_with_three_classes(make_noise):
     nz = make_noise()
     cdf = stats.norm(scale=nz.sigma).cdf if isinstance(nz, smoothing.Gaussian) else stats.laplace(scale=nz.scale).cdf
     smoothed = Smoothed(Slabs(), nz, num_classes=3, device="cpu")
-    gen = torch.Generator().manual_seed(3)
-    for i in range(40):
-        x = torch.zeros(8)
-        x[0] = float(torch.rand(1, generator=gen)) * 2 - 1
-        cert = smoothed.certify(x, 50, 2000, 0.001, seed=i, bound="simultaneous")
-        assert cert.p_b >= 0 and cert.p_a + cert.p_b <= 1 + 1e-9
-        if cert.label != ABSTAIN:
-            truth, top = exact_slab_radius(cdf, float(x[0]), -0.3, 0.3)
-            assert cert.label == top and cert.radius <= truth
+    plan = _coverage.plan(0.2)
+    xs = torch.zeros(plan.trials, 8)
+    xs[:, 0] = torch.rand(plan.trials, generator=torch.Generator().manual_seed(3)) * 2 - 1
+    certs = smoothed.certify_many(list(xs), 50, 500, plan.alpha, seeds=range(plan.trials), bound="simultaneous")
+    assert all(c.p_b >= 0 and c.p_a + c.p_b <= 1 + 1e-9 for c in certs)
+    positions = xs[:, 0].double().numpy()
+    top = exact.slab_probabilities(cdf, positions, -0.3, 0.3).argmax(axis=0)
+    truth = exact.exact_slab_radii(cdf, positions, [-0.3] * plan.trials, [0.3] * plan.trials, top)
+    assert sum(c.label != ABSTAIN for c in certs) > plan.trials // 2
+    plan.check([c.label != ABSTAIN and (c.label != t or c.radius > r) for c, t, r in zip(certs, top, truth)])
     with pytest.raises(ValueError, match="bound must be"):
         smoothed.certify(torch.zeros(8), 10, 100, 0.01, bound="exact")
 
@@ -205,7 +202,6 @@ class Linear(torch.nn.Module):
 
 
 def _digits(noise_=None, **kwargs) -> Smoothed:
-
     return Smoothed(
         zoo.build("digits_cnn", 1, 10, seed=0), noise_ or smoothing.Gaussian(0.25), 10, device="cpu", **kwargs
     )

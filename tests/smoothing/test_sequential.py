@@ -1,6 +1,7 @@
 """Sequential certification at a radius (rslib.smoothing._sequential), against a half-space classifier whose
 truth is known."""
 
+import _coverage
 import numpy as np
 import pytest
 import torch
@@ -27,15 +28,13 @@ def test_decisions_are_right_and_cheap_away_from_the_boundary():
 
 
 def test_never_certifies_beyond_the_true_radius():
-    # g is certified at r exactly when the distance to the boundary exceeds r; false certificates must be rare.
+    # g is certified at r exactly when the distance to the boundary exceeds r. At distance r, p_A = Phi(r / sigma)
+    # lies on the boundary of the null the certifying test rejects, where a false certificate is likeliest: it
+    # must come with probability <= alpha, whenever the run stops.
     smoothed = Smoothed(FirstCoordinate(), smoothing.Gaussian(0.5), 2, device="cpu")
-    wrong = 0
-    for i, distance in enumerate(np.linspace(0.3, 0.5, 30)):
-        x = torch.zeros(4)
-        x[0] = distance
-        wrong += certify_at_radius(smoothed, x, 0.5, n_max=20_000, alpha=0.01, seed=i).certified
-    # Each decision is wrong with probability <= alpha = 0.01; 3 or more of 30: probability < 0.004.
-    assert wrong <= 2
+    plan, x = _coverage.plan(0.2), torch.tensor([0.5, 0.0, 0.0, 0.0])
+    decisions = [certify_at_radius(smoothed, x, 0.5, n_max=2_000, alpha=plan.alpha, seed=i) for i in range(plan.trials)]
+    plan.check([d.certified for d in decisions], "certify_at_radius")
 
 
 def test_bad_input():
