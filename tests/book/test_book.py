@@ -1,8 +1,15 @@
-"""rslib.book: the chapters' set-up and the glue that keeps exercise answers inside their solutions."""
+"""rslib.book: the chapters' set-up (plotly's offline renderer for the static book, its own when reading live), the
+glue that keeps exercise answers inside their solutions, quoted numbers and tables."""
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
+from plotly.io._base_renderers import NotebookRenderer
 
 from rslib import book
 
@@ -34,8 +41,6 @@ def test_answer_refuses_a_check_that_prints_nothing(monkeypatch):
 
 
 def test_quote_glues_a_plain_float_that_takes_a_format(monkeypatch):
-    import numpy as np
-
     glued = {}
     monkeypatch.setattr(book, "glue", lambda name, obj, display: glued.update({name: (obj, display)}))
     assert book.quote("crossing", np.float64(0.95361)) == 0.95361
@@ -68,3 +73,46 @@ def test_table_refuses_rows_that_do_not_match_the_columns():
         book.table(["a", "b"], [(1, 2), (3,)])
     with pytest.raises(ValueError, match="formats must give one spec per column"):
         book.table(["a", "b"], [(1, 2)], formats=[".1f"])
+
+
+@pytest.fixture
+def plotly_state(monkeypatch):
+    """Give back plotly's renderer and template and numpy's print options after a test that calls setup()."""
+    monkeypatch.setattr(pio.renderers, "default", pio.renderers.default)
+    monkeypatch.setattr(pio.templates, "default", pio.templates.default)
+    options = np.get_printoptions()
+    yield pio
+    np.set_printoptions(**options)
+
+
+def test_setup_selects_the_offline_renderer_for_the_static_book(plotly_state, monkeypatch):
+    monkeypatch.delenv(book.LIVE_ENV, raising=False)
+    assert book.setup() is None  # nothing printed as a cell's last line
+    assert plotly_state.renderers.default == book.RENDERER == "rsbook_offline"
+    assert isinstance(plotly_state.renderers[book.RENDERER], book.OfflineNotebookRenderer)
+    assert plotly_state.templates.default == "plotly_white" and np.get_printoptions()["precision"] == 4
+
+
+def test_live_reading_keeps_plotly_s_own_renderer(plotly_state, monkeypatch):
+    plotly_state.renderers.default = "json"
+    monkeypatch.setenv(book.LIVE_ENV, "1")  # `make live`
+    book.setup()
+    assert plotly_state.renderers.default == "json"
+    monkeypatch.delenv(book.LIVE_ENV)
+    book.setup(live=True)
+    assert plotly_state.renderers.default == "json" and plotly_state.templates.default == "plotly_white"
+
+
+def test_the_offline_renderer_emits_html_without_remote_scripts():
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4])).to_dict()
+    plain = NotebookRenderer(connected=False).to_mimebundle(fig)["text/html"]
+    ours = book.OfflineNotebookRenderer().to_mimebundle(fig)
+    assert '<script src="https://' in plain  # plotly adds MathJax from a CDN to every figure
+    assert list(ours) == ["text/html"] and 'src="https://' not in ours["text/html"]
+    assert ours["text/html"] == book._REMOTE_SCRIPT.sub("", plain).replace(_div_id(plain), _div_id(ours["text/html"]))
+    with pytest.raises(ValueError, match="never loads plotly.js from a CDN"):
+        book.OfflineNotebookRenderer(connected=True)
+
+
+def _div_id(html: str) -> str:
+    return re.search(r'<div id="([^"]+)"', html).group(1)  # a fresh id per rendering

@@ -3,13 +3,14 @@ bounds certify nothing, ties abstain, bounds that cannot both hold and inputs th
 refused, noise levels are checked. Property-based over every certificate of `REGISTRY` (monotone where
 theory says so, no NaN or exception on edge values), and the shared helpers themselves."""
 
+import mpmath
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rslib import certificates
-from rslib.certificates import NOT_CERTIFIED, REGISTRY
+from rslib.certificates import NOT_CERTIFIED, REGISTRY, _common
 
 probability = st.floats(0.0, 1.0, allow_nan=False)
 noise_level = st.floats(1e-6, 100.0, allow_nan=False)
@@ -140,3 +141,61 @@ def test_issue13_every_certificate_abstains_at_a_tie():
         and certificates.laplace_l1(0.5, scale=1.0) == NOT_CERTIFIED
     )
     assert certificates.l2_to_l0(0.0) == NOT_CERTIFIED and certificates.l2_to_l0(NOT_CERTIFIED) == NOT_CERTIFIED
+
+
+def test_not_certified_is_minus_one_and_below_every_radius():
+    assert NOT_CERTIFIED == -1 and certificates.NOT_CERTIFIED is _common.NOT_CERTIFIED
+    assert certificates.gaussian_l2(0.3, sigma=1.0) == NOT_CERTIFIED == certificates.ablation_l0(0.3, d=10, keep=2)
+
+
+def test_pair_reads_the_binary_bound_and_broadcasts():
+    p_a, p_b = _common.pair([0.9, 0.7], None)
+    assert (p_b == 1 - p_a).all()
+    p_a, p_b = _common.pair(0.6, [0.1, 0.2, 0.3])
+    assert p_a.shape == p_b.shape == (3,) and (p_a == 0.6).all()
+    assert _common.pair(0.6, 0.4 + 1e-10)[1] == 0.4 + 1e-10  # floating-point excess of a sum is tolerated
+    with pytest.raises(ValueError, match=r"p_a \+ p_b must be at most 1"):
+        _common.pair(0.6, 0.4 + 1e-8)
+
+
+def test_check_sum_names_the_bounds_that_cannot_both_hold():
+    _common.check_sum([0.5, 0.7], [0.5, 0.3], "a + b", "a", "b")
+    message = r"a \+ b must be at most 1 \(a bounds the top class from below, b another class from above\)"
+    with pytest.raises(ValueError, match=message):
+        _common.check_sum([0.5, 0.7], [0.5, 0.4], "a + b", "a", "b")
+
+
+def test_scalar_in_scalar_out():
+    value = _common.scalar_if_0d(np.asarray(0.25))
+    assert isinstance(value, np.float64) and not isinstance(value, np.ndarray)
+    assert _common.scalar_if_0d(np.array([0.25])).shape == (1,)
+    for info in REGISTRY.values():
+        levels = {"sigma": 1.0, "scale": 1.0, "d": 784, "keep": 50}
+        r = info.radius(0.9, 0.05, **{k: levels[k] for k in info.family.levels})
+        assert isinstance(r, np.generic) and np.ndim(r) == 0, info.name
+
+
+def test_radius_down_lies_below_and_never_below_zero():
+    radii = np.array([0.0, 1e-320, 1e-300, 1.0, 7.5, np.inf])
+    lowered = _common.radius_down(radii)
+    assert (lowered[1:-1] < radii[1:-1]).all() and (lowered >= 0).all()
+    assert lowered[0] == 0.0 and lowered[-1] == np.inf  # one ulp below 0 is clipped to 0; inf is kept
+    assert (lowered[3:5] <= radii[3:5] * (1 - _common.ULPS)).all()
+    assert _common.radius_down(1.0, absolute_error=0.5) < 0.5
+
+
+def test_continuous_certifies_only_where_the_theorem_holds_and_the_ball_is_not_empty():
+    out = _common.continuous([0.5, 0.5, 0.0, 2.0], [True, False, True, True])
+    np.testing.assert_array_equal(out, [0.5, NOT_CERTIFIED, NOT_CERTIFIED, 2.0])
+    assert _common.continuous(0.3, True) == 0.3 and isinstance(_common.continuous(0.3, True), np.float64)
+
+
+def test_log_one_minus_keeps_its_relative_accuracy_as_p_a_nears_one():
+    mpmath.mp.dps = 40
+    for p_a, p_b in [(0.3, 0.1), (0.7, 0.1), (1 - 2**-50, 1e-20), (1 - 2**-52, 0.0), (0.999, 1e-300)]:
+        gap = p_a - p_b
+        exact = mpmath.log(1 - (mpmath.mpf(p_a) - mpmath.mpf(p_b)))
+        assert float(_common.log_one_minus(gap, p_a, p_b)) == pytest.approx(float(exact), rel=1e-12), (p_a, p_b)
+        # and -log(1 - gap) from the gap's complement written as two exact terms
+        complement = (1 - p_a) + p_b
+        assert float(_common.minus_log_one_minus(gap, complement)) == pytest.approx(-float(exact), rel=1e-12)

@@ -1,4 +1,5 @@
-"""Chapter 4's figures (rslib.figures._ablation): ablated views, radii against n, certified accuracy in pixels."""
+"""Chapter 4's figures (rslib.figures._ablation): ablated images and views, radii against p_l and against n, the
+gain of rounding, certified accuracy in pixels."""
 
 import numpy as np
 import pytest
@@ -9,9 +10,6 @@ from rslib.smoothing import Smoothed
 
 
 def test_ablated_views_keep_e_pixels_per_seed_on_every_slider_step():
-    import torch
-
-    from rslib import figures
 
     image = torch.rand(1, 8, 8, generator=torch.Generator().manual_seed(0)) * 0.9 + 0.05
     fig = figures.ablated_views(image, keeps=(3, 20), seeds=(0, 1))
@@ -56,3 +54,36 @@ def test_l0_curves_are_the_share_of_inputs_certified_for_each_count(noise_):
     grid = np.arange(4)
     curves = figures.l0_curves({"run": (smoothed, votes)}, {"top-1": ("run", 1, 200, 0.01)}, grid, (1, 6, 6))
     assert list(curves["top-1"][1]) == [np.mean(radius >= r) for r in grid]
+
+
+def test_an_ablated_image_shows_the_kept_pixels_of_its_first_channel():
+    image = torch.rand(2, 6, 6, generator=torch.Generator().manual_seed(1))
+    shown = figures.ablated_image(image, 7, seed=3)
+    kept = ~np.isnan(shown)
+    assert shown.shape == (6, 6) and kept.sum() == 7
+    np.testing.assert_allclose(shown[kept], image[0].numpy()[kept])
+    assert np.array_equal(kept, ~np.isnan(figures.ablated_image(image, 7, seed=3)))  # the seed fixes the pixels
+
+
+def test_radius_against_p_l_draws_each_k_for_each_keep():
+    fig = figures.radius_against_p_l(d=50, keeps=(5, 10), ks=(1, 2), others=3, points=40)
+    p_l = np.asarray(fig.data[0].x)
+    p_others = np.repeat(((1 - p_l) / 3)[:, None], 3, axis=1)
+    for step, keep in zip(fig.layout.sliders[0].steps, (5, 10)):
+        top1, top2 = (np.asarray(y, dtype=float) for y in step.args[0]["y"])
+        for y, k in ((top1, 1), (top2, 2)):
+            r = certificates.ablation_l0(p_l, p_others, d=50, keep=keep, k=k)
+            np.testing.assert_array_equal(y, np.where(r == certificates.NOT_CERTIFIED, np.nan, r))
+        assert (np.nan_to_num(top2, nan=-1) >= np.nan_to_num(top1, nan=-1)).all()  # in the top 2 is easier
+
+
+def test_rounding_to_the_grid_of_ablation_probabilities_never_costs_a_pixel():
+    fig = figures.rounding_gain(settings=((6, 2), (20, 3)), points=80)
+    for trace, (d, keep) in zip(fig.data, ((6, 2), (20, 3))):
+        p_l = np.asarray(trace.x)
+        gain = certificates.ablation_l0(p_l, d=d, keep=keep) - certificates.ablation_l0(
+            p_l, d=d, keep=keep, rounding=False
+        )
+        np.testing.assert_array_equal(trace.y, gain)
+        assert (gain >= 0).all()
+    assert (np.asarray(fig.data[0].y) > 0).any()  # C(6, 2) = 15: a coarse grid, where rounding gains

@@ -30,8 +30,6 @@ def test_radius_explorer_reports_the_radius():
 
 
 def test_ablation_explorer_redraws_on_both_sliders():
-    import torch
-
     image = torch.rand(1, 28, 28, generator=torch.Generator().manual_seed(0))
     box = figures.ablation_explorer(image, keep=50, seed=0)
     keep, seed = box.children[0].children
@@ -72,8 +70,6 @@ def test_a_starting_value_at_the_end_of_its_slider_is_kept():
 
 
 def test_ablation_explorer_takes_a_numpy_image_and_rejects_other_shapes():
-    import torch
-
     image = np.random.default_rng(0).random((1, 8, 8))
     caption = figures.ablation_explorer(image[:, ::-1], keep=10).children[1].children[1]
     assert caption.value.startswith("10 of 64 pixels kept")
@@ -84,11 +80,7 @@ def test_ablation_explorer_takes_a_numpy_image_and_rejects_other_shapes():
 
 
 def test_certify_explorer_shows_the_true_class_as_an_int_and_checks_its_choices():
-    import torch
     from torch.utils.data import TensorDataset
-
-    from rslib import smoothing
-    from rslib.smoothing import Smoothed
 
     smoothed = {
         "g": Smoothed(zoo.build("digits_cnn", 1, 10, seed=0), smoothing.Gaussian(0.25), num_classes=10, device="cpu")
@@ -103,7 +95,6 @@ def test_certify_explorer_shows_the_true_class_as_an_int_and_checks_its_choices(
 
 
 def _digits(noise_=None, **kwargs) -> Smoothed:
-
     return Smoothed(
         zoo.build("digits_cnn", 1, 10, seed=0), noise_ or smoothing.Gaussian(0.25), 10, device="cpu", **kwargs
     )
@@ -111,8 +102,6 @@ def _digits(noise_=None, **kwargs) -> Smoothed:
 
 def test_certify_explorer_needs_a_name_per_class():
     from torch.utils.data import TensorDataset
-
-    from rslib import figures
 
     dataset = TensorDataset(torch.rand(2, 1, 8, 8), torch.zeros(2, dtype=torch.long))
     with pytest.raises(ValueError, match="class_names must have num_classes=10 names, got 1"):
@@ -129,7 +118,5 @@ def test_certify_explorer_needs_a_name_per_class():
     ],
 )
 def test_ablation_explorer_refuses_images_it_cannot_draw(image, message):
-    from rslib import figures
-
     with pytest.raises(ValueError, match=message):
         figures.ablation_explorer(image, keep=1)

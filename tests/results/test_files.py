@@ -218,3 +218,19 @@ def test_a_results_file_must_be_a_regular_file(tmp_path, special):
         path.mkdir()
     with pytest.raises(ValueError, match=f"{path} is not a regular file"):
         results.open_for_append(path, _params(), {})
+
+
+def test_certified_accuracy_counts_correct_rows_at_or_beyond_each_radius(tmp_path):
+    radius, correct = [0.0, 0.3, 0.5, 2.0], [1, 1, 0, 1]  # the third is certified, but for a wrong class
+    np.testing.assert_allclose(
+        results.certified_accuracy(radius, correct, [0.0, 0.3, 0.31, 2.0, 2.5]), [3 / 4, 2 / 4, 1 / 4, 1 / 4, 0]
+    )
+    with pytest.raises(ValueError, match="radius must contain at least one result"):
+        results.certified_accuracy([], [], [0.0])
+    path = tmp_path / "run.tsv"
+    rows = [_row(0, radius=0.5), _row(1, radius=1.0), _row(2, predict=-1, radius=0, correct=0, p_a=0.4, p_b=0.6)]
+    path.write_text(_HEADER + "".join(rows))
+    run = results.read(path)
+    assert len(run) == 3 and run.certified_accuracy([0.5, 0.75]).tolist() == [2 / 3, 1 / 3]
+    # another certificate on the same bounds: the abstained row stays uncertified whatever radius_fn says
+    assert run.certified_accuracy_with(lambda p_a, p_b: np.full_like(p_a, 9.0), [9.0]).tolist() == [2 / 3]

@@ -142,8 +142,6 @@ def test_finite_logits_in_the_last_partial_batch_are_checked_too():
 
 
 def _digits(noise_=None, **kwargs) -> Smoothed:
-    from rslib import zoo
-
     return Smoothed(
         zoo.build("digits_cnn", 1, 10, seed=0), noise_ or smoothing.Gaussian(0.25), 10, device="cpu", **kwargs
     )

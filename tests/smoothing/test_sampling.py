@@ -35,3 +35,15 @@ def test_a_draw_split_in_two_is_the_same_draw(nz, dtype):
     gen = torch.Generator().manual_seed(5)
     whole = nz.sample(x, torch.Generator().manual_seed(5))
     assert torch.equal(whole, torch.cat([nz.sample(x[:3], gen), nz.sample(x[3:], gen)]))
+
+
+def test_fine_uniforms_lie_in_zero_one_with_a_grid_of_2_to_the_minus_106():
+    coarse = torch.tensor([0.0, 0.0, LAST, 0.5], dtype=torch.float64)
+    fine = torch.tensor([LAST, 0.0, 0.0, 0.5], dtype=torch.float64)
+    w = smoothing.fine_uniforms(coarse, fine)
+    assert w[0] == 2.0**-106 and w[1] == 2.0**-53 and w[2] == 1.0  # never 0, never above 1
+    assert w[3] == 0.5 + 0.5 * 2.0**-53
+    assert w.data_ptr() == fine.data_ptr()  # computed in place, in its second argument
+    u = torch.rand((2, 100_000), generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    w = smoothing.fine_uniforms(u[0].clone(), u[1].clone())
+    assert (w > 0).all() and (w <= 1).all() and abs(w.mean().item() - 0.5) < 0.005

@@ -157,8 +157,6 @@ def test_shipped_gaussian_models_load_and_match_their_cards(sigma):
 
 @pytest.mark.parametrize("name", [".", "..", ".hidden"])
 def test_models_save_refuses_hidden_and_dot_names(name, tmp_path):
-    from rslib import zoo
-
     with pytest.raises(ValueError, match="name must not start with '.'"):
         zoo.save(zoo.build("digits_cnn", 1, 10, seed=0), name, {}, tmp_path)
     assert not list(tmp_path.iterdir())
