@@ -41,7 +41,7 @@ def slab_probabilities(cdf, position, t1, t2):
 
 
 def exact_slab_radii(cdf, positions, t1, t2, labels, k=1, grid=2001, reach=8.0, iterations=60):
-    """For each case, the shortest |s| such that at positions + s the class `labels` is no longer among the k
+    """For each case, the shortest ``|s|`` such that at positions + s the class `labels` is no longer among the k
     most likely smoothed classes (inf beyond `reach`); vectorised over cases.
 
     The margin (p_label minus the k-th largest other probability) is scanned on a grid in both directions;
@@ -73,7 +73,7 @@ def exact_slab_radii(cdf, positions, t1, t2, labels, k=1, grid=2001, reach=8.0, 
 
 
 def exact_slab_radius(cdf, position, t1, t2, label=None, k=1):
-    """(shortest |s| such that at position + s the class `label` is no longer among the k most likely smoothed
+    """(shortest ``|s|`` such that at position + s the class `label` is no longer among the k most likely smoothed
     classes, that label); label defaults to the smoothed argmax at position (k = 1: the prediction changes)."""
     label = int(np.argmax(slab_probabilities(cdf, position, t1, t2))) if label is None else label
     return float(exact_slab_radii(cdf, [position], [t1], [t2], [label], k)[0]), label

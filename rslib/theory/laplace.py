@@ -1,10 +1,10 @@
-"""The analysis behind the Laplace l1 certificate (Teng, Lee & Yuan 2020; Laplace(scale) noise, density exp(-|z|/scale)/(2 scale)).
+"""The analysis behind the Laplace l1 certificate (Teng, Lee & Yuan 2020; Laplace(scale) noise, density ``exp(-|z|/scale)``/(2 scale)).
 
 - the likelihood statistic T(z) = ||z - delta||_1 - ||z||_1, a mixed random variable under X ~ Laplace;
 - Theorem 3's worst case: a half-space classifier whose smoothed prediction flips exactly at the radius;
 - where Theorem 1's second term beats Lecuyer et al.'s bound (the closed form of the paper's Figure 4);
 - Appendix D's ROPS: how large a noise each distribution tolerates before the smoothed classifier of
-  f(x) = [|x| <= 1] stops agreeing with f (or stops certifying a given radius).
+  f(x) = ``[|x| <= 1]`` stops agreeing with f (or stops certifying a given radius).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def beats_lecuyer_interval(p_a):
 
         p_b in [(1 - 2q - sqrt(1 - 4q)) / (2 p_a),  (1 - 2q + sqrt(1 - 4q)) / (2 p_a)],   q = p_a (1 - p_a),
 
-    the roots of p_a (1 - p_a + p_b)^2 = p_b. Since sqrt(1 - 4q) = |2 p_a - 1| the roots are p_a and
+    the roots of p_a (1 - p_a + p_b)^2 = p_b. Since sqrt(1 - 4q) = ``|2 p_a - 1|`` the roots are p_a and
     (1 - p_a)^2 / p_a, so for p_a >= 1/2 the interval is [(1 - p_a)^2 / p_a, p_a]. Returns (low, high).
     """
     p_a = _checks.probability("p_a", p_a)
@@ -78,7 +78,7 @@ def beats_lecuyer_interval(p_a):
 
 
 def interval_probability(x, noise: str, level):
-    """P(|x + eps| <= 1): the smoothed probability of c_A for Appendix D's f(x) = c_A on [-1, 1], c_B elsewhere.
+    """``P(|x + eps| <= 1)``: the smoothed probability of c_A for Appendix D's f(x) = c_A on [-1, 1], c_B elsewhere.
 
     noise: "laplace" (level = scale) or "gaussian" (level = sigma).
     """
@@ -88,7 +88,7 @@ def interval_probability(x, noise: str, level):
 
 
 def _log_leave_probability(x, noise: str, level):
-    """log q, q = P(|x + eps| > 1) = 1 - interval_probability, computed in log space (no rounding of p_a to 1)."""
+    """log q, q = ``P(|x + eps| > 1)`` = 1 - interval_probability, computed in log space (no rounding of p_a to 1)."""
     if noise == "laplace":  # P(eps > a) = exp(-a / scale) / 2 for a >= 0, and 1 - x > 0 > -1 - x
         return np.logaddexp(-(1.0 - x) / level, -(1.0 + x) / level) - np.log(2.0)
     return np.logaddexp(stats.norm.logsf(1.0 - x, scale=level), stats.norm.logcdf(-1.0 - x, scale=level))
@@ -101,7 +101,7 @@ def rops(x, noise: str, radius=0.0, upper=50.0) -> float:
 
     The certificate used is each noise's binary radius, from q = 1 - p_a in log space: Theorem 2 for Laplace,
     -scale log(2 q) (l1), Cohen et al. for Gaussian, -sigma Phi^-1(q) (l2; in one dimension the same distance).
-    Both stay below the distance 1 - |x| to the boundary, so a radius >= 1 - |x| gives 0.
+    Both stay below the distance 1 - ``|x|`` to the boundary, so a radius >= 1 - ``|x|`` gives 0.
     """
     if noise not in ("laplace", "gaussian"):
         raise ValueError(f"noise must be 'laplace' or 'gaussian', got {noise!r}")

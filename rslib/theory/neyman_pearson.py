@@ -1,8 +1,10 @@
 """The Neyman-Pearson argument behind the Gaussian l2 certificate (Cohen et al. 2019, Theorem 1).
 
 Notation of the ETH RIAI exercise: X ~ N(x, sigma^2 I) is the noisy input, Y ~ N(x + delta, sigma^2 I)
-the noisy attacked input. The worst-case classifier splits space by half-spaces orthogonal to delta:
+the noisy attacked input. The worst-case classifier splits space by half-spaces orthogonal to delta::
+
     A = {z : delta^T (z - x) <= sigma ||delta|| Phi^-1(p_a)},  B = {z : delta^T (z - x) >= sigma ||delta|| Phi^-1(1 - p_b)},
+
 so that P(X in A) = p_a and P(X in B) = p_b.
 """
 
