@@ -18,6 +18,7 @@ Stop with Ctrl-C (or SIGTERM): the Jupyter server shuts its kernels down, then b
 from __future__ import annotations
 
 import argparse
+import functools
 import http.server
 import json
 import os
@@ -45,11 +46,6 @@ class BookHandler(http.server.SimpleHTTPRequestHandler):
                       ".md": "text/markdown; charset=utf-8", ".ipynb": "application/json; charset=utf-8",
                       ".js": "text/javascript; charset=utf-8"}
 
-    def __init__(self, *args, live_config: dict, book_host: str, **kwargs):
-        self.live_config = live_config
-        self.book_host = book_host
-        super().__init__(*args, **kwargs)
-
     def end_headers(self):
         # Running code is one click away on these pages: no other site may frame them (clickjacking).
         self.send_header("X-Frame-Options", "SAMEORIGIN")
@@ -63,10 +59,11 @@ class BookHandler(http.server.SimpleHTTPRequestHandler):
             super().do_GET()
 
     def _send_config(self):
-        if self.headers.get("Host") != self.book_host:
-            status, body = 403, {"error": f"open the book at http://{self.book_host}/ to use the live server"}
+        host = f"127.0.0.1:{self.server.server_address[1]}"
+        if self.headers.get("Host") != host:
+            status, body = 403, {"error": f"open the book at http://{host}/ to use the live server"}
         else:
-            status, body = 200, self.live_config
+            status, body = 200, self.server.live_config
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -79,6 +76,14 @@ class BookHandler(http.server.SimpleHTTPRequestHandler):
     def log_request(self, code="-", size="-"):  # the console shows failed requests only
         if str(getattr(code, "value", code)).startswith(("4", "5")):
             super().log_request(code, size)
+
+
+class BookServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port: int, html: Path, live_config: dict):
+        self.live_config = live_config
+        super().__init__(("127.0.0.1", port), functools.partial(BookHandler, directory=str(html)))
 
 
 def free_port() -> int:
@@ -149,17 +154,13 @@ def main(argv=None) -> int:
     live_config = {"baseUrl": jupyter_base, "token": token, "kernelName": "python3"}
 
     # The book's socket is bound first, so that a free port (--port 0) is known before Jupyter starts.
-    holder: dict = {}
-    handler = lambda *a, **kw: BookHandler(*a, directory=str(args.html), live_config=live_config,  # noqa: E731
-                                           book_host=holder["host"], **kw)
     try:
-        book = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
+        book = BookServer(args.port, args.html, live_config)
     except OSError as err:
-        print(f"serve_book.py: cannot serve the book on 127.0.0.1:{args.port} ({err}); try PORT=...", file=sys.stderr)
+        print(f"serve_book.py: cannot serve the book on 127.0.0.1:{args.port} ({err}); choose another port "
+              "(--port, or SERVE_PORT=... with make serve)", file=sys.stderr)
         return 1
-    book.daemon_threads = True
-    holder["host"] = f"127.0.0.1:{book.server_address[1]}"
-    origin = f"http://{holder['host']}"
+    origin = f"http://127.0.0.1:{book.server_address[1]}"
 
     jupyter = start_jupyter(args.root.resolve(), jupyter_port, origin, token)
     stopping = threading.Event()
