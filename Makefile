@@ -37,9 +37,10 @@ live: setup
 	  --ServerApp.root_dir=$(LIVE_ROOT) $(ALLOW_ROOT) $(LIVE_ARGS)
 
 # The built book on http://127.0.0.1:$(SERVE_PORT)/ and a Jupyter server for its Live buttons, both on 127.0.0.1
-# (scripts/serve_book.py explains the token and origin rules). Builds the book first only if it was never built.
+# (scripts/serve_book.py explains the token and origin rules). Builds the book first if it was never built (or
+# was built before the Live button existed).
 serve: setup
-	[ -f _build/html/index.html ] || $(JB_BUILD)
+	[ -f _build/html/_static/rsbook-live.js ] || $(JB_BUILD)
 	$(PY) scripts/serve_book.py --port $(SERVE_PORT)
 
 setup: debian $(VENV)/.installed $(VENDOR)/.installed
