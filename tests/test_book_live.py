@@ -5,8 +5,9 @@ Needs the built book (`make test` builds it first; or `make book`). Starts serve
 Makefile does but on free ports, and stops it (its Jupyter server and kernels with it) even when a test fails.
 Chromium as in test_book_browser.py: Debian's, through Playwright, every request off 127.0.0.1 aborted.
 
-The chapter test runs every cell of chapter 1 on this machine's CPU (about a minute on an idle 2-core machine;
-several on a busy one), so its time limits are generous.
+The chapter test runs every cell of chapter 1 in a kernel on this machine (on its CPU here: about 2.5 minutes
+on a shared 2-core machine, most of it certifying the chapter's 180 test images), so its time limits are
+generous.
 """
 from __future__ import annotations
 
@@ -320,12 +321,21 @@ def test_live_button_without_a_server_says_how_to_start_one(browser, static_serv
         tab.close()
 
 
-def test_pages_without_code_have_no_live_button(browser, static_server):
-    tab = Tab(browser, f"{static_server}/book/references.html")
+def test_every_page_with_code_has_a_live_button(browser, static_server, built_book):
+    """Chapters (pages with code cells) have one Live button; pages without code (references, notation) none."""
+    wrong = {}
+    tab = Tab(browser, f"{static_server}/index.html")
     try:
-        assert tab.page.locator(".rsbook-live-button").count() == 0
+        for page in sorted((built_book / "book").glob("*.html")):
+            name = page.relative_to(built_book).with_suffix("").as_posix()
+            has_code = 'class="cell docutils container' in page.read_text(encoding="utf-8")
+            tab.page.goto(f"{static_server}/{name}.html", wait_until="domcontentloaded")  # the button mounts then
+            buttons = tab.page.locator(".rsbook-live-button").count()
+            if buttons != int(has_code):
+                wrong[name] = f"{buttons} Live buttons, {'has' if has_code else 'no'} code cells"
     finally:
         tab.close()
+    assert not wrong, wrong
 
 
 def test_live_chapter_certifies_again_when_a_control_moves(browser, live_server):
