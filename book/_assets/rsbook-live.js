@@ -55,7 +55,6 @@
       } else {
         var el = document.createElement(part.tag);
         el.textContent = part.text;
-        if (part.href) el.href = part.href;
         status.appendChild(el);
       }
     });
