@@ -3,7 +3,7 @@ Live button runs the chapter in a kernel there, so that its ipywidgets recompute
 
 Needs the built book (`make test` builds it first; or `make book`). Starts serve_book.py itself, exactly as the
 Makefile does but on free ports, and stops it (its Jupyter server and kernels with it) even when a test fails.
-Chromium as in test_book_browser.py: Debian's, through Playwright, every request off 127.0.0.1 aborted.
+Chromium is the session's `book_browser` (conftest.py); every request a page makes off 127.0.0.1 is aborted.
 
 The chapter test runs every cell of chapter 1 in a kernel on this machine (on its CPU here: about 2.5 minutes
 on a shared 2-core machine, most of it certifying the chapter's 180 test images), so its time limits are
@@ -33,9 +33,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 SERVE = ROOT / "scripts" / "serve_book.py"
-CHROMIUM = os.environ.get("RSBOOK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CHAPTER = "book/01_neyman_pearson"          # has the certify explorer
 EXPLORER_CALL = "widgets.certify_explorer"  # how its cell calls it
 START_TIMEOUT_S = 180    # serve_book.py until both servers answer
@@ -192,18 +189,6 @@ def live_server(built_book):
             server.kill()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright import sync_api
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} missing: `make test` installs Debian's chromium", pytrace=False)
-    with sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        launched.close()
-
-
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -303,8 +288,8 @@ def test_jupyter_cannot_write_into_the_book(live_server):
 
 # ---------------------------------------------------------------- the Live button
 
-def test_live_button_without_a_server_says_how_to_start_one(browser, static_server):
-    tab = Tab(browser, f"{static_server}/{CHAPTER}.html")
+def test_live_button_without_a_server_says_how_to_start_one(book_browser, static_server):
+    tab = Tab(book_browser, f"{static_server}/{CHAPTER}.html")
     try:
         button = tab.page.locator(".rsbook-live-button")
         assert button.count() == 1 and button.is_visible() and button.inner_text().strip() == "Live"
@@ -321,10 +306,10 @@ def test_live_button_without_a_server_says_how_to_start_one(browser, static_serv
         tab.close()
 
 
-def test_every_page_with_code_has_a_live_button(browser, static_server, built_book):
+def test_every_page_with_code_has_a_live_button(book_browser, static_server, built_book):
     """Chapters (pages with code cells) have one Live button; pages without code (references, notation) none."""
     wrong = {}
-    tab = Tab(browser, f"{static_server}/index.html")
+    tab = Tab(book_browser, f"{static_server}/index.html")
     try:
         for page in sorted((built_book / "book").glob("*.html")):
             name = page.relative_to(built_book).with_suffix("").as_posix()
@@ -338,11 +323,11 @@ def test_every_page_with_code_has_a_live_button(browser, static_server, built_bo
     assert not wrong, wrong
 
 
-def test_live_chapter_certifies_again_when_a_control_moves(browser, live_server):
+def test_live_chapter_certifies_again_when_a_control_moves(book_browser, live_server):
     """Press Live on chapter 1, let every cell run, then change the certify explorer's N and press Certify:
     the kernel certifies again (with rslib) and the new certificate replaces the old one on the page."""
     before = book_files()
-    tab = Tab(browser, f"{live_server.book}/{CHAPTER}.html")
+    tab = Tab(book_browser, f"{live_server.book}/{CHAPTER}.html")
     page = tab.page
     try:
         cell = page.locator("article div.cell").filter(has=page.locator(".cell_input", has_text=EXPLORER_CALL))
