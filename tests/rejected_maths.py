@@ -27,5 +27,8 @@ CASES = {
     "`certificates.pixeldp_l2(0.9, 0.05, sigma=1.0, grid=0)`": lambda: base.certificates.pixeldp_l2(
         0.9, 0.05, sigma=1.0, grid=0
     ),
+    "`certificates.levine_feizi_l0(0.9, d=10**6, keep=500_000)`": lambda: base.certificates.levine_feizi_l0(
+        0.9, d=10**6, keep=500_000
+    ),
     "`certificates.l2_to_l0(1.0, channels=0)`": lambda: base.certificates.l2_to_l0(1.0, channels=0),
 }

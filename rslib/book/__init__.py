@@ -30,9 +30,24 @@ from IPython.display import Pretty
 from myst_nb import glue
 from plotly.io._base_renderers import NotebookRenderer
 
+from rslib.book._scale import SCALE_FOLDER, RunSummary, compare_runs, provenance_lines, scale_runs
 from rslib.smoothing import tune_cpu_allocator
 
-__all__ = ["setup", "answer", "quote", "table", "Table", "RENDERER", "LIVE_ENV", "OfflineNotebookRenderer"]
+__all__ = [
+    "setup",
+    "answer",
+    "quote",
+    "table",
+    "Table",
+    "RENDERER",
+    "LIVE_ENV",
+    "OfflineNotebookRenderer",
+    "SCALE_FOLDER",
+    "scale_runs",
+    "RunSummary",
+    "compare_runs",
+    "provenance_lines",
+]
 
 RENDERER = "rsbook_offline"
 LIVE_ENV = "RSBOOK_LIVE"

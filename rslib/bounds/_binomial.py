@@ -156,7 +156,8 @@ def simultaneous_clopper_pearson(counts: ArrayLike, alpha: float) -> ClassBounds
     Raises
     ------
     ValueError
-        If counts has no last axis of at least 2 classes, a count is negative, or alpha is not in (0, 1).
+        If counts has no last axis of at least 2 classes, a count is negative, a row holds no vote, or alpha
+        is not in (0, 1).
     TypeError
         If the counts are not integers.
 
@@ -168,7 +169,13 @@ def simultaneous_clopper_pearson(counts: ArrayLike, alpha: float) -> ClassBounds
     counts = np.asarray(counts)
     if counts.ndim < 1 or counts.shape[-1] < 2:
         raise ValueError(f"counts must have a last axis with one entry per class (>= 2), got shape {counts.shape}")
+    if counts.dtype == bool or not np.issubdtype(counts.dtype, np.integer):
+        raise TypeError(f"counts must be integer vote counts, got dtype {counts.dtype}")
+    if (counts < 0).any():
+        raise ValueError(f"counts must be vote counts >= 0, got {counts!r}")
     n = counts.sum(axis=-1, keepdims=True)
+    if (n < 1).any():
+        raise ValueError(f"counts must hold at least one vote in every row (a sum >= 1), got {counts!r}")
     per_class = _checks.level("alpha", alpha) / counts.shape[-1]
     lower = clopper_pearson(counts, n, per_class, side="lower")
     upper = clopper_pearson(counts, n, per_class, side="upper")

@@ -70,13 +70,17 @@ def plug_in_bets(x: ArrayLike, alpha: float, n: int | None = None, truncation: f
     Raises
     ------
     ValueError
-        If x is not a non-empty 1-D array of values in [0, 1], or n < 1.
+        If x is not a non-empty 1-D array of values in [0, 1], alpha is not in (0, 1), truncation is not
+        > 0, or n < 1.
 
     References
     ----------
     I. Waudby-Smith, A. Ramdas. Estimating means of bounded random variables by betting. JRSS-B 86(1), 2024.
     """
     x = _observations(x)
+    alpha = _checks.level("alpha", alpha)
+    if not truncation > 0:  # inf leaves the bets uncapped
+        raise ValueError(f"truncation must be > 0, got {truncation!r}")
     t = np.arange(1, x.size + 1)
     mu = (0.5 + np.cumsum(x)) / (t + 1)
     sigma2 = (0.25 + np.cumsum((x - mu) ** 2)) / (t + 1)
@@ -176,10 +180,26 @@ def betting_log_capital(x: np.ndarray, m: float, bets: np.ndarray) -> float:
     float
         :math:`\log K_t(m)`.
 
+    Raises
+    ------
+    ValueError
+        If x is not a non-empty 1-D array of values in [0, 1], m is not in [0, 1], or bets are not finite
+        numbers >= 0 of x's shape.
+
     References
     ----------
     I. Waudby-Smith, A. Ramdas. Estimating means of bounded random variables by betting. JRSS-B 86(1), 2024.
     """
+    x = _observations(x)
+    m = float(_checks.probability("m", m))
+    bets = np.asarray(bets, dtype=float)
+    if bets.shape != x.shape or not np.isfinite(bets).all() or (bets < 0).any():
+        raise ValueError(f"bets must be finite numbers >= 0, one per observation ({x.size}), got {bets!r}")
+    return _log_capital(x, m, bets)
+
+
+def _log_capital(x: np.ndarray, m: float, bets: np.ndarray) -> float:
+    """`betting_log_capital` on checked arguments (called many times by the root search of `betting_lower`)."""
     lam = np.minimum(bets, 0.75 / max(m, 1e-300))
     return float(np.log1p(lam * (x - m)).sum())
 
@@ -215,18 +235,18 @@ def betting_lower(x: ArrayLike, alpha: float, n: int | None = None) -> np.float6
     x = _observations(x)
     bets = plug_in_bets(x, alpha, n, truncation=1.0)
     target = np.log(1.0 / alpha)
-    if betting_log_capital(x, 1e-12, bets) < target:
+    if _log_capital(x, 1e-12, bets) < target:
         return np.float64(0.0)
     high = float(x.mean())
-    if betting_log_capital(x, high, bets) >= target:
+    if _log_capital(x, high, bets) >= target:
         return np.float64(high)
-    root = optimize.brentq(lambda m: betting_log_capital(x, m, bets) - target, 1e-12, high, xtol=1e-12)
+    root = optimize.brentq(lambda m: _log_capital(x, m, bets) - target, 1e-12, high, xtol=1e-12)
     # brentq's answer lies within xtol of the root, on either side: step down until the capital there
     # reaches the target, so that the returned m is rejected (it lies at or below the exact root)
     step = 2e-12
-    while root > 1e-12 and betting_log_capital(x, root, bets) < target:
+    while root > 1e-12 and _log_capital(x, root, bets) < target:
         root, step = max(root - step, 1e-12), 2 * step
-    return np.float64(root if betting_log_capital(x, root, bets) >= target else 0.0)
+    return np.float64(root if _log_capital(x, root, bets) >= target else 0.0)
 
 
 def betting_rejects(x: ArrayLike, m0: float, alpha: float) -> np.ndarray:

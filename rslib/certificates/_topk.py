@@ -104,13 +104,33 @@ def gaussian_topk_l2(p_a: ArrayLike, p_b: ArrayLike, *, sigma: float, k: int = 1
     return continuous(radius.reshape(shape), certified.reshape(shape))
 
 
+MAX_SUBSET_BITS = 2**16
+"""The largest C(d, keep), in bits, for which the ablation certificates run their exact integer arithmetic."""
+
+
+class _KeptSubsets:
+    """C(d - r, keep) for r = 0 .. d, the ablated inputs that avoid r given pixels: exact Python ints, computed
+    on demand (a binary search needs log2(d) of them) and memoised."""
+
+    def __init__(self, d: int, keep: int) -> None:
+        self.d, self.keep = d, keep
+        self._cache: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return self.d + 1
+
+    def __getitem__(self, r: int) -> int:
+        if r not in self._cache:
+            self._cache[r] = math.comb(self.d - r, self.keep)
+        return self._cache[r]
+
+
 @functools.lru_cache(maxsize=32)
-def _kept_subsets(d: int, keep: int) -> tuple:
-    """C(d - r, keep) for r = 0 .. d: the ablated inputs that avoid r given pixels (exact Python ints)."""
-    return tuple(math.comb(d - r, keep) for r in range(d + 1))
+def _kept_subsets(d: int, keep: int) -> _KeptSubsets:
+    return _KeptSubsets(d, keep)
 
 
-def _largest_r(subsets: tuple, threshold: int) -> int:
+def _largest_r(subsets: _KeptSubsets, threshold: int) -> int:
     """The largest r with subsets[r] >= threshold, for subsets decreasing in r (binary search)."""
     low, high = 0, len(subsets)  # subsets[0] >= threshold holds for every caller
     while high - low > 1:
@@ -123,6 +143,12 @@ def _pixels(d, keep) -> tuple[int, int]:
     d, keep = _checks.count("d", d), _checks.count("keep", keep)
     if keep > d:
         raise ValueError(f"keep must be at most d={d}, got keep={keep}")
+    bits = (math.lgamma(d + 1) - math.lgamma(keep + 1) - math.lgamma(d - keep + 1)) / math.log(2)
+    if bits > MAX_SUBSET_BITS:
+        raise ValueError(
+            f"d and keep: C(d, keep) must stay below 2**{MAX_SUBSET_BITS} for exact arithmetic, "
+            f"got about 2**{bits:.0f} (d={d}, keep={keep})"
+        )
     return d, keep
 
 
@@ -281,8 +307,16 @@ def levine_feizi_l0(p_a: ArrayLike, p_b: ArrayLike | None = None, *, d: int, kee
     out = np.empty(p_a.size, dtype=np.int64)
     for i, (a, b) in enumerate(zip(p_a.ravel(), p_b.ravel())):
         gap = Fraction(float(a)) - Fraction(float(b))
-        ok = [r for r in range(d - keep + 1) if gap * total > 2 * (total - subsets[r])]
-        out[i] = max(ok) if ok else NOT_CERTIFIED
+        # gap > 2 Delta(r)  <=>  C(d - r, keep) > total (1 - gap / 2), which holds on an initial run of r
+        threshold = total * (1 - gap / 2)
+        if not subsets[0] > threshold:
+            out[i] = NOT_CERTIFIED
+            continue
+        low, high = 0, d - keep + 1  # subsets[low] > threshold; C(d - r, keep) = 0 beyond d - keep
+        while high - low > 1:
+            mid = (low + high) // 2
+            low, high = (mid, high) if subsets[mid] > threshold else (low, mid)
+        out[i] = low
     return scalar_if_0d(out.reshape(p_a.shape))
 
 
