@@ -43,7 +43,14 @@ from rslib.smoothing._sequential import (
     summarize,
 )
 from rslib.smoothing._soft import SoftCertificate, certify_soft
-from rslib.smoothing._votes import ABSTAIN, Certificate, TopKCertificate, certificate_from_counts, topk_from_counts
+from rslib.smoothing._votes import (
+    ABSTAIN,
+    Certificate,
+    TopKCertificate,
+    certificate_from_counts,
+    randomization_seed,
+    topk_from_counts,
+)
 
 __all__ = [
     "Noise",
@@ -62,6 +69,7 @@ __all__ = [
     "NOT_CERTIFIED",
     "NonFiniteLogitsError",
     "certificate_from_counts",
+    "randomization_seed",
     "topk_from_counts",
     "default_device",
     "generator",

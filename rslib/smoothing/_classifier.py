@@ -16,6 +16,7 @@ from rslib.smoothing._votes import (
     Certificate,
     TopKCertificate,
     certificate_from_counts,
+    randomization_seed,
     topk_from_counts,
 )
 
@@ -115,7 +116,8 @@ class Smoothed:
 
         With probability >= 1 - alpha over the sampling, a returned label equals g(x) and g is constant on
         the ball of the returned radius around x. Abstains when p_A <= p_B. For ablation the radius is the
-        top-1 l0 certificate (pixels).
+        top-1 l0 certificate (pixels). bound="randomized": see `certificate_from_counts`; U's seed is
+        `randomization_seed(seed)`, recorded in the certificate.
         """
         return self.certify_many([x], n0, n, alpha, batch_size=batch_size, seeds=[seed], bound=bound)[0]
 
@@ -130,7 +132,7 @@ class Smoothed:
         input's samples (so no vote, except through floating-point effects of the batch size).
         """
         if bound not in BOUND_KINDS:
-            raise ValueError(f"bound must be 'binary' or 'simultaneous', got {bound!r}")
+            raise ValueError(f"bound must be 'binary', 'simultaneous' or 'randomized', got {bound!r}")
         n0, n = _checks.count("n0", n0), _checks.count("n", n)
         alpha = _checks.level("alpha", alpha)
         xs = list(xs)  # a generator is read once
@@ -143,7 +145,13 @@ class Smoothed:
         shape = tuple(xs[0].shape) if len(xs) else ()
         return [
             certificate_from_counts(
-                counts[i], counts[len(xs) + i], alpha=alpha, noise=self.noise, bound=bound, input_shape=shape
+                counts[i],
+                counts[len(xs) + i],
+                alpha=alpha,
+                noise=self.noise,
+                bound=bound,
+                input_shape=shape,
+                u_seed=randomization_seed(seeds[i]) if bound == "randomized" else None,
             )
             for i in range(len(xs))
         ]

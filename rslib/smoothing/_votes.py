@@ -13,13 +13,27 @@ import numpy as np
 from rslib import _checks, bounds
 from rslib.certificates import NOT_CERTIFIED
 
-__all__ = ["ABSTAIN", "BOUND_KINDS", "Certificate", "TopKCertificate", "certificate_from_counts", "topk_from_counts"]
+__all__ = [
+    "ABSTAIN",
+    "BOUND_KINDS",
+    "Certificate",
+    "TopKCertificate",
+    "certificate_from_counts",
+    "topk_from_counts",
+    "randomization_seed",
+]
 
 ABSTAIN = -1
 """The label of a smoothed prediction or certificate that abstains."""
 
-BOUND_KINDS = ("binary", "simultaneous")
+BOUND_KINDS = ("binary", "simultaneous", "randomized")
 """How `certificate_from_counts` bounds the class probabilities (see there)."""
+
+
+def randomization_seed(seed: int) -> int:
+    """The seed of the uniform U of a randomized bound whose votes were drawn with the noise seed `seed`: a
+    function of that seed (so a run cannot re-draw U apart from its votes), from a SeedSequence of its own."""
+    return int(np.random.SeedSequence(seed, spawn_key=(0x55,)).generate_state(1)[0])
 
 
 def _fields_equal(a, b) -> bool:
@@ -53,6 +67,8 @@ class Certificate:
         Votes per class in the estimation sample.
     norm : str
         "l2", "l1" or "l0".
+    u, u_seed : float or None
+        For the randomized bound, its uniform draw and the seed it came from (None otherwise).
     """
 
     label: int
@@ -62,6 +78,8 @@ class Certificate:
     count_a: int
     counts: np.ndarray
     norm: str
+    u: float | None = None
+    u_seed: int | None = None
 
     @property
     def abstained(self) -> bool:
@@ -103,7 +121,14 @@ class TopKCertificate:
 
 
 def certificate_from_counts(
-    selection, estimation, *, alpha: float, noise, bound: str = "binary", input_shape: tuple | None = None
+    selection,
+    estimation,
+    *,
+    alpha: float,
+    noise,
+    bound: str = "binary",
+    input_shape: tuple | None = None,
+    u_seed: int | None = None,
 ) -> Certificate:
     """The certificate of the class with the most `selection` votes, bounded with the `estimation` votes.
 
@@ -119,9 +144,15 @@ def certificate_from_counts(
     bound : {"binary", "simultaneous"}
         "binary": one-sided Clopper-Pearson p_A at level alpha and p_B = 1 - p_A (Cohen et al.);
         "simultaneous": Clopper-Pearson at alpha / num_classes for every class, p_B the largest upper bound
-        of the others (for certificates that use p_B: Laplace's Theorem 1, Renyi, ablation).
+        of the others (for certificates that use p_B: Laplace's Theorem 1, Renyi, ablation);
+        "randomized": `rslib.bounds.randomized_clopper_pearson` p_A at level alpha, its U drawn from
+        `u_seed`, and p_B = 1 - p_A (opt-in: exact coverage, a radius never below the binary one, larger
+        mostly for near-unanimous counts; Voracek 2024).
     input_shape : tuple, optional
         One input's shape (ablation's certificate counts its pixels).
+    u_seed : int, optional
+        The seed of U, needed by the randomized bound; fix it before the votes are seen. U and u_seed are
+        returned in the certificate.
 
     Returns
     -------
@@ -130,24 +161,32 @@ def certificate_from_counts(
         p_A > p_B strictly, or when the radius certifies nothing.
     """
     if bound not in BOUND_KINDS:
-        raise ValueError(f"bound must be 'binary' or 'simultaneous', got {bound!r}")
+        raise ValueError(f"bound must be 'binary', 'simultaneous' or 'randomized', got {bound!r}")
     selection, estimation = np.asarray(selection), np.asarray(estimation)
     n = int(estimation.sum())
     label = int(selection.argmax())
     count_a = int(estimation[label])
+    u = None
     if bound == "binary":
         p_a = float(bounds.clopper_pearson(count_a, n, alpha, side="lower"))
+        p_b = 1.0 - p_a
+    elif bound == "randomized":
+        if u_seed is None:
+            raise ValueError("u_seed must be an integer seed in [0, 2**63 - 1] for bound='randomized', got None")
+        drawn = bounds.randomized_clopper_pearson(count_a, n, alpha, seed=u_seed)
+        p_a, u = float(drawn.bound), float(drawn.u)
         p_b = 1.0 - p_a
     else:
         lower, upper = bounds.simultaneous_clopper_pearson(estimation, alpha)
         p_a, p_b = float(lower[label]), float(np.delete(upper, label).max())
-    abstain = Certificate(ABSTAIN, float(NOT_CERTIFIED), p_a, p_b, count_a, estimation, noise.norm)
+    u_seed = None if u is None else u_seed
+    abstain = Certificate(ABSTAIN, float(NOT_CERTIFIED), p_a, p_b, count_a, estimation, noise.norm, u, u_seed)
     if p_a <= p_b:  # the theorems need p_A > p_B strictly: a tie certifies nothing, not even x itself
         return abstain
-    radius = float(noise.radius(p_a, None if bound == "binary" else p_b, input_shape=input_shape))
+    radius = float(noise.radius(p_a, None if bound != "simultaneous" else p_b, input_shape=input_shape))
     if radius == NOT_CERTIFIED:
         return abstain
-    return Certificate(label, radius, p_a, p_b, count_a, estimation, noise.norm)
+    return Certificate(label, radius, p_a, p_b, count_a, estimation, noise.norm, u, u_seed)
 
 
 def topk_from_counts(counts, *, alpha: float, k: int, noise, input_shape: tuple | None = None) -> TopKCertificate:
