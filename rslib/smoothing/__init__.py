@@ -5,7 +5,8 @@
   `certify_many` and top-k `certify_topk`; `Certificate`, `TopKCertificate` are what they return, and
   `certificate_from_counts`, `topk_from_counts` turn votes into them without torch.
 - `certify_dataset`: a resumable run over a dataset into a results file; `vote_counts`, `certify_topk_dataset`.
-- `certify_at_radius`: sequential certification at a radius by betting; `compare_with_fixed`.
+- `certify_at_radius`: sequential certification at a radius (`sequential_decision` on any vote source);
+  `compare_with_fixed`.
 - `certify_soft`: soft smoothing (mean scores); `certify_with_bounds`, `compare_on_dataset`: one sample
   certified under every confidence bound.
 """
@@ -40,6 +41,7 @@ from rslib.smoothing._sequential import (
     SequentialSummary,
     certify_at_radius,
     compare_with_fixed,
+    sequential_decision,
     summarize,
 )
 from rslib.smoothing._soft import SoftCertificate, certify_soft
@@ -84,6 +86,7 @@ __all__ = [
     "topk_l0_radii",
     "SequentialDecision",
     "certify_at_radius",
+    "sequential_decision",
     "SequentialSummary",
     "compare_with_fixed",
     "summarize",

@@ -1,15 +1,20 @@
 """Sequential certification: decide "certified at radius r" with as few samples as the input needs.
 
-For Gaussian smoothing, g is certified at radius r around x exactly when p_A > Phi(r / sigma) (binary
-form of Cohen et al.'s certificate). After n0 samples select c_A, the votes for c_A are fed one batch at a
-time (batches growing from 128 to batch_size) to two betting tests (`rslib.bounds.betting_rejects`): one against "p_A <= Phi(r/sigma)" (its
-rejection certifies) and one against "p_A >= Phi(r/sigma)" (its rejection ends the run as not certified).
-Each has error probability <= alpha at whatever time it stops (Ville's inequality), so a certificate is
-wrong with probability <= alpha, as for the fixed-n procedure.
+For Gaussian smoothing, g is certified at radius r around x exactly when p_A > p0 = Phi(r / sigma) (binary
+form of Cohen et al.'s certificate). After n0 samples select c_A, the votes for c_A are counted at planned
+looks (16, 24, 36, ... then every 1000 votes) and compared with the thresholds of
+`rslib.bounds.sequential_plan`: a Beta-mixture e-process against "p_A <= p0" at level alpha/2, whose prior is
+Beta(k0 + 1/2, n0 - k0 + 1/2) from the selection's count k0 (data independent of the votes tested), and a
+Clopper-Pearson check at alpha/2 at the cap; a certificate is wrong with probability <= alpha whenever the
+run stops (Ville's inequality and the union bound). The run stops without a certificate when a futility
+e-process shows p_A below the count fraction from which the fixed-n procedure certifies, or when no later
+threshold can be reached.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +26,14 @@ from rslib.smoothing._classifier import Smoothed
 from rslib.smoothing._noise import Gaussian
 from rslib.smoothing._votes import ABSTAIN
 
-__all__ = ["SequentialDecision", "certify_at_radius", "SequentialSummary", "compare_with_fixed", "summarize"]
+__all__ = [
+    "SequentialDecision",
+    "certify_at_radius",
+    "sequential_decision",
+    "SequentialSummary",
+    "compare_with_fixed",
+    "summarize",
+]
 
 
 @dataclass(frozen=True)
@@ -34,15 +46,67 @@ class SequentialDecision:
         c_A, or ``ABSTAIN`` when not certified at the radius.
     certified : bool
     samples : int
-        Forward passes used, the selection's included.
+        Forward passes used, the selection's included (0 when no count could certify the radius).
     decided_early : bool
-        False when n_max was reached without a decision.
+        False when n_max was reached without a certificate.
     """
 
     label: int
     certified: bool
     samples: int
     decided_early: bool
+
+
+def _threshold(radius: float, sigma: float, slack: float = 0.0) -> float:
+    # Rounded up by 4 ulps: Phi(r / sigma) in floating point may lie below the exact value (it is 1/2 for
+    # r = 1e-300), and a rejection of "p_A <= threshold" must show p_A > Phi(r / sigma) strictly, the
+    # condition of the theorem. `slack` is the sampler's distance to the Gaussian (see Gaussian.slack).
+    return min(float(norm.cdf(radius / sigma)) * (1.0 + 4.0 * _checks.EPS) + slack, 1.0)
+
+
+@functools.lru_cache(maxsize=4096)
+def _plan(threshold: float, alpha: float, n_max: int, k0: int, n0: int, gamma: float) -> bounds.SequentialPlan:
+    """The test's thresholds after k0 of n0 selection votes (cached: a dataset run meets few distinct k0)."""
+    prior = (k0 + 0.5, n0 - k0 + 0.5)
+    return bounds.sequential_plan(threshold, alpha=alpha, n_max=n_max, prior=prior, final_share=0.5, gamma=gamma)
+
+
+def sequential_decision(
+    sample: Callable[[int], np.ndarray],
+    *,
+    sigma: float,
+    radius: float,
+    n0: int = 100,
+    n_max: int = 100_000,
+    alpha: float = 0.001,
+    gamma: float = 0.01,
+    slack: float = 0.0,
+) -> SequentialDecision:
+    """`certify_at_radius` on any source of votes: sample(m) returns the base classifier's labels on m new
+    noisy copies (an int array), drawn in order from one stream.
+
+    Draws nothing when no count of at most n_max votes could certify the radius (for instance r > 3.8
+    sigma at n_max = 100,000, alpha = 0.001); otherwise n0 selection votes, then the votes of the looks.
+    slack: subtracted from the votes' frequency before it is compared with Phi(r / sigma), for a sampler
+    whose law differs from the Gaussian by at most that much in total variation (default 0).
+    """
+    sigma = _checks.positive("sigma", sigma)
+    radius = float(radius)
+    if not radius >= 0 or not np.isfinite(radius):
+        raise ValueError(f"radius must be a finite number >= 0, got {radius!r}")
+    n0, n_max = _checks.count("n0", n0), _checks.count("n_max", n_max)
+    alpha, gamma = _checks.level("alpha", alpha), _checks.level("gamma", gamma)
+    threshold = _threshold(radius, sigma, float(_checks.probability("slack", slack)))
+    # the most favourable selection (n0 votes of n0) cannot certify: no count can, so draw nothing
+    if threshold >= 1.0 or not _plan(threshold, alpha, n_max, n0, n0, gamma).can_reject:
+        return SequentialDecision(ABSTAIN, False, 0, True)
+    selection = np.bincount(np.asarray(sample(n0)))
+    label = int(selection.argmax())
+    plan = _plan(threshold, alpha, n_max, int(selection[label]), n0, gamma)
+    outcome = plan.run(lambda m: int((np.asarray(sample(m)) == label).sum()))
+    return SequentialDecision(
+        label if outcome.rejected else ABSTAIN, outcome.rejected, n0 + outcome.votes, outcome.decided_early
+    )
 
 
 def certify_at_radius(
@@ -55,44 +119,41 @@ def certify_at_radius(
     alpha: float = 0.001,
     batch_size: int = 1000,
     seed: int = 0,
+    gamma: float = 0.01,
 ) -> SequentialDecision:
     """Decide whether the smoothed classifier is certified at `radius` around x (Gaussian noise, l2).
 
-    A certificate is wrong with probability <= alpha whenever the run stops (Ville's inequality for each
-    betting test); undecided runs (n_max reached) abstain.
+    The test of `sequential_decision` (see the module's docstring) on the votes of `smoothed`, drawn from
+    the generator seeded by `seed` in the order Cohen et al.'s CERTIFY draws them: the selection first, then
+    the estimation votes, so that with the same seed this run sees the first votes of `Smoothed.certify`'s
+    run. A certificate is wrong with probability <= alpha whenever the run stops; a run that reaches n_max
+    without a certificate abstains. gamma: level of the futility test, in (0, 1): stopping without a
+    certificate costs no error probability, and a larger gamma stops sooner, agreeing less often with the
+    fixed-n procedure.
 
     References
     ----------
-    I. Waudby-Smith, A. Ramdas. Estimating means of bounded random variables by betting. JRSS-B 86(1), 2024.
+    A. Wald. Sequential tests of statistical hypotheses. Annals of Mathematical Statistics 16(2), 1945.
+    T. L. Lai. Nearly optimal sequential tests of composite hypotheses. Annals of Statistics 16(2), 1988.
     """
     if not isinstance(smoothed.noise, Gaussian):
         raise TypeError(f"sequential certification at a radius needs Gaussian noise, got {smoothed.noise!r}")
-    sigma = smoothed.noise.sigma
-    radius = float(radius)
-    if not radius >= 0 or not np.isfinite(radius):
-        raise ValueError(f"radius must be a finite number >= 0, got {radius!r}")
-    n_max, alpha = _checks.count("n_max", n_max), _checks.level("alpha", alpha)
+    batch_size = _checks.count("batch_size", batch_size)
+    smoothed.runner.check_input(x)  # also when no vote is drawn
     generator = smoothed.generator(seed)
-    label = int(smoothed.sample_counts(x, _checks.count("n0", n0), batch_size=batch_size, generator=generator).argmax())
-    # Rounded up: Phi(r / sigma) in floating point may lie below the exact value (it is 1/2 for r = 1e-300),
-    # and rejecting "p_A <= threshold" must show p_A > Phi(r / sigma) strictly, the condition of the theorem.
-    threshold = min(float(norm.cdf(radius / sigma)) * (1.0 + 4.0 * np.finfo(float).eps), 1.0)  # 4 ulps up
-    votes, step = np.empty(0), min(128, batch_size)
-    while votes.size < n_max:
-        size = min(step, n_max - votes.size)
-        step = min(2 * step, batch_size)  # small first batches: confident inputs decide after a few hundred
-        batch = (
-            (smoothed.sample_votes(x, size, batch_size=batch_size, generator=generator) == label)
-            .cpu()
-            .numpy()
-            .astype(float)
-        )
-        votes = np.concatenate([votes, batch])
-        if bounds.betting_rejects(votes, threshold, alpha)[-1]:
-            return SequentialDecision(label, True, n0 + votes.size, True)
-        if bounds.betting_rejects(1.0 - votes, 1.0 - threshold, alpha)[-1]:
-            return SequentialDecision(ABSTAIN, False, n0 + votes.size, True)
-    return SequentialDecision(ABSTAIN, False, n0 + votes.size, False)
+
+    def sample(m: int) -> np.ndarray:
+        return smoothed.sample_votes(x, m, batch_size=batch_size, generator=generator).cpu().numpy()
+
+    return sequential_decision(
+        sample,
+        sigma=smoothed.noise.sigma,
+        radius=radius,
+        n0=n0,
+        n_max=n_max,
+        alpha=alpha,
+        gamma=gamma,
+    )
 
 
 @dataclass(frozen=True)
