@@ -7,12 +7,14 @@
 - `certify_dataset`: a resumable run over a dataset into a results file; `vote_counts`, `certify_topk_dataset`.
 - `certify_at_radius`: sequential certification at a radius (`sequential_decision` on any vote source);
   `compare_with_fixed`.
+- `certify_adaptive`: radius estimation with a per-input sample size, to a radius tolerance.
 - `certify_soft`: soft smoothing (mean scores); `certify_with_bounds`, `compare_on_dataset`: one sample
   certified under every confidence bound.
 """
 
 from rslib._checks import NonFiniteLogitsError
 from rslib.certificates import NOT_CERTIFIED
+from rslib.smoothing._adaptive import AdaptiveCertificate, adaptive_certificate, adaptive_sample_size, certify_adaptive
 from rslib.smoothing._bound_comparison import (
     COMPARED_BOUNDS,
     SOFT_CERTIFICATES,
@@ -90,6 +92,10 @@ __all__ = [
     "SequentialSummary",
     "compare_with_fixed",
     "summarize",
+    "AdaptiveCertificate",
+    "certify_adaptive",
+    "adaptive_certificate",
+    "adaptive_sample_size",
     "SoftCertificate",
     "certify_soft",
     "COMPARED_BOUNDS",
