@@ -193,13 +193,14 @@ class SequentialPlan:
         if not self.can_reject:
             return SequentialOutcome(False, 0, True)
         n = k = 0
+        last = int(self.looks[-1])
         for look, reject, stop in zip(self.looks.tolist(), self.reject.tolist(), self.stop.tolist()):
             k += int(draw(look - n))
             n = look
             if k >= reject:
-                return SequentialOutcome(True, n, n < self.looks[-1])
+                return SequentialOutcome(True, n, n < last)
             if k <= stop:
-                return SequentialOutcome(False, n, n < self.looks[-1])
+                return SequentialOutcome(False, n, n < last)
         return SequentialOutcome(False, n, False)
 
 
