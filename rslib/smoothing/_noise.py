@@ -17,7 +17,15 @@ import torch
 from rslib import _checks
 from rslib import certificates as certs
 from rslib.certificates import FAMILIES, NoiseFamily
-from rslib.smoothing._sampling import gaussian_from_uniforms, laplace_from_uniforms, row_uniforms, rows
+from rslib.smoothing._sampling import (
+    gaussian_from_uniforms,
+    grid_indices,
+    grid_uniforms,
+    laplace_from_uniforms,
+    row_uniforms,
+    rows,
+)
+from rslib.theory import floating_point
 
 __all__ = ["Noise", "Gaussian", "Laplace", "Ablation", "NOISES", "from_params"]
 
@@ -106,17 +114,36 @@ class Gaussian(Noise):
     ----------
     sigma : float
         Standard deviation, in (0, 1e100].
+    sound : bool, default False
+        Sample on the input grid (Voracek & Hein 2023): inputs must be 8-bit images (every value k / 255),
+        the noise of each coordinate is an integer J drawn from the Gaussian rounded to the grid by comparing
+        fair random bits with integer thresholds (`rslib.theory.floating_point.rounded_gaussian_table`), and
+        the network sees (k + J) / 255, formed from the integer sum. The votes are then exactly those of the
+        base classifier f o (round to the grid) under the continuous Gaussian, whatever f does with the bits
+        of its input, so Cohen et al.'s theorem holds for every real perturbation; the floating-point
+        sampler's own law is not the theorem's, and a classifier can exploit that (see
+        `rslib.theory.floating_point.counterexample`). What remains, the thresholds' total variation
+        distance to the exact law (about 1e-11 per coordinate), is `slack`: it is subtracted from p_A (and
+        added to p_B) before any radius, and to the threshold of `certify_at_radius`. Covers the vote-based
+        certificates (`Smoothed.certify`, `certify_topk`, `certify_at_radius`, `certify_adaptive`).
     """
 
     family = FAMILIES["gaussian"]
     certificates = ("gaussian_l2", "renyi_l2", "pixeldp_l2", "gaussian_l2_margin", "soft_margin_l2", "gaussian_l1")
     topk_certificate = "gaussian_topk_l2"
+    GRID = 255
+    """Levels of the input grid of the sound sampler: inputs are k / GRID."""
 
-    def __init__(self, sigma: float):
+    def __init__(self, sigma: float, *, sound: bool = False):
         self.sigma = _checks.positive("sigma", sigma)
+        if not isinstance(sound, bool):
+            raise TypeError(f"sound must be True or False, got {sound!r}")
+        self.sound = sound
+        self._table = floating_point.rounded_gaussian_table(self.sigma, step=1.0 / self.GRID) if sound else None
+        self._thresholds: dict[torch.device, torch.Tensor] = {}
 
     def sample(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        """x + eps with eps ~ N(0, sigma^2 I), elementwise over the batch `x`.
+        """x + eps with eps ~ N(0, sigma^2 I), elementwise over the batch `x` (sound: see the class).
 
         Box-Muller in float64 (`gaussian_from_uniforms`) from three uniforms per pair of coordinates, cast to
         x's dtype. torch.randn in float32 takes its Box-Muller radius sqrt(-2 log u) from a 24-bit uniform
@@ -128,10 +155,73 @@ class Gaussian(Noise):
         alpha; elsewhere each draw is its exact value (see `fine_uniforms`) up to float32 rounding.
         Costs about 5x torch.randn's float32 sampling on a CPU, small beside the model's forward pass.
         """
+        if self.sound:
+            return self._sample_on_grid(x, generator)
         copies, size = rows(x)
         u = row_uniforms(copies, 3, (size + 1) // 2, generator, x.device)  # a pair of coordinates per triple
         eps = gaussian_from_uniforms(u[:, 0], u[:, 1], u[:, 2])[:, :size]
         return eps.mul_(self.sigma).to(x.dtype).reshape(x.shape).add_(x)
+
+    def _sample_on_grid(self, x: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+        scaled = x.double() * self.GRID
+        levels = scaled.round()
+        if (scaled - levels).abs().max() > 1e-3:
+            raise ValueError(
+                f"x must lie on the grid of 1/{self.GRID} (8-bit images) for Gaussian(sound=True), got a value "
+                f"{float(x.flatten()[int((scaled - levels).abs().argmax())]):.6g} off it"
+            )
+        assert self._table is not None
+        if x.device not in self._thresholds:
+            self._thresholds[x.device] = torch.as_tensor(self._table.thresholds, device=x.device)
+        copies, size = rows(x)
+        uniforms = grid_uniforms(copies, size, generator, x.device)
+        jumps = grid_indices(uniforms, self._thresholds[x.device], self._table.j_min).reshape(x.shape)
+        return (levels.long() + jumps).double().div_(self.GRID).to(x.dtype)  # from the integer sum only
+
+    def slack(self, input_shape) -> float:
+        """The sampler's total variation distance to the law the certificates assume, for one input of
+        `input_shape`: 0 for the float64 sampler (its tail gap is counted in `sample`'s docstring), d times
+        the per-coordinate bound of the grid sampler's thresholds for sound=True."""
+        if not self.sound:
+            return 0.0
+        if input_shape is None:
+            raise ValueError(
+                "input_shape must give one input's shape for Gaussian(sound=True): its slack grows with the"
+                " number of coordinates"
+            )
+        assert self._table is not None
+        return int(np.prod(tuple(input_shape))) * self._table.tv_bound
+
+    def _widened(self, p_a, p_b, input_shape):
+        slack = self.slack(input_shape)
+        p_a = np.maximum(_checks.round_down(np.asarray(p_a, dtype=float) - slack), 0.0)
+        return p_a, None if p_b is None else np.minimum(_checks.round_up(np.asarray(p_b, dtype=float) + slack), 1.0)
+
+    def radius(self, p_a, p_b=None, *, certificate: str | None = None, input_shape=None):
+        if self.sound:  # the bounds hold for the sampler's law: widen them by its distance to the Gaussian
+            p_a, p_b = self._widened(p_a, p_b, input_shape)
+        return super().radius(p_a, p_b, certificate=certificate, input_shape=input_shape)
+
+    radius.__doc__ = Noise.radius.__doc__
+
+    def radius_topk(self, p_a, p_b, *, k: int, input_shape=None):
+        if self.sound:
+            p_a, p_b = self._widened(p_a, p_b, input_shape)
+        return super().radius_topk(p_a, p_b, k=k, input_shape=input_shape)
+
+    radius_topk.__doc__ = Noise.radius_topk.__doc__
+
+    def params(self) -> dict:
+        return {**super().params(), "sound": True} if self.sound else super().params()
+
+    def __eq__(self, other) -> bool:
+        return super().__eq__(other) and self.sound == other.sound
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.level, self.sound))
+
+    def __repr__(self) -> str:
+        return f"Gaussian(sigma={self.sigma:g}, sound=True)" if self.sound else super().__repr__()
 
 
 class Laplace(Noise):
@@ -257,4 +347,8 @@ def from_params(params: dict) -> Noise:
     Raises ValueError naming the problem (see `rslib.certificates.family_from_params`).
     """
     family, level = certs.family_from_params(params)
+    if family.name == "gaussian" and params.get("sound", False) is not False:
+        if params["sound"] is not True:
+            raise ValueError(f"sound must be true or false, got {params['sound']!r}")
+        return Gaussian(level, sound=True)
     return NOISES[family.name](level)

@@ -10,7 +10,7 @@ import math
 
 import torch
 
-__all__ = ["fine_uniforms", "laplace_from_uniforms", "gaussian_from_uniforms"]
+__all__ = ["fine_uniforms", "laplace_from_uniforms", "gaussian_from_uniforms", "grid_uniforms", "grid_indices"]
 
 
 def rows(x: torch.Tensor) -> tuple[int, int]:
@@ -64,3 +64,17 @@ def gaussian_from_uniforms(coarse: torch.Tensor, fine: torch.Tensor, angle: torc
     radius = fine_uniforms(coarse, fine).log_().mul_(-2.0).sqrt_()
     theta = angle.mul_(2.0 * math.pi)
     return torch.cat([radius * torch.cos(theta), radius.mul_(theta.sin_())], dim=-1)
+
+
+def grid_uniforms(copies: int, size: int, generator, device) -> torch.Tensor:
+    """Uniform integers in [0, 2^63) of shape (copies, size), from fair bits only: two draws in [0, 2^32) per
+    coordinate (exact: torch reduces its 64-bit draws modulo a power of two), the first shifted right by one.
+    Drawn row by row in one call, so a draw of b + c copies is a draw of b copies followed by one of c."""
+    halves = torch.randint(0, 2**32, (copies, 2, size), generator=generator, device=device, dtype=torch.int64)
+    return (halves[:, 0] >> 1) * 2**32 + halves[:, 1]
+
+
+def grid_indices(uniforms: torch.Tensor, thresholds: torch.Tensor, j_min: int) -> torch.Tensor:
+    """J = j_min + #{thresholds <= u} for each uniform integer u (`rslib.theory.floating_point`): an integer
+    draw from the rounded Gaussian whose thresholds are given, with no floating-point arithmetic."""
+    return torch.searchsorted(thresholds, uniforms, right=True).add_(j_min)

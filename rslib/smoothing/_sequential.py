@@ -61,7 +61,7 @@ def _threshold(radius: float, sigma: float, slack: float = 0.0) -> float:
     # Rounded up by 4 ulps: Phi(r / sigma) in floating point may lie below the exact value (it is 1/2 for
     # r = 1e-300), and a rejection of "p_A <= threshold" must show p_A > Phi(r / sigma) strictly, the
     # condition of the theorem. `slack` is the sampler's distance to the Gaussian (see Gaussian.slack).
-    return min(float(norm.cdf(radius / sigma)) * (1.0 + 4.0 * _checks.EPS) + slack, 1.0)
+    return min((float(norm.cdf(radius / sigma)) + slack) * (1.0 + 4.0 * _checks.EPS), 1.0)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -153,6 +153,7 @@ def certify_at_radius(
         n_max=n_max,
         alpha=alpha,
         gamma=gamma,
+        slack=smoothed.noise.slack(tuple(x.shape)),
     )
 
 
