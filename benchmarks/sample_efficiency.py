@@ -182,10 +182,16 @@ def read_rows(path: Path) -> tuple[dict, list[dict]]:
     """{(model, idx, method): row} of the finished rows, and the `run` records."""
     rows, runs = {}, []
     if path.exists():
-        for line in path.read_text().splitlines():
+        lines = path.read_text().splitlines()
+        for number, line in enumerate(lines):
             if not line.strip():
                 continue
-            record = json.loads(line)
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                if number == len(lines) - 1:
+                    break  # the line a running writer is still writing (or a killed one left)
+                raise
             if record.get("kind") == "run":
                 runs.append(record)
             else:
@@ -382,7 +388,7 @@ def print_summary(summary: dict) -> None:
                     continue
                 print(
                     f"{r:>5} {method:<18}{m['images']:>7}{m['mean_passes']:>9,.0f}{m['passes_ratio']:>8.4f}"
-                    f"{m['agreement']:>8.4f}{m['undecided']:>8.3f}{_fmt(m['oracle_ratio'], '>8.2f')}"
+                    f"{m['agreement']:>8.4f}{m['undecided']:>8.3f}{_fmt(m['oracle_ratio'], '.2f'):>8}"
                 )
         for name, m in s["estimation"].items():
             if name == "oracle":

@@ -1,5 +1,6 @@
 """The book's helpers: `from rslib import book; book.setup()` in every chapter's first cell, then `answer`,
-`quote` and `table` for exercise answers, numbers quoted in the prose, and tables that fit the page.
+`quote` and `table` for exercise answers, numbers quoted in the prose, and tables that fit the page;
+`fixed_radius_table`, `estimation_table` and `randomized_gain_table` for chapters 5 and 6.
 
 Plotly figures in the static book. Under the book's executor plotly's default output is its own mime
 type, which the HTML builder skips (with only a warning), so figures would vanish. `setup()` selects
@@ -30,9 +31,22 @@ from IPython.display import Pretty
 from myst_nb import glue
 from plotly.io._base_renderers import NotebookRenderer
 
+from rslib.book._sample_efficiency import estimation_table, fixed_radius_table, randomized_gain_table
 from rslib.smoothing import tune_cpu_allocator
 
-__all__ = ["setup", "answer", "quote", "table", "Table", "RENDERER", "LIVE_ENV", "OfflineNotebookRenderer"]
+__all__ = [
+    "setup",
+    "answer",
+    "quote",
+    "table",
+    "Table",
+    "RENDERER",
+    "LIVE_ENV",
+    "OfflineNotebookRenderer",
+    "fixed_radius_table",
+    "estimation_table",
+    "randomized_gain_table",
+]
 
 RENDERER = "rsbook_offline"
 LIVE_ENV = "RSBOOK_LIVE"

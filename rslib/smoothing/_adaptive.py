@@ -111,7 +111,9 @@ def adaptive_certificate(
     if not isinstance(noise, Gaussian):
         raise TypeError(f"adaptive certification needs Gaussian noise, got {noise!r}")
     tol = 0.02 * noise.sigma if tol is None else tol
-    pilot = np.asarray(count_votes(_checks.count("n_pilot", n_pilot)))
+    # refuse bad arguments before the pilot spends forward passes
+    adaptive_sample_size(0, n_pilot, sigma=noise.sigma, alpha=alpha, tol=tol, z=z, n_max=n_max, step=step)
+    pilot = np.asarray(count_votes(n_pilot))
     label = int(pilot.argmax())
     n_final, gain = adaptive_sample_size(
         int(pilot[label]), n_pilot, sigma=noise.sigma, alpha=alpha, tol=tol, z=z, n_max=n_max, step=step
