@@ -1,4 +1,5 @@
 # rsbook: `make book` builds the HTML book into _build/html; `make test` builds it and runs every test;
+# `make serve` serves the HTML book with live chapters (a Live button runs each in a local Jupyter kernel);
 # `make live` serves the chapters in Jupyter Lab on 127.0.0.1. Each first installs what it needs
 # (Debian packages, the Python environment, the book's JavaScript); that step is quick once done.
 SHELL := /bin/bash
@@ -14,8 +15,9 @@ VENDOR := _vendor/rsbook-vendor
 JB_BUILD := $(VENV)/bin/jupyter-book build --all -W -n --keep-going .
 LIVE_PORT ?= 8888
 LIVE_ROOT ?= book
+SERVE_PORT ?= 8000
 
-.PHONY: book test lint live setup debian clean
+.PHONY: book test lint live serve setup debian clean
 
 book: setup
 	$(JB_BUILD)
@@ -41,6 +43,13 @@ live: setup
 	RSBOOK_LIVE=1 $(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LIVE_PORT) --no-browser \
 	  --ServerApp.root_dir=$(LIVE_ROOT) $(ALLOW_ROOT) $(LIVE_ARGS)
 
+# The built book on http://127.0.0.1:$(SERVE_PORT)/ and a Jupyter server for its Live buttons, both on 127.0.0.1
+# (scripts/serve_book.py explains the token and origin rules). Builds the book first if it was never built (or
+# was built before the Live button existed).
+serve: setup
+	[ -f _build/html/_static/rsbook-live.js ] || $(JB_BUILD)
+	$(PY) scripts/serve_book.py --port $(SERVE_PORT)
+
 setup: debian $(VENV)/.installed $(VENDOR)/.installed
 
 # apt-get only when something is missing (npm too, for the JavaScript step, if there is none).
@@ -60,17 +69,19 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install -q -e .
 	touch $@
 
-# Widget manager, require.js, anywidget and MathJax, pinned in package-lock.json and served with the
-# book (html_static_path in _config.yml), so that pages need no internet. _vendor/ is git-ignored.
+# Widget manager, require.js, anywidget, MathJax and thebe (the Live button's client), pinned in
+# package-lock.json and served with the book (html_static_path in _config.yml), so that pages need no
+# internet. thebe is a prebuilt bundle that loads its own chunks from its folder. _vendor/ is git-ignored.
 $(VENDOR)/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/requirejs $(VENDOR)/html-manager $(VENDOR)/anywidget $(VENDOR)/mathjax
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/requirejs $(VENDOR)/html-manager $(VENDOR)/anywidget $(VENDOR)/mathjax $(VENDOR)/thebe
 	cp node_modules/requirejs/require.js $(VENDOR)/requirejs/
 	cp node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.{woff,woff2,ttf,eot,svg} $(VENDOR)/html-manager/
 	cp node_modules/anywidget/dist/index.js $(VENDOR)/anywidget/
 	cp -r node_modules/mathjax/es5/tex-chtml.js node_modules/mathjax/es5/input node_modules/mathjax/es5/output \
 	   node_modules/mathjax/es5/ui node_modules/mathjax/es5/a11y $(VENDOR)/mathjax/
+	cp node_modules/thebe/lib/*.js node_modules/thebe/lib/*.LICENSE.txt node_modules/thebe/lib/thebe.css $(VENDOR)/thebe/
 	touch $@
 
 clean:

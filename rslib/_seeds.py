@@ -14,12 +14,21 @@ SEED_MAX = 2**63 - 1  # torch takes seeds below 2**64; results files keep them a
 
 
 def check_seed(seed: object) -> int:
-    """Return `seed` as an int after checking that it is an integer in [0, 2**63 - 1].
+    """`seed` as an int, after checking that it is an integer in [0, 2**63 - 1].
+
+    Parameters
+    ----------
+    seed : object
+        A Python or numpy integer (a bool is not a seed).
+
+    Returns
+    -------
+    int
 
     Raises
     ------
     TypeError
-        If `seed` is not an integer (a bool is not a seed).
+        If `seed` is not an integer.
     ValueError
         If it lies outside [0, 2**63 - 1].
     """
@@ -36,5 +45,17 @@ def input_seed(seed: int, idx: int) -> int:
 
     A function of (seed, idx) only, through numpy's `SeedSequence`, so that an input's samples do not depend
     on how the inputs are sharded, packed or ordered.
+
+    Parameters
+    ----------
+    seed : int
+        The run's seed, >= 0.
+    idx : int
+        The input's index in its dataset, >= 0.
+
+    Returns
+    -------
+    int
+        A seed in [0, 2**32 - 1].
     """
     return int(np.random.SeedSequence([seed, idx]).generate_state(1)[0])

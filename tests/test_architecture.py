@@ -148,26 +148,6 @@ def test_import_rslib_and_the_maths_load_no_torch():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
-def test_the_main_names_are_at_the_top_level():
-    import rslib
-
-    for name in (
-        "Smoothed",
-        "Gaussian",
-        "Laplace",
-        "Ablation",
-        "load_pretrained",
-        "certify_dataset",
-        "read_results",
-        "certificates",
-        "bounds",
-        "NOT_CERTIFIED",
-    ):
-        assert getattr(rslib, name) is not None
-    with pytest.raises(AttributeError, match="no attribute 'radii'"):
-        rslib.radii  # noqa: B018 (the 0.1 module is gone, with a clear error)
-
-
 @pytest.mark.parametrize("chapter", sorted((ROOT / "book").glob("*.md")), ids=lambda p: p.stem)
 def test_each_chapter_needs_at_most_three_import_lines_of_rslib(chapter):
     lines = [

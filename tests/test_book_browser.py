@@ -11,7 +11,8 @@ Environment:
   RSBOOK_CHROMIUM     the browser executable (default /usr/bin/chromium)
 
 Everything here is generic over pages: a new chapter in _toc.yml is covered without changes.
-The fixtures live in this module (not conftest.py) and are prefixed `book_`.
+The fixtures live in this module and are prefixed `book_`, except `book_browser` (the browser), which
+conftest.py shares with test_book_live.py: Playwright's sync API runs only once at a time in a process.
 """
 
 from __future__ import annotations
@@ -31,16 +32,6 @@ import yaml
 
 ROOT = Path(os.environ.get("RSBOOK_ROOT", Path(__file__).resolve().parents[1]))
 HTML = ROOT / "_build" / "html"
-CHROMIUM = os.environ.get("RSBOOK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SETTLE_MS = 30_000  # the longest we wait for widgets, figures or equations to appear
 WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
 WIDGET_STATE = 'script[type="application/vnd.jupyter.widget-state+json"]'
@@ -93,18 +84,6 @@ def book_server(book_html):
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="session")
-def book_browser():
-    from playwright import sync_api  # in requirements.txt: a missing one is an error, not a skip
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} missing: `make test` installs Debian's chromium", pytrace=False)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 class BookPage:

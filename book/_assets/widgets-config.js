@@ -12,6 +12,9 @@
       // Bundled in embed-amd.js, but the module's address is where it looks for its fonts (Font
       // Awesome): without this it asks for <page folder>/@jupyter-widgets/html-manager/dist/*.woff2.
       "@jupyter-widgets/html-manager/dist": vendor + "html-manager",
+      // The same for the module embed-amd.js also defines under this name: it runs when a page goes live
+      // (rsbook-live.js loads thebe beside the widget manager) and would ask for <page folder>/@jupyter-widgets/*.
+      "@jupyter-widgets/html-manager": vendor + "html-manager/html-manager",
     },
   });
   window.__jupyter_widgets_assets_path__ = vendor + "html-manager/";

@@ -23,7 +23,7 @@ import html
 import io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import plotly.io as pio
@@ -54,25 +54,54 @@ _REMOTE_SCRIPT = re.compile(r'<script[^>]*\bsrc="(?:https?:)?//[^"]*"[^>]*>\s*</
 
 
 class OfflineNotebookRenderer(NotebookRenderer):
-    """plotly's `notebook` renderer (plotly.js embedded, never a CDN) without remote <script> tags."""
+    """plotly's ``notebook`` renderer (plotly.js embedded, never a CDN) without remote ``<script>`` tags.
 
-    def __init__(self, **kwargs):
+    Parameters
+    ----------
+    **kwargs
+        Passed to plotly's ``NotebookRenderer``; ``connected`` defaults to False and must stay so.
+
+    Raises
+    ------
+    ValueError
+        If connected=True is asked for.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("connected", False)
         if kwargs["connected"]:
             raise ValueError("the offline renderer never loads plotly.js from a CDN")
         super().__init__(**kwargs)
 
-    def to_mimebundle(self, fig_dict):
+    def to_mimebundle(self, fig_dict: dict) -> dict:
+        """plotly's text/html bundle of a figure, minus every ``<script src="https://...">`` (MathJax's).
+
+        Parameters
+        ----------
+        fig_dict : dict
+            The figure, as plotly passes it to its renderers.
+
+        Returns
+        -------
+        dict
+            ``{"text/html": ...}``.
+        """
         bundle = super().to_mimebundle(fig_dict)
         bundle["text/html"] = _REMOTE_SCRIPT.sub("", bundle["text/html"])
         return bundle
 
 
 def setup(live: bool | None = None) -> None:
-    """Prepare a chapter's kernel (returns nothing, so it prints nothing as a cell's last line).
+    """Prepare a chapter's kernel; returns nothing, so it prints nothing as a cell's last line.
 
-    live: keep plotly's default renderer (for Jupyter Lab). Default: True when the environment
-    variable RSBOOK_LIVE is "1" (`make live` sets it), else False (building the static book).
+    Tunes the CPU allocator (`rslib.smoothing.tune_cpu_allocator`), numpy's printing and plotly's template,
+    and, for the static book, selects the ``rsbook_offline`` renderer (`RENDERER`).
+
+    Parameters
+    ----------
+    live : bool, optional
+        Keep plotly's default renderer (for Jupyter Lab). Default: True when the environment variable
+        RSBOOK_LIVE is "1" (``make live`` sets it), else False (building the static book).
     """
     tune_cpu_allocator()
     np.set_printoptions(precision=4, suppress=True, linewidth=100)
@@ -100,6 +129,11 @@ def answer(name: str) -> Iterator[None]:
     ----------
     name : str
         The glue key, unique in the chapter (e.g. ``"ex1_8"``); letters, digits and ``_`` only.
+
+    Raises
+    ------
+    ValueError
+        If name is not a valid glue key, or the block printed nothing.
     """
     _check_glue_name(name)
     captured = io.StringIO()
@@ -118,6 +152,23 @@ def quote(name: str, value: float) -> float:
     ``{glue:text}`name:.4f```, so that a sentence follows what rslib computes when the book builds
     instead of repeating a number typed by hand. numpy scalars are converted first: their repr
     (``np.float64(0.95)``) would not take a format.
+
+    Parameters
+    ----------
+    name : str
+        The glue key, unique in the chapter; letters, digits and ``_``, not starting with a digit.
+    value : float
+        The number (a numpy scalar too).
+
+    Returns
+    -------
+    float
+        ``float(value)``.
+
+    Raises
+    ------
+    ValueError
+        If name is not a valid glue key.
     """
     _check_glue_name(name)
     number = float(value)
@@ -145,9 +196,21 @@ class Table:
         One format spec per column (``".3f"``, ``",d"``, ``""`` for ``str``). Default: ``str`` for every cell.
     caption : str, optional
         A line shown above the table (its provenance, the run's sizes).
+
+    Raises
+    ------
+    ValueError
+        If formats or a row does not have one entry per column.
     """
 
-    def __init__(self, columns, rows, *, formats=None, caption: str | None = None):
+    def __init__(
+        self,
+        columns: Sequence[object],
+        rows: Iterable[Sequence[object]],
+        *,
+        formats: Sequence[str] | None = None,
+        caption: str | None = None,
+    ) -> None:
         self.columns = [str(c) for c in columns]
         formats = [""] * len(self.columns) if formats is None else list(formats)
         if len(formats) != len(self.columns):
@@ -188,8 +251,24 @@ class Table:
         return "\n".join(lines)
 
 
-def table(columns, rows, *, formats=None, caption: str | None = None) -> Table:
-    """`Table` (see there): ``notebook.table(["sigma", "radius"], rows, formats=["", ".3f"])``."""
+def table(
+    columns: Sequence[object],
+    rows: Iterable[Sequence[object]],
+    *,
+    formats: Sequence[str] | None = None,
+    caption: str | None = None,
+) -> Table:
+    """A `Table`, e.g. ``book.table(["sigma", "radius"], rows, formats=["", ".3f"])``.
+
+    Parameters
+    ----------
+    columns, rows, formats, caption
+        As in `Table`.
+
+    Returns
+    -------
+    Table
+    """
     return Table(columns, rows, formats=formats, caption=caption)
 
 

@@ -6,6 +6,7 @@ import math
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.stats import beta, norm
 
 from rslib import _checks
@@ -14,7 +15,7 @@ __all__ = ["MAX_N", "clopper_pearson", "simultaneous_clopper_pearson", "ClassBou
 
 MAX_N = 10**15
 """The largest number of trials accepted: beyond 1e15 Boost's beta quantiles saturate (the upper bound for
-1 success in 4e17 came out a hundred times too small), so such counts are refused rather than bounded unsoundly."""
+1 success in 4e17 comes out a hundred times too small), so such counts are refused rather than bounded unsoundly."""
 _ULPS = 16 * _checks.EPS  # the closed-form quantiles: a log, a division and an exp
 
 
@@ -38,14 +39,14 @@ def _beta_quantile(level, a, b):
     min(q, 1 - q) (near 1 the inverse works with the complement, as it must for a tail probability).
 
     Boost's incomplete beta function, behind both scipy's inverse and its forward CDF, loses accuracy as n
-    grows: against mpmath, the quantile was off by up to ~1e-12 relative for n in the thousands and ~1e-9
+    grows: against mpmath, the quantile is off by up to ~1e-12 relative for n in the thousands and ~1e-9
     for n near 1e8, about n ulps. The margin is 1e-12 + 4 n eps, capped at 1e-6 (a negligible change to a
     probability bound, and still above every error measured, up to MAX_N)."""
     n = np.asarray(a + b - 1, dtype=float)
     return beta.ppf(level, a, b), np.minimum(1e-12 + 4 * _checks.EPS * n, 1e-6)
 
 
-def clopper_pearson(k, n, alpha, side="lower"):
+def clopper_pearson(k: ArrayLike, n: ArrayLike, alpha: float, side: str = "lower") -> np.float64 | np.ndarray:
     r"""One-sided exact (Clopper-Pearson) confidence bound on a binomial proportion.
 
     From k successes in n trials, the lower bound is the alpha quantile of Beta(k, n - k + 1) (0 when
@@ -67,6 +68,7 @@ def clopper_pearson(k, n, alpha, side="lower"):
     alpha : float
         Error level, in (0, 1): the bound holds with probability >= 1 - alpha.
     side : {"lower", "upper"}, default "lower"
+        Which bound: a lower bound on the proportion, or an upper one.
 
     Returns
     -------
@@ -118,13 +120,21 @@ def clopper_pearson(k, n, alpha, side="lower"):
 
 
 class ClassBounds(NamedTuple):
-    """Confidence bounds for every class: `lower` and `upper`, arrays shaped like the counts."""
+    """Confidence bounds for every class, as `simultaneous_clopper_pearson` returns them.
+
+    Attributes
+    ----------
+    lower : numpy.ndarray
+        Lower bound on each class's probability, shaped like the counts.
+    upper : numpy.ndarray
+        Upper bound on each class's probability, shaped like the counts.
+    """
 
     lower: np.ndarray
     upper: np.ndarray
 
 
-def simultaneous_clopper_pearson(counts, alpha) -> ClassBounds:
+def simultaneous_clopper_pearson(counts: ArrayLike, alpha: float) -> ClassBounds:
     """One-sided Clopper-Pearson bounds for every class at the Bonferroni level alpha / c (SimuEM).
 
     Any c of the returned bounds that concern different classes hold together with probability
@@ -143,6 +153,13 @@ def simultaneous_clopper_pearson(counts, alpha) -> ClassBounds:
     ClassBounds
         (lower, upper), each shaped like `counts`.
 
+    Raises
+    ------
+    ValueError
+        If counts has no last axis of at least 2 classes, a count is negative, or alpha is not in (0, 1).
+    TypeError
+        If the counts are not integers.
+
     References
     ----------
     J. Jia, X. Cao, B. Wang, N. Z. Gong. Certified robustness for top-k predictions against adversarial
@@ -153,9 +170,9 @@ def simultaneous_clopper_pearson(counts, alpha) -> ClassBounds:
         raise ValueError(f"counts must have a last axis with one entry per class (>= 2), got shape {counts.shape}")
     n = counts.sum(axis=-1, keepdims=True)
     per_class = _checks.level("alpha", alpha) / counts.shape[-1]
-    return ClassBounds(
-        clopper_pearson(counts, n, per_class, side="lower"), clopper_pearson(counts, n, per_class, side="upper")
-    )
+    lower = clopper_pearson(counts, n, per_class, side="lower")
+    upper = clopper_pearson(counts, n, per_class, side="upper")
+    return ClassBounds(np.asarray(lower), np.asarray(upper))  # arrays already (counts has a class axis): for mypy
 
 
 def unanimous_samples_for_radius(radius: float, *, sigma: float, alpha: float) -> int:
@@ -178,11 +195,19 @@ def unanimous_samples_for_radius(radius: float, *, sigma: float, alpha: float) -
     Returns
     -------
     int
+        The sample size n.
 
     Raises
     ------
     ValueError
-        If Phi(radius / sigma) rounds to 1, so that no sample size can be computed.
+        If radius or sigma is not a finite number in (0, 1e100], alpha not in (0, 1), or Phi(radius / sigma)
+        rounds to 1, so that no sample size can be computed.
+
+    References
+    ----------
+    C. J. Clopper, E. S. Pearson. The use of confidence or fiducial limits illustrated in the case of the
+    binomial. Biometrika 26(4), 1934.
+    J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
     """
     radius = _checks.positive("radius", radius)
     sigma = _checks.positive("sigma", sigma)

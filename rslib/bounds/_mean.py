@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from rslib import _checks
 
@@ -15,7 +16,7 @@ def _side(side: str) -> str:
     return side
 
 
-def hoeffding(mean, n: int, alpha: float, side: str = "lower"):
+def hoeffding(mean: ArrayLike, n: int, alpha: float, side: str = "lower") -> np.float64 | np.ndarray:
     r"""One-sided Hoeffding bound for the mean of n independent [0, 1]-valued variables.
 
     .. math:: \bar X_n \mp \sqrt{\frac{\log(1/\alpha)}{2n}}
@@ -29,11 +30,17 @@ def hoeffding(mean, n: int, alpha: float, side: str = "lower"):
     alpha : float
         Error level, in (0, 1).
     side : {"lower", "upper"}, default "lower"
+        Which bound: below the mean, or above it.
 
     Returns
     -------
     numpy.float64 or numpy.ndarray
-        The bound, clipped to [0, 1] and rounded toward safety.
+        The bound, clipped to [0, 1] and rounded toward safety; shaped like `mean`.
+
+    Raises
+    ------
+    ValueError
+        If a mean lies outside [0, 1], n < 1, alpha is not in (0, 1), or side is unknown.
 
     References
     ----------
@@ -49,7 +56,7 @@ def hoeffding(mean, n: int, alpha: float, side: str = "lower"):
     return np.clip(bound, 0.0, 1.0)[()]
 
 
-def empirical_bernstein(x, alpha: float, side: str = "lower"):
+def empirical_bernstein(x: ArrayLike, alpha: float, side: str = "lower") -> np.float64:
     r"""One-sided empirical Bernstein bound for the mean of [0, 1]-valued observations (Maurer & Pontil 2009,
     Theorem 4):
 
@@ -64,11 +71,17 @@ def empirical_bernstein(x, alpha: float, side: str = "lower"):
     alpha : float
         Error level, in (0, 1).
     side : {"lower", "upper"}, default "lower"
+        Which bound: below the mean, or above it.
 
     Returns
     -------
     numpy.float64
         The bound, clipped to [0, 1] and rounded toward safety.
+
+    Raises
+    ------
+    ValueError
+        If x is not 1-D with at least 2 observations in [0, 1], alpha is not in (0, 1), or side is unknown.
 
     References
     ----------

@@ -13,6 +13,7 @@ nonnegative supermartingales ("wealth") and Ville's inequality.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import optimize
 
 from rslib import _checks
@@ -36,14 +37,44 @@ def _observations(x) -> np.ndarray:
     return x
 
 
-def plug_in_bets(x, alpha, n=None, truncation=0.5) -> np.ndarray:
-    """Predictable bets lambda_t from the regularised running mean and variance of X_1..X_{t-1}:
+def plug_in_bets(x: ArrayLike, alpha: float, n: int | None = None, truncation: float = 0.5) -> np.ndarray:
+    r"""Predictable plug-in bets from the regularised running mean and variance of the observations before each.
 
-        lambda_t = sqrt(2 log(1/alpha) / (sigma2_{t-1} t log(1 + t)))  (or / (sigma2_{t-1} n) for a fixed n),
-        mu_t = (1/2 + sum X) / (t + 1),  sigma2_t = (1/4 + sum (X_i - mu_i)^2) / (t + 1),  capped at `truncation`.
+    .. math::
 
-    n: None, or the planned sample size (an integer >= 1, usually len(x)) that the bets are tuned for. The
-    bets stay predictable whatever n is, so any n gives a valid sequence; it is tightest when read at t = n.
+        \lambda_i = \min\left(\sqrt{\frac{2\log(1/\alpha)}{\hat\sigma^2_{i-1}\, i\log(1 + i)}},\; c\right),
+        \qquad \hat\mu_i = \frac{1/2 + \sum_{j \le i} X_j}{i + 1},
+        \qquad \hat\sigma^2_i = \frac{1/4 + \sum_{j \le i} (X_j - \hat\mu_j)^2}{i + 1},
+
+    with :math:`\hat\sigma^2_0 = 1/4` and c = `truncation`; for a planned sample size n, :math:`i\log(1 + i)`
+    becomes n. Each bet depends on X_1, ..., X_{i-1} only, whatever n is, so every n gives a valid sequence;
+    it is tightest when read at t = n.
+
+    Parameters
+    ----------
+    x : array_like, shape (t,)
+        Observations in [0, 1].
+    alpha : float
+        The error level the bets are tuned for, in (0, 1).
+    n : int, optional
+        The planned sample size (>= 1, usually len(x)); None tunes the bets for every t at once.
+    truncation : float, default 0.5
+        The cap c. PrPl-EB needs c < 1 (its :math:`\psi_E(\lambda)` is infinite at 1); the betting capital is
+        truncated by itself (`betting_log_capital`) and takes c = 1.
+
+    Returns
+    -------
+    numpy.ndarray, shape (t,)
+        The bets :math:`\lambda_1, \dots, \lambda_t`.
+
+    Raises
+    ------
+    ValueError
+        If x is not a non-empty 1-D array of values in [0, 1], or n < 1.
+
+    References
+    ----------
+    I. Waudby-Smith, A. Ramdas. Estimating means of bounded random variables by betting. JRSS-B 86(1), 2024.
     """
     x = _observations(x)
     t = np.arange(1, x.size + 1)
@@ -54,7 +85,7 @@ def plug_in_bets(x, alpha, n=None, truncation=0.5) -> np.ndarray:
     return np.minimum(np.sqrt(2.0 * np.log(1.0 / alpha) / (sigma2_before * scale)), truncation)
 
 
-def prpl_eb_sequence(x, alpha: float, n: int | None = None) -> np.ndarray:
+def prpl_eb_sequence(x: ArrayLike, alpha: float, n: int | None = None) -> np.ndarray:
     r"""Lower (1 - alpha) confidence sequence L_1..L_t for the mean (PrPl-EB; Waudby-Smith & Ramdas 2024,
     Theorem 2, one-sided):
 
@@ -97,19 +128,63 @@ def prpl_eb_sequence(x, alpha: float, n: int | None = None) -> np.ndarray:
     return np.clip(_checks.round_down((gain - cost) / weights, error), 0.0, 1.0)
 
 
-def prpl_eb_lower(x, alpha: float, n: int | None = None) -> np.float64:
-    """The PrPl-EB lower bound after all of x: the last value of `prpl_eb_sequence` (same parameters)."""
+def prpl_eb_lower(x: ArrayLike, alpha: float, n: int | None = None) -> np.float64:
+    """The PrPl-EB lower bound on the mean after all of x: the last value of `prpl_eb_sequence`.
+
+    Parameters
+    ----------
+    x : array_like, shape (t,)
+        Observations in [0, 1].
+    alpha : float
+        Error level, in (0, 1).
+    n : int, optional
+        Tune the bets for this sample size (see `plug_in_bets`); len(x) gives the tightest bound at the end.
+
+    Returns
+    -------
+    numpy.float64
+        :math:`L_t`, rounded down and clipped to [0, 1].
+
+    References
+    ----------
+    I. Waudby-Smith, A. Ramdas. Estimating means of bounded random variables by betting. JRSS-B 86(1), 2024.
+    """
     return np.float64(prpl_eb_sequence(x, alpha, n)[-1])
 
 
-def betting_log_capital(x, m, bets) -> float:
-    """log K_t(m) = sum log(1 + lambda_i(m) (X_i - m)) with lambda_i(m) = min(lambda_i, c/m) (c = 3/4),
-    the truncation that keeps every factor positive. Decreasing in m."""
+def betting_log_capital(x: np.ndarray, m: float, bets: np.ndarray) -> float:
+    r"""The log-capital after all of x of a bettor against "the mean is m":
+
+    .. math:: \log K_t(m) = \sum_{i \le t} \log\bigl(1 + \lambda_i(m)\,(X_i - m)\bigr),
+              \qquad \lambda_i(m) = \min(\lambda_i, c/m),\quad c = 3/4.
+
+    The truncation at c/m keeps every factor above 1 - c > 0, since :math:`X_i - m \ge -m`. Decreasing in m.
+    Under the mean m, :math:`K_t(m)` is a nonnegative martingale, so by Ville's inequality it ever reaches
+    1/alpha with probability at most alpha.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (t,)
+        Observations in [0, 1].
+    m : float
+        The candidate mean, in [0, 1] (0 is treated as 1e-300).
+    bets : numpy.ndarray, shape (t,)
+        Predictable bets >= 0 (`plug_in_bets`).
+
+    Returns
+    -------
+    float
+        :math:`\log K_t(m)`.
+
+    References
+    ----------
+    I. Waudby-Smith, A. Ramdas. Estimating means of bounded random variables by betting. JRSS-B 86(1), 2024.
+    """
     lam = np.minimum(bets, 0.75 / max(m, 1e-300))
     return float(np.log1p(lam * (x - m)).sum())
 
 
-def betting_lower(x, alpha: float, n: int | None = None) -> np.float64:
+def betting_lower(x: ArrayLike, alpha: float, n: int | None = None) -> np.float64:
     r"""One-sided (1 - alpha) lower bound on the mean by betting, after all of x: the m with
     :math:`\log K_t(m) = \log(1/\alpha)`, where :math:`K_t(m) = \prod_i (1 + \lambda_i(m)(X_i - m))`.
 
@@ -154,12 +229,36 @@ def betting_lower(x, alpha: float, n: int | None = None) -> np.float64:
     return np.float64(root if betting_log_capital(x, root, bets) >= target else 0.0)
 
 
-def betting_rejects(x, m0, alpha) -> np.ndarray:
+def betting_rejects(x: ArrayLike, m0: float, alpha: float) -> np.ndarray:
     """For each t, whether the betting capital against "mean <= m0" has reached 1/alpha by time t.
 
-    Used for sequential certification: stop as soon as it is True; the error probability is <= alpha
-    whatever the stopping rule (Ville's inequality). m0 is a mean of [0, 1]-valued observations, so it must
-    lie in [0, 1] (at m0 = 1 the null always holds and nothing is rejected).
+    A sequential test: stop as soon as it is True. The capital (`betting_log_capital` at m0, the bets of
+    `plug_in_bets` with c = 1) is a nonnegative supermartingale under every mean <= m0, so by Ville's
+    inequality the test rejects a true null with probability <= alpha, whatever the stopping rule.
+
+    Parameters
+    ----------
+    x : array_like, shape (t,)
+        Observations in [0, 1].
+    m0 : float
+        The mean under the null, in [0, 1] (at m0 = 1 the null always holds and nothing is rejected).
+    alpha : float
+        Error level, in (0, 1).
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (t,)
+        Non-decreasing: True from the first time the capital reaches 1/alpha on.
+
+    Raises
+    ------
+    ValueError
+        If x is not a non-empty 1-D array of values in [0, 1], m0 is outside [0, 1], or alpha outside (0, 1).
+
+    References
+    ----------
+    I. Waudby-Smith, A. Ramdas. Estimating means of bounded random variables by betting. JRSS-B 86(1), 2024.
+    J. Ville. Étude critique de la notion de collectif. Gauthier-Villars, Paris, 1939.
     """
     alpha = _checks.level("alpha", alpha)
     m0 = float(_checks.probability("m0", m0))

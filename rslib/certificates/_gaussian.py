@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import special
 from scipy.stats import norm
 
@@ -12,7 +13,7 @@ from rslib.certificates._common import ULPS, continuous, pair, radius_down
 __all__ = ["gaussian_l2", "gaussian_l1", "gaussian_l2_margin", "soft_margin_l2"]
 
 
-def gaussian_l2(p_a, p_b=None, *, sigma: float):
+def gaussian_l2(p_a: ArrayLike, p_b: ArrayLike | None = None, *, sigma: float) -> np.float64 | np.ndarray:
     r"""Certified l2 radius of Gaussian smoothing (Cohen et al. 2019, Theorem 1).
 
     .. math:: R = \frac{\sigma}{2}\left(\Phi^{-1}(\underline{p_A}) - \Phi^{-1}(\overline{p_B})\right),
@@ -61,11 +62,12 @@ def gaussian_l2(p_a, p_b=None, *, sigma: float):
     return continuous(radius, p_a > p_b)
 
 
-def gaussian_l1(p_a, p_b=None, *, sigma: float):
+def gaussian_l1(p_a: ArrayLike, p_b: ArrayLike | None = None, *, sigma: float) -> np.float64 | np.ndarray:
     r"""The Gaussian l2 radius read as an l1 radius: :math:`\|\delta\|_2 \le \|\delta\|_1`.
 
     The l1 ball of radius R lies inside the l2 ball of radius R, and it is the largest l1 ball that does,
-    so this is the best l1 certificate the Gaussian l2 guarantee gives (the comparison in Teng et al.).
+    so this is the best l1 certificate the Gaussian l2 guarantee gives (the row "Cohen et al." of Teng et al.'s
+    Table 1, which compares l1 certificates).
 
     Parameters
     ----------
@@ -79,12 +81,14 @@ def gaussian_l1(p_a, p_b=None, *, sigma: float):
 
     References
     ----------
-    J. Teng, G.-H. Lee, Y. Yuan. l1 adversarial robustness certificates: a randomized smoothing approach. 2020.
+    J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
+    J. Teng, G.-H. Lee, Y. Yuan. l1 adversarial robustness certificates: a randomized smoothing approach.
+    OpenReview (ICLR 2020 submission), 2020.
     """
     return gaussian_l2(p_a, p_b, sigma=sigma)
 
 
-def gaussian_l2_margin(margin, *, sigma: float):
+def gaussian_l2_margin(margin: ArrayLike, *, sigma: float) -> np.float64 | np.ndarray:
     r"""Certified l2 radius of Gaussian smoothing from a lower bound on the margin p_A - p_B alone.
 
     .. math:: R = \sigma\,\Phi^{-1}\!\left(\frac{1 + m}{2}\right) = \sqrt{2}\,\sigma\,\operatorname{erfinv}(m).
@@ -122,7 +126,7 @@ def gaussian_l2_margin(margin, *, sigma: float):
     return continuous(radius, margin > 0)
 
 
-def soft_margin_l2(margin, *, sigma: float):
+def soft_margin_l2(margin: ArrayLike, *, sigma: float) -> np.float64 | np.ndarray:
     r"""Certified l2 radius from a lower bound on the soft margin F_A(x) - max_{C != A} F_C(x).
 
     Each coordinate of the smoothed score map F = E[h(x + eps)], h with values in [0, 1], is

@@ -1,8 +1,9 @@
-"""Certificates of i.i.d. Laplace smoothing (density exp(-|z|/scale) / (2 scale) per coordinate): l1 radii."""
+r"""Certificates of i.i.d. Laplace smoothing, density :math:`e^{-|z|/\lambda} / (2\lambda)` per coordinate: l1 radii."""
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from rslib import _checks
 from rslib.certificates._common import ULPS, continuous, log_one_minus, pair, radius_down
@@ -10,7 +11,7 @@ from rslib.certificates._common import ULPS, continuous, log_one_minus, pair, ra
 __all__ = ["laplace_l1", "lecuyer_l1"]
 
 
-def laplace_l1(p_a, p_b=None, *, scale: float):
+def laplace_l1(p_a: ArrayLike, p_b: ArrayLike | None = None, *, scale: float) -> np.float64 | np.ndarray:
     r"""Certified l1 radius of Laplace smoothing (Teng et al. 2020, Theorems 1 and 2).
 
     With a runner-up bound (any number of classes, Theorem 1):
@@ -21,8 +22,9 @@ def laplace_l1(p_a, p_b=None, *, scale: float):
     in the binary form (p_b None, Theorem 2, tight by Theorem 3), :math:`R = -\lambda\log(2(1 - \underline{p_A}))`,
     where :math:`\lambda` is `scale`.
 
-    The smoothed prediction is constant on the open l1 ball of radius R (at distance exactly R the bounds
-    can tie, so the paper's closed ball is not certified).
+    The smoothed prediction is constant on the open l1 ball of radius R. Teng et al.'s Theorems 1 and 2 claim
+    the closed ball, but at distance exactly R their proofs allow a tie (the worst case of Theorem 3 ties there),
+    so only the open ball is certified.
 
     Parameters
     ----------
@@ -61,7 +63,7 @@ def laplace_l1(p_a, p_b=None, *, scale: float):
     return continuous(radius, p_a > p_b)
 
 
-def lecuyer_l1(p_a, p_b=None, *, scale: float):
+def lecuyer_l1(p_a: ArrayLike, p_b: ArrayLike | None = None, *, scale: float) -> np.float64 | np.ndarray:
     r"""Certified l1 radius of Laplace smoothing from differential privacy (Lecuyer et al. 2019).
 
     .. math:: R = \frac{\lambda}{2}\log\frac{\underline{p_A}}{\overline{p_B}}, \qquad \overline{p_B} = 1 - \underline{p_A}

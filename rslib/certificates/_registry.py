@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from rslib import _checks
 from rslib.certificates._gaussian import gaussian_l1, gaussian_l2, gaussian_l2_margin, soft_margin_l2
@@ -60,8 +61,24 @@ FAMILIES = {
 def family_from_params(params: object) -> tuple[NoiseFamily, float | int]:
     """The family and level of saved noise parameters such as ``{"noise": "gaussian", "sigma": 0.5}``.
 
-    The one check of saved noises: model cards and results files are read through it, with or without
-    torch. Raises ValueError naming what is wrong (not a dict, an unknown noise, a missing or invalid level).
+    The one check of saved noises: model cards and results files are read through it, with or without torch.
+
+    Parameters
+    ----------
+    params : dict
+        ``{"noise": name, parameter: level}``, as `rslib.smoothing.Noise.params` writes it.
+
+    Returns
+    -------
+    tuple of (NoiseFamily, float or int)
+        The family of `FAMILIES` and its level: a float sigma or scale, an int keep.
+
+    Raises
+    ------
+    ValueError
+        Naming what is wrong: not a dict, an unknown noise, a missing or invalid level.
+    TypeError
+        If the level is not a number (a bool or a string), or keep is not an integer.
     """
     if not isinstance(params, dict):
         raise ValueError(
@@ -109,8 +126,29 @@ class CertificateInfo:
     from_margin: bool = False
     tight: bool = False
 
-    def radius(self, p_a, p_b=None, **levels):
-        """The certified radius at bounds (p_a, p_b); `levels` are the family's keyword parameters."""
+    def radius(self, p_a: ArrayLike, p_b: ArrayLike | None = None, **levels: float) -> np.number | np.ndarray:
+        """The certified radius at bounds (p_a, p_b), whatever the function's own signature.
+
+        Parameters
+        ----------
+        p_a : float or array_like
+            Lower confidence bound on the top class's probability.
+        p_b : float or array_like, optional
+            Upper confidence bound on every other class's probability; None: 1 - p_a. A certificate from a
+            margin (`from_margin`) receives p_a - p_b, the smallest margin the two bounds allow.
+        **levels
+            The family's keyword parameters (`NoiseFamily.levels`), e.g. ``sigma=0.5`` or ``d=784, keep=50``.
+
+        Returns
+        -------
+        numpy.float64, numpy.int64 or numpy.ndarray
+            The function's radius, ``NOT_CERTIFIED`` where the bounds certify nothing.
+
+        Raises
+        ------
+        TypeError
+            If a keyword is not one of the family's levels.
+        """
         unknown = set(levels) - set(self.family.levels)
         if unknown:
             raise TypeError(
@@ -149,21 +187,54 @@ REGISTRY: dict[str, CertificateInfo] = dict(
 
 
 def certificates_for(family: str) -> list[str]:
-    """Names of the registered certificates of a noise family ("gaussian", "laplace" or "ablation")."""
+    """Names of the registered certificates of a noise family, in `REGISTRY` order.
+
+    Parameters
+    ----------
+    family : {"gaussian", "laplace", "ablation"}
+        A key of `FAMILIES`.
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    ValueError
+        If family is not a key of `FAMILIES`.
+    """
     if family not in FAMILIES:
         raise ValueError(f"family must be one of {', '.join(FAMILIES)}, got {family!r}")
     return [name for name, info in REGISTRY.items() if info.family.name == family]
 
 
 def radii_at_equal_variance(
-    p_a, p_b=None, *, sigma: float, d: int = 784, keep: int = 50
+    p_a: float, p_b: float | None = None, *, sigma: float, d: int = 784, keep: int = 50
 ) -> dict[str, tuple[str, float]]:
-    """Every registered certificate at the same bounds: {title: (norm, radius)}.
+    """Every registered certificate at the same bounds, additive noises at equal variance.
 
-    Additive noises are compared at equal variance: Gaussian sigma and Laplace scale sigma / sqrt(2); the
-    ablation certificates count pixels of a d-pixel image with `keep` pixels kept. p_b None is the binary
-    bound 1 - p_a. Where a certificate certifies nothing its radius is ``NOT_CERTIFIED``. The top-k
-    certificate is left out: for k = 1 it is `gaussian_l2`.
+    Gaussian noise has standard deviation sigma and Laplace noise scale sigma / sqrt(2) (variance
+    2 scale^2 = sigma^2); the ablation certificates count pixels of a d-pixel image with `keep` pixels kept.
+    The top-k certificate is left out: for k = 1 it is `gaussian_l2`.
+
+    Parameters
+    ----------
+    p_a : float
+        Lower confidence bound on the top class's probability, in [0, 1].
+    p_b : float, optional
+        Upper confidence bound on every other class's probability; None: the binary bound 1 - p_a.
+    sigma : float
+        Standard deviation of the Gaussian noise, > 0 (keyword-only).
+    d : int, default 784
+        Pixels of the image, for the ablation certificates (keyword-only).
+    keep : int, default 50
+        Pixels kept by ablation, in [1, d] (keyword-only).
+
+    Returns
+    -------
+    dict
+        {`CertificateInfo.title`: (norm, radius)}, in `REGISTRY` order; the radius is ``NOT_CERTIFIED`` where
+        a certificate certifies nothing.
     """
     levels = {
         "gaussian": {"sigma": sigma},

@@ -6,6 +6,7 @@ The Renyi order is called rho here and in the book (alpha is always an error lev
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from rslib import _checks
 from rslib.certificates._common import continuous, log_one_minus, minus_log_one_minus, pair, radius_down, scalar_if_0d
@@ -64,7 +65,7 @@ def _supremum(a, b, log_beta_range: tuple[float, float] = (-12.0, 8.0), grid: in
     return np.maximum(searched, limit), np.where(limit >= searched, -np.inf, log_beta)
 
 
-def renyi_l2(p_a, p_b=None, *, sigma: float):
+def renyi_l2(p_a: ArrayLike, p_b: ArrayLike | None = None, *, sigma: float) -> np.float64 | np.ndarray:
     r"""Certified l2 radius of Gaussian smoothing from the Renyi-divergence bound (Li et al. 2019, Theorem 2).
 
     .. math:: R^2 = \sup_{\rho > 1} -\frac{2\sigma^2}{\rho}
@@ -101,7 +102,7 @@ def renyi_l2(p_a, p_b=None, *, sigma: float):
     return continuous(np.minimum(radius, tight), p_a > p_b)
 
 
-def renyi_optimal_order(p_a, p_b=None):
+def renyi_optimal_order(p_a: ArrayLike, p_b: ArrayLike | None = None) -> np.float64 | np.ndarray:
     r"""The Renyi order rho > 1 at which `renyi_l2`'s supremum is attained.
 
     1.0 where the bound decreases in rho, so that the supremum is only approached as rho -> 1; then
@@ -126,7 +127,7 @@ def renyi_optimal_order(p_a, p_b=None):
     return scalar_if_0d((1.0 + np.exp(log_beta)).reshape(p_a.shape))
 
 
-def renyi_l1(p_a, p_b=None, *, scale: float):
+def renyi_l1(p_a: ArrayLike, p_b: ArrayLike | None = None, *, scale: float) -> np.float64 | np.ndarray:
     r"""Certified l1 radius of Laplace smoothing from the Renyi bound (Li et al. 2019, Theorem 3).
 
     .. math:: R = -\lambda\log\left(1 - \underline{p_A} + \overline{p_B}\right),
@@ -155,7 +156,9 @@ def renyi_l1(p_a, p_b=None, *, scale: float):
     return continuous(radius, p_a > p_b)
 
 
-def pixeldp_l2(p_a, p_b=None, *, sigma: float, max_epsilon: float = 1.0, grid: int = 400):
+def pixeldp_l2(
+    p_a: ArrayLike, p_b: ArrayLike | None = None, *, sigma: float, max_epsilon: float = 1.0, grid: int = 400
+) -> np.float64 | np.ndarray:
     r"""Certified l2 radius of PixelDP with the Gaussian mechanism (Lecuyer et al. 2019), as in Li et al.'s
     Appendix A, maximised over the privacy parameters on a grid.
 

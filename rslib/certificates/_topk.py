@@ -11,6 +11,7 @@ import math
 from fractions import Fraction
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.stats import norm
 
 from rslib import _checks
@@ -44,7 +45,7 @@ def _others(p_a, p_b, k: int) -> tuple[np.ndarray, np.ndarray, tuple]:
     return flat_a, flat_b, shape
 
 
-def gaussian_topk_l2(p_a, p_b, *, sigma: float, k: int = 1):
+def gaussian_topk_l2(p_a: ArrayLike, p_b: ArrayLike, *, sigma: float, k: int = 1) -> np.float64 | np.ndarray:
     r"""Certified l2 radius keeping a label among the top k of Gaussian smoothing (Jia et al. 2020, Theorem 1).
 
     The largest R with
@@ -125,7 +126,7 @@ def _pixels(d, keep) -> tuple[int, int]:
     return d, keep
 
 
-def ablation_delta(r, *, d: int, keep: int):
+def ablation_delta(r: ArrayLike, *, d: int, keep: int) -> np.float64 | np.ndarray:
     r"""The probability that an attack on r pixels can move under randomized ablation:
 
     .. math:: \Delta(r) = 1 - \binom{d - r}{e} \Big/ \binom{d}{e},
@@ -145,6 +146,14 @@ def ablation_delta(r, *, d: int, keep: int):
     Returns
     -------
     numpy.float64 or numpy.ndarray
+        :math:`\Delta(r)`, in [0, 1], shaped like `r`; a scalar for a scalar `r`.
+
+    Raises
+    ------
+    ValueError
+        If r is not an integer in [0, d], or keep is not in [1, d].
+    TypeError
+        If d or keep is not an integer.
 
     References
     ----------
@@ -170,7 +179,9 @@ def _floor_times(p: float, total: int) -> int:
     return (num * total) // den
 
 
-def ablation_l0(p_a, p_b=None, *, d: int, keep: int, k: int = 1, rounding: bool = True):
+def ablation_l0(
+    p_a: ArrayLike, p_b: ArrayLike | None = None, *, d: int, keep: int, k: int = 1, rounding: bool = True
+) -> np.int64 | np.ndarray:
     r"""Certified l0 radius (pixels) keeping a label among the top k of randomized ablation
     (Jia et al. 2022, Theorem 1).
 
@@ -235,7 +246,7 @@ def ablation_l0(p_a, p_b=None, *, d: int, keep: int, k: int = 1, rounding: bool 
     return scalar_if_0d(out.reshape(shape))
 
 
-def levine_feizi_l0(p_a, p_b=None, *, d: int, keep: int):
+def levine_feizi_l0(p_a: ArrayLike, p_b: ArrayLike | None = None, *, d: int, keep: int) -> np.int64 | np.ndarray:
     r"""Top-1 l0 radius of randomized ablation by Levine & Feizi (2020): the largest r with
 
     .. math:: \underline{p_A} - \overline{p_B} > 2\,\Delta(r),
@@ -275,10 +286,10 @@ def levine_feizi_l0(p_a, p_b=None, *, d: int, keep: int):
     return scalar_if_0d(out.reshape(p_a.shape))
 
 
-def l2_to_l0(radius_l2, *, channels: int = 1):
+def l2_to_l0(radius_l2: ArrayLike, *, channels: int = 1) -> np.int64 | np.ndarray:
     r"""Pixels certified by an l2 radius, for images with values in [0, 1].
 
-    Changing r pixels of `channels` values each moves the input by at most :math:`\sqrt{r C}` in l2, so r
+    Changing r pixels of C = `channels` values each moves the input by at most :math:`\sqrt{r C}` in l2, so r
     pixels are certified while :math:`\sqrt{r C} < R`: :math:`r = \lceil R^2 / C\rceil - 1`, in integer
     arithmetic on the float R, capped at the largest int64 (a sound, smaller answer).
 
@@ -293,6 +304,21 @@ def l2_to_l0(radius_l2, *, channels: int = 1):
     -------
     numpy.int64 or numpy.ndarray of int64
         Pixels certified; ``NOT_CERTIFIED`` (-1) where the l2 radius certifies nothing.
+
+    Raises
+    ------
+    ValueError
+        If a radius is NaN, infinite, or negative other than ``NOT_CERTIFIED``, or channels < 1.
+
+    Notes
+    -----
+    Jia et al. (2022) convert the l2 radii of their Gaussian baselines with the stricter rule
+    :math:`\sqrt{C}\,r < R`, valid but certifying fewer pixels than :math:`\sqrt{r C} < R` for r >= 2.
+
+    References
+    ----------
+    J. Jia, B. Wang, X. Cao, H. Liu, N. Z. Gong. Almost tight L0-norm certified robustness of top-k
+    predictions against adversarial perturbations. ICLR 2022.
     """
     radius_l2 = _checks.float_array("radius_l2", radius_l2)
     if not np.isfinite(radius_l2).all() or ((radius_l2 < 0) & (radius_l2 != NOT_CERTIFIED)).any():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from collections.abc import Sequence
 
 from rslib.cli import analyze, certify, train
 
@@ -20,11 +21,21 @@ __all__ = ["main", "COMMANDS"]
 COMMANDS = {"train": train, "certify": certify, "analyze": analyze}
 
 
-def main(argv=None) -> int:
-    """Entry point of the `rslib` console script; argv defaults to sys.argv[1:].
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``rslib`` console script: parse the command line and run the command it names.
 
     A bad argument or input found while running (a file, a level) ends the command with
     "rslib <command>: error: ..." and exit status 2, without a traceback.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name, e.g. ``["certify", "--model", ...]``; default: ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        0 once the command has finished (argparse exits the process, with status 2, on an error).
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = argparse.ArgumentParser(prog="rslib", description="Randomized smoothing: train, certify and analyze.")

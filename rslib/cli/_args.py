@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
+from collections.abc import Callable
 
 import torch
 
@@ -17,7 +18,7 @@ __all__ = ["NOISE_FLAGS", "float_parser", "positive_int", "seed", "torch_device"
 NOISE_FLAGS = {"gaussian": "sigma", "laplace": "scale", "ablation": "keep"}
 
 
-def float_parser(minimum: float, strict: bool):
+def float_parser(minimum: float, strict: bool) -> Callable[[str], float]:
     """An argparse type: a finite float > minimum (strict) or >= minimum, else a message naming the rule."""
     rule = f"{'>' if strict else '>='} {minimum:g}"
 
@@ -38,6 +39,7 @@ nonnegative_float = float_parser(0.0, strict=False)
 
 
 def positive_int(text: str) -> int:
+    """An argparse type: an integer >= 1, else a message naming the rule."""
     try:
         value = int(text)
     except ValueError:
@@ -48,6 +50,7 @@ def positive_int(text: str) -> int:
 
 
 def seed(text: str) -> int:
+    """An argparse type: a seed, an integer in [0, 2**63 - 1], else a message naming the rule."""
     try:
         value = int(text)
     except ValueError:
@@ -73,13 +76,13 @@ def torch_device(text: str) -> torch.device:
 
 
 def model_name(text: str) -> str:
-    # The name becomes two file names: no folders, no hidden files.
+    """An argparse type: a model name, which becomes two file names (no folders, no hidden files)."""
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", text):
         raise argparse.ArgumentTypeError(f"must be letters, digits, '.', '_' or '-' (a file name stem), got {text!r}")
     return text
 
 
-def noise_from_args(args, parser: argparse.ArgumentParser) -> Noise:
+def noise_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Noise:
     """The smoothing noise named by --noise, with its level from the matching flag (and only that one)."""
     wanted = NOISE_FLAGS[args.noise]
     for kind, flag in NOISE_FLAGS.items():

@@ -21,7 +21,8 @@ from rslib.cli._args import nonnegative_float
 __all__ = ["add_parser", "run"]
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``analyze`` command, its arguments and its `run`, to the ``rslib`` command's subparsers."""
     p = subparsers.add_parser(
         "analyze",
         help="certified accuracy tables and curves from results files "
@@ -53,6 +54,8 @@ def _names(args) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> None:
+    """Read every file (refusing any that is neither an rslib results file nor a Cohen et al. log), print the
+    certified-accuracy table, and write the Markdown, LaTeX and HTML outputs asked for."""
     names = _names(args)
     loaded = {name: results.read_log(path) for name, path in zip(names, args.files)}
     table = results.accuracy_table(loaded, args.radii)  # checks every file before anything is printed

@@ -29,7 +29,8 @@ from rslib.cli._args import NOISE_FLAGS, noise_from_args, positive_float, positi
 __all__ = ["add_parser", "run"]
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``certify`` command, its arguments and its `run`, to the ``rslib`` command's subparsers."""
     p = subparsers.add_parser("certify", help="certify a dataset with a smoothed model into a results TSV")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--model", help="a shipped model name (see data/models) or a path to its .pt with its card")
@@ -216,7 +217,10 @@ def _distributed():
     return int(os.environ.get("RANK", "0")), world
 
 
-def run(args) -> None:
+def run(args: argparse.Namespace) -> None:
+    """Load the model and dataset the arguments name, certify every skip-th input (up to --max) into the results file
+    (`rslib.smoothing.certify_dataset`, resuming a killed run; under torchrun one shard per process, merged by
+    rank 0), and print how many inputs the file holds with the certified accuracy at radius 0."""
     if not 0 < args.alpha < 1:
         args.parser.error(f"argument --alpha: must lie in (0, 1), got {args.alpha}")
     rank, world = _distributed()

@@ -5,6 +5,8 @@ rslib train --dataset fashion-mnist --noise gaussian --sigma 0.25 --epochs 12 --
 
 from __future__ import annotations
 
+import argparse
+
 from rslib import results, smoothing, zoo
 from rslib.cli._args import (
     NOISE_FLAGS,
@@ -22,7 +24,8 @@ __all__ = ["add_parser", "run"]
 DEFAULT_ARCH = {"fashion-mnist": "fashion_cnn", "digits": "digits_cnn"}
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``train`` command, its arguments and its `run`, to the ``rslib`` command's subparsers."""
     p = subparsers.add_parser(
         "train",
         help="train a base classifier with noise augmentation",
@@ -69,7 +72,7 @@ def add_parser(subparsers) -> None:
     p.set_defaults(run=run, parser=p)
 
 
-def _objective_from_args(args, parser) -> dict:
+def _objective_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> dict:
     """train()'s objective keywords; each objective's parameter flag is required by it and refused by the others."""
     needs = {"type2": "adv_step", "stability": "stability_weight"}
     for objective, attr in needs.items():
@@ -85,7 +88,10 @@ def _objective_from_args(args, parser) -> dict:
     }
 
 
-def run(args) -> None:
+def run(args: argparse.Namespace) -> None:
+    """Train the model that the arguments describe on noisy copies of the training set (`rslib.zoo.train`),
+    measure its clean and noisy test accuracy, and save its weights with a card that records the command,
+    data, noise, training, accuracies and provenance (`rslib.zoo.save`)."""
     noise = noise_from_args(args, args.parser)
     objective = _objective_from_args(args, args.parser)
     dev = smoothing.default_device() if args.device is None else args.device

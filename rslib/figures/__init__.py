@@ -10,7 +10,8 @@ the ipywidgets explorers (`*_explorer`) recompute with rslib in a live kernel.
 - Chapter 3 (Renyi): `radii_against_p_a`, `optimal_order`, `lemma1_minimizer`, `paired_radii`.
 - Chapter 4 (ablation): `ablated_views`, `radius_against_p_l`, `rounding_gain`, `radius_against_n`, `l0_curves`.
 - Chapter 5 (bounds and betting): `bound_widths`, `betting_game`, `sequence_versus_intervals`.
-- Every chapter: `certified_accuracy`, `certified_accuracy_studies`; widgets `half_space_explorer`,
+- Every chapter: `certified_accuracy`, `certified_accuracy_studies`, `certified_accuracy_beside` (a run beside
+  one at scale); widgets `half_space_explorer`,
   `certify_explorer`, `ablation_explorer`.
 """
 
@@ -23,7 +24,7 @@ from rslib.figures._ablation import (
     radius_against_p_l,
     rounding_gain,
 )
-from rslib.figures._accuracy import certified_accuracy, certified_accuracy_studies
+from rslib.figures._accuracy import certified_accuracy, certified_accuracy_beside, certified_accuracy_studies
 from rslib.figures._betting import BOUND_NAMES, betting_game, bound_widths, lower_bounds, sequence_versus_intervals
 from rslib.figures._common import COLORS, DASHES
 from rslib.figures._gaussian import half_spaces_2d, radius_explorer_figure, radius_vs_p_a, shifted_probabilities_curve
@@ -53,6 +54,7 @@ __all__ = [
     "ablation_explorer",
     "certified_accuracy",
     "certified_accuracy_studies",
+    "certified_accuracy_beside",
     "overlap_area",
     "l1_ball_asymmetry",
     "likelihood_statistic_cdf",

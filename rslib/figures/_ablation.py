@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 import torch
+from numpy.typing import ArrayLike
 from plotly.subplots import make_subplots
 
 from rslib import bounds, certificates, results
 from rslib.figures._common import COLORS, drawn, slider
-from rslib.smoothing import Ablation, generator, topk_l0_radii
+from rslib.smoothing import Ablation, Smoothed, VoteCounts, generator, topk_l0_radii
 
 __all__ = [
     "ABLATED_COLOR",
@@ -28,16 +30,46 @@ ABLATED_COLOR = "#f4b860"
 
 
 def ablated_image(image: torch.Tensor, keep: int, seed: int) -> np.ndarray:
-    """The first channel of `image` (C, H, W) where `Ablation(keep)` keeps it, NaN where it ablates."""
+    """The first channel of an image where `Ablation(keep)` keeps it, NaN where it ablates.
+
+    Parameters
+    ----------
+    image : torch.Tensor, shape (C, H, W)
+        Values in [0, 1].
+    keep : int
+        Pixels kept, in [1, H * W].
+    seed : int
+        Seed of the ablation (on the CPU).
+
+    Returns
+    -------
+    numpy.ndarray, shape (H, W)
+    """
     encoded = Ablation(keep).sample(image.unsqueeze(0), generator(seed, "cpu"))[0]
     shown = encoded[0].numpy().copy()
     shown[(encoded.sum(dim=0) == 0).numpy()] = np.nan
     return shown
 
 
-def ablated_views(image: torch.Tensor, keeps=(10, 25, 50, 100, 200, 400), seeds=(0, 1, 2)) -> go.Figure:
-    """What the base classifier sees: `keep` random pixels of a (C, H, W) image, the rest ablated (amber), for
-    several random seeds side by side. Slider: keep."""
+def ablated_views(
+    image: torch.Tensor, keeps: Sequence[int] = (10, 25, 50, 100, 200, 400), seeds: Sequence[int] = (0, 1, 2)
+) -> go.Figure:
+    """What the base classifier sees: `keep` random pixels of an image, the rest ablated (amber), for several
+    random seeds side by side. A slider chooses keep.
+
+    Parameters
+    ----------
+    image : torch.Tensor, shape (C, H, W)
+        Values in [0, 1].
+    keeps : sequence of int, default (10, 25, 50, 100, 200, 400)
+        The slider's numbers of kept pixels, each in [1, H * W].
+    seeds : sequence of int, default (0, 1, 2)
+        One view per seed.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     fig = make_subplots(rows=1, cols=len(seeds), subplot_titles=[f"seed {s}" for s in seeds], horizontal_spacing=0.02)
     for i, seed in enumerate(seeds):
         fig.add_trace(
@@ -72,9 +104,35 @@ def ablated_views(image: torch.Tensor, keeps=(10, 25, 50, 100, 200, 400), seeds=
     return fig
 
 
-def radius_against_p_l(d=784, keeps=(25, 50, 100, 200), ks=(1, 2, 3), others=3, points=120) -> go.Figure:
-    """Certified l0 radius against p_l (the rest of the mass split evenly over `others` labels), one curve per k.
-    Slider: the number of kept pixels e."""
+def radius_against_p_l(
+    d: int = 784,
+    keeps: Sequence[int] = (25, 50, 100, 200),
+    ks: Sequence[int] = (1, 2, 3),
+    others: int = 3,
+    points: int = 120,
+) -> go.Figure:
+    """Certified l0 radius of randomized ablation (`rslib.certificates.ablation_l0`) against p_l, one curve per k.
+
+    The rest of the mass, 1 - p_l, is split evenly over `others` labels. A slider chooses the number of kept
+    pixels e.
+
+    Parameters
+    ----------
+    d : int, default 784
+        Pixels of the image.
+    keeps : sequence of int, default (25, 50, 100, 200)
+        The slider's values of e, each in [1, d].
+    ks : sequence of int, default (1, 2, 3)
+        One curve for each k, each at most `others`.
+    others : int, default 3
+        The labels besides l.
+    points : int, default 120
+        Points per curve.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     p_l = np.linspace(0.05, 0.995, points)
     p_others = np.repeat(((1 - p_l) / others)[:, None], others, axis=1)
 
@@ -98,9 +156,25 @@ def radius_against_p_l(d=784, keeps=(25, 50, 100, 200), ks=(1, 2, 3), others=3, 
     return fig
 
 
-def rounding_gain(settings=((6, 2), (10, 3), (20, 3), (784, 50)), points=400) -> go.Figure:
-    """Radius with Eq. 4's rounding to multiples of 1/C(d, e) minus the radius without it, against p_l
-    (binary: p_other = 1 - p_l). Rounding only helps when C(d, e) is small enough for the grid to matter."""
+def rounding_gain(
+    settings: Sequence[tuple[int, int]] = ((6, 2), (10, 3), (20, 3), (784, 50)), points: int = 400
+) -> go.Figure:
+    """Pixels gained by rounding the bounds to multiples of 1/C(d, e) (Jia et al. 2022, Eq. 4), against p_l.
+
+    The binary case (p_other = 1 - p_l): the radius of `rslib.certificates.ablation_l0` with the rounding
+    minus the radius without it. Rounding only helps when C(d, e) is small enough for the grid to matter.
+
+    Parameters
+    ----------
+    settings : sequence of (int, int), default ((6, 2), (10, 3), (20, 3), (784, 50))
+        One curve per (d, e).
+    points : int, default 400
+        Points per curve.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     p_l = np.linspace(0.5, 0.999, points)
     fig = go.Figure()
     for i, (d, keep) in enumerate(settings):
@@ -125,11 +199,41 @@ def rounding_gain(settings=((6, 2), (10, 3), (20, 3), (784, 50)), points=400) ->
 
 
 def radius_against_n(
-    d=784, keep=50, p_ls=(0.6, 0.8, 0.95, 0.99), alphas=(0.1, 0.01, 0.001, 0.0001), num_classes=10, k=1, ns=None
+    d: int = 784,
+    keep: int = 50,
+    p_ls: Sequence[float] = (0.6, 0.8, 0.95, 0.99),
+    alphas: Sequence[float] = (0.1, 0.01, 0.001, 0.0001),
+    num_classes: int = 10,
+    k: int = 1,
+    ns: ArrayLike | None = None,
 ) -> go.Figure:
-    """Certified l0 radius against the number of samples n when the true label's probability is p_l and the
-    rest goes to one other label: the votes are their expected counts, the bounds SimuEM (Clopper-Pearson
-    at alpha / num_classes per label). One curve per p_l; slider: alpha."""
+    """Certified l0 radius of randomized ablation against the number of samples n.
+
+    The true label's probability is p_l and the rest goes to one other label; the votes are their expected
+    counts, the bounds SimuEM (Clopper-Pearson at alpha / num_classes per label). One curve per p_l; a slider
+    chooses alpha.
+
+    Parameters
+    ----------
+    d : int, default 784
+        Pixels of the image.
+    keep : int, default 50
+        Pixels kept, in [1, d].
+    p_ls : sequence of float, default (0.6, 0.8, 0.95, 0.99)
+        One curve for each.
+    alphas : sequence of float, default (0.1, 0.01, 0.001, 0.0001)
+        The slider's error levels.
+    num_classes : int, default 10
+        Labels, >= 2.
+    k : int, default 1
+        The top-k certificate's k, < num_classes.
+    ns : array_like of int, optional
+        The sample sizes (default: 61 log-spaced from 10 to 10^6).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     ns = np.unique(np.logspace(1, 6, 61).astype(int)) if ns is None else np.asarray(ns)
 
     def curves(alpha):
@@ -160,12 +264,33 @@ def radius_against_n(
     return fig
 
 
-def l0_curves(runs: dict, settings: dict, grid, input_shape: tuple) -> dict:
-    """Certified top-k accuracy curves against pixels changed, for `certified_accuracy`.
+def l0_curves(
+    runs: dict[str, tuple[Smoothed, VoteCounts]],
+    settings: dict[str, tuple[str, int, int, float]],
+    grid: ArrayLike,
+    input_shape: tuple,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Certified top-k accuracy curves against the number of pixels changed, for `certified_accuracy`.
 
-    runs: run name -> (Smoothed, `rslib.smoothing.VoteCounts` from `vote_counts`); settings: legend name -> (run name, k, n,
-    alpha). Each curve is the fraction of inputs whose true label is certified in the top k for >= r pixels
-    (`rslib.smoothing.topk_l0_radii`), for r in grid. Returns legend name -> (grid, accuracy)."""
+    Each curve is the fraction of inputs whose true label is certified in the top k for at least r pixels
+    (`rslib.smoothing.topk_l0_radii`), for r in grid.
+
+    Parameters
+    ----------
+    runs : dict
+        Run name -> (smoothed classifier, `rslib.smoothing.VoteCounts` from `rslib.smoothing.vote_counts`).
+    settings : dict
+        Legend name -> (run name, k, n, alpha).
+    grid : array_like
+        The numbers of pixels r.
+    input_shape : tuple
+        One input's shape (channels, height, width).
+
+    Returns
+    -------
+    dict
+        Legend name -> (grid, accuracy).
+    """
     grid = np.asarray(grid)
     curves = {}
     for name, (run, k, n, alpha) in settings.items():

@@ -3,20 +3,43 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
+from numpy.typing import ArrayLike
 
 from rslib.figures._common import COLORS, DASHES
 
-__all__ = ["certified_accuracy", "certified_accuracy_studies"]
+__all__ = ["certified_accuracy", "certified_accuracy_studies", "certified_accuracy_beside"]
 
 
 def certified_accuracy(
-    curves: dict, x_title="radius", title="Certified accuracy", variant_sep: str | None = None
+    curves: dict[str, tuple[ArrayLike, ArrayLike]],
+    x_title: str = "radius",
+    title: str = "Certified accuracy",
+    variant_sep: str | None = None,
 ) -> go.Figure:
-    """Certified accuracy against radius: curves maps a legend name to (radius grid, accuracy).
+    """Certified accuracy against radius, one step curve per model or certificate.
 
-    Without variant_sep every curve has its own colour (cycling through COLORS). With it, each name is split
-    at its last variant_sep into "model" and "variant" (e.g. "STN, σ = 0.5" and "Rényi" for sep ", "): curves
-    of one model share a colour and curves of one variant share a dash style."""
+    Parameters
+    ----------
+    curves : dict
+        Legend name -> (radius grid, certified accuracy at each radius).
+    x_title : str, default "radius"
+        Title of the x axis (e.g. "ℓ2 radius", "pixels changed").
+    title : str, default "Certified accuracy"
+        The figure's title.
+    variant_sep : str, optional
+        Without it every curve has its own colour (cycling through `COLORS`). With it, each name is split at
+        its last variant_sep into a model and a variant (e.g. "STN, σ = 0.5" and "Rényi" for ", "): curves of
+        one model share a colour, curves of one variant a dash style.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Raises
+    ------
+    ValueError
+        If variant_sep is given and a curve name lacks it.
+    """
     names = list(curves)
     if variant_sep is None:
         styles = [{"color": COLORS[i % len(COLORS)]} for i in range(len(names))]
@@ -41,9 +64,27 @@ def certified_accuracy(
     return fig
 
 
-def certified_accuracy_studies(studies: dict, x_title="radius", title="Certified accuracy") -> go.Figure:
-    """Several certified-accuracy comparisons in one figure, one button per study: studies maps a button
-    label to curves as in `certified_accuracy` (legend name -> (radius grid, accuracy))."""
+def certified_accuracy_studies(
+    studies: dict[str, dict[str, tuple[ArrayLike, ArrayLike]]],
+    x_title: str = "radius",
+    title: str = "Certified accuracy",
+) -> go.Figure:
+    """Several certified-accuracy comparisons in one figure, one button per study.
+
+    Parameters
+    ----------
+    studies : dict
+        Button label -> curves, as in `certified_accuracy` (legend name -> (radius grid, accuracy)).
+    x_title : str, default "radius"
+        Title of the x axis.
+    title : str, default "Certified accuracy"
+        The figure's title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The first study shown.
+    """
     fig, visible = go.Figure(), []
     for label, curves in studies.items():
         for i, (name, (r, acc)) in enumerate(curves.items()):
@@ -82,3 +123,37 @@ def certified_accuracy_studies(studies: dict, x_title="radius", title="Certified
         margin={"t": 110},
     )
     return fig
+
+
+def certified_accuracy_beside(
+    runs: dict,
+    reference: dict,
+    grid: ArrayLike,
+    *,
+    runs_label: str,
+    reference_label: str,
+    x_title: str = "radius",
+    title: str = "Certified accuracy",
+) -> go.Figure:
+    """Certified accuracy of the same models from two runs (e.g. the book's build-time run and a committed run
+    at scale): `runs` and `reference` map a model's name to its `rslib.results.Results`. One colour per model,
+    a solid line for `reference` and a dashed one for `runs`; names found in only one mapping are drawn too.
+
+    Parameters
+    ----------
+    runs, reference : dict
+        Model name -> `Results` (any format with radii).
+    grid : array_like
+        Radii at which the curves are evaluated.
+    runs_label, reference_label : str
+        What tells the two runs apart in the legend (e.g. "60 images, n = 1,000").
+    x_title, title : str
+        Axis and figure titles.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    curves = {f"{name}; {reference_label}": (grid, res.certified_accuracy(grid)) for name, res in reference.items()}
+    curves.update({f"{name}; {runs_label}": (grid, res.certified_accuracy(grid)) for name, res in runs.items()})
+    return certified_accuracy(curves, x_title=x_title, title=title, variant_sep="; ")

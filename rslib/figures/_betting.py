@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import plotly.graph_objects as go
+from numpy.typing import ArrayLike
 
 from rslib import bounds
 from rslib.figures._common import COLORS, slider
@@ -13,8 +16,22 @@ __all__ = ["BOUND_NAMES", "lower_bounds", "bound_widths", "betting_game", "seque
 BOUND_NAMES = ("Clopper–Pearson", "Hoeffding", "empirical Bernstein", "PrPl-EB (at n)", "betting (at n)")
 
 
-def lower_bounds(x, alpha) -> list[float]:
-    """The five one-sided lower bounds on the mean of 0/1 observations x, in BOUND_NAMES order."""
+def lower_bounds(x: np.ndarray, alpha: float) -> list[float]:
+    """The five one-sided lower bounds of `BOUND_NAMES` on the mean of 0/1 observations, in that order.
+
+    The sequences are read at n = len(x), with their bets tuned for that n.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (n,)
+        Observations, 0 or 1.
+    alpha : float
+        Error level of each bound, in (0, 1).
+
+    Returns
+    -------
+    list of float
+    """
     n = x.size
     return [
         float(bounds.clopper_pearson(int(x.sum()), n, alpha)),
@@ -25,10 +42,31 @@ def lower_bounds(x, alpha) -> list[float]:
     ]
 
 
-def bound_widths(p_values=(0.5, 0.9, 0.99, 0.999), ns=None, alpha=0.001, seed=0) -> go.Figure:
-    """Distance from the sample mean to each lower bound, against n, on one Bernoulli(p) sample path.
-    Slider: p (the variance p(1 - p) shrinks as p -> 1, which variance-adaptive bounds exploit).
-    ns: the sample sizes (default: 13 log-spaced from 100 to 100,000)."""
+def bound_widths(
+    p_values: Sequence[float] = (0.5, 0.9, 0.99, 0.999),
+    ns: ArrayLike | None = None,
+    alpha: float = 0.001,
+    seed: int = 0,
+) -> go.Figure:
+    """Distance from the sample mean to each lower bound of `BOUND_NAMES`, against n, on one Bernoulli(p) path.
+
+    A slider chooses p: the variance p(1 - p) shrinks as p -> 1, which the variance-adaptive bounds exploit.
+
+    Parameters
+    ----------
+    p_values : sequence of float, default (0.5, 0.9, 0.99, 0.999)
+        The slider's values of p.
+    ns : array_like of int, optional
+        The sample sizes, increasing (default: 13 log-spaced from 100 to 100,000).
+    alpha : float, default 0.001
+        Error level of each bound.
+    seed : int, default 0
+        Seed of the sample path.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     ns = np.unique(np.geomspace(100, 100_000, 13).astype(int)) if ns is None else np.asarray(ns)
 
     def widths(p):
@@ -58,11 +96,35 @@ def bound_widths(p_values=(0.5, 0.9, 0.99, 0.999), ns=None, alpha=0.001, seed=0)
     return fig
 
 
-def betting_game(p=0.8, alpha=0.05, times=(5, 10, 20, 50, 100, 200, 500, 1000), seed=1) -> go.Figure:
-    """The two-sided betting game after t observations of Bernoulli(p), against every candidate mean m: the larger
-    of the log-wealths of a bettor on "mean above m" (log K_t(m)) and one on "mean below m" (the same game on
-    1 - X and 1 - m). Each plays at level alpha / 2, so candidates whose curve passes log(2 / alpha) are
-    rejected; the rest form the confidence set. Slider: t."""
+def betting_game(
+    p: float = 0.8, alpha: float = 0.05, times: Sequence[int] = (5, 10, 20, 50, 100, 200, 500, 1000), seed: int = 1
+) -> go.Figure:
+    """The two-sided betting game after t observations of Bernoulli(p), against every candidate mean m.
+
+    For each m, the larger of the log-wealths of a bettor on "mean above m" (log K_t(m),
+    `rslib.bounds.betting_log_capital`) and one on "mean below m" (the same game on 1 - X and 1 - m). Each plays
+    at level alpha / 2, so the candidates whose curve passes log(2 / alpha) are rejected; the rest form the
+    confidence set. A slider chooses t.
+
+    Parameters
+    ----------
+    p : float, default 0.8
+        The true mean.
+    alpha : float, default 0.05
+        Error level of the confidence set.
+    times : sequence of int, default (5, 10, 20, 50, 100, 200, 500, 1000)
+        The slider's values of t, increasing.
+    seed : int, default 1
+        Seed of the observations.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    References
+    ----------
+    I. Waudby-Smith, A. Ramdas. Estimating means of bounded random variables by betting. JRSS-B 86(1), 2024.
+    """
     x = (np.random.default_rng(seed).random(times[-1]) < p).astype(float)
     candidates = np.linspace(0.01, 0.99, 197)
 
@@ -99,9 +161,28 @@ def betting_game(p=0.8, alpha=0.05, times=(5, 10, 20, 50, 100, 200, 500, 1000), 
     return fig
 
 
-def sequence_versus_intervals(p=0.6, alpha=0.05, horizon=3000, seed=4) -> go.Figure:
-    """A lower confidence sequence (valid at all t at once) and fixed-n Clopper-Pearson bounds recomputed at
-    every t. Watching the interval and stopping when it looks good breaks its guarantee; the sequence does not."""
+def sequence_versus_intervals(p: float = 0.6, alpha: float = 0.05, horizon: int = 3000, seed: int = 4) -> go.Figure:
+    """A lower confidence sequence (valid at all t at once) beside fixed-n Clopper-Pearson bounds recomputed at
+    every t.
+
+    Watching the interval and stopping when it looks good breaks its guarantee; the sequence (its running
+    maximum, PrPl-EB) does not.
+
+    Parameters
+    ----------
+    p : float, default 0.6
+        The true mean of the Bernoulli observations.
+    alpha : float, default 0.05
+        Error level of both.
+    horizon : int, default 3000
+        The last t.
+    seed : int, default 4
+        Seed of the observations.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     x = (np.random.default_rng(seed).random(horizon) < p).astype(float)
     t = np.arange(1, horizon + 1)
     cp = bounds.clopper_pearson(np.cumsum(x).astype(int), t, alpha)

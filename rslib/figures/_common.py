@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from rslib.certificates import NOT_CERTIFIED
 
@@ -12,12 +13,38 @@ COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e3
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 
 
-def slider(steps, prefix: str, active: int = 0) -> dict:
-    """A plotly slider over precomputed `steps` (it works in the static HTML: no kernel needed)."""
+def slider(steps: list[dict], prefix: str, active: int = 0) -> dict:
+    """A plotly slider over precomputed `steps` (it works in the static HTML: no kernel needed).
+
+    Parameters
+    ----------
+    steps : list of dict
+        plotly slider steps (``{"method": ..., "label": ..., "args": [...]}``).
+    prefix : str
+        Shown before the current step's label.
+    active : int, default 0
+        The step shown first.
+
+    Returns
+    -------
+    dict
+        For ``fig.update_layout(sliders=[...])``.
+    """
     return {"active": active, "currentvalue": {"prefix": prefix}, "pad": {"t": 40}, "steps": steps}
 
 
-def drawn(radius) -> np.ndarray:
-    """Radii for a curve: NOT_CERTIFIED becomes NaN, which plotly leaves blank (nothing is certified there)."""
+def drawn(radius: ArrayLike) -> np.ndarray:
+    """Radii for a curve: ``NOT_CERTIFIED`` becomes NaN, which plotly leaves blank (nothing is certified there).
+
+    Parameters
+    ----------
+    radius : float or array_like
+        Radii from `rslib.certificates`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Of dtype float64.
+    """
     radius = np.asarray(radius, dtype=float)
     return np.where(radius == NOT_CERTIFIED, np.nan, radius)

@@ -6,6 +6,8 @@ precomputed states (no kernel needed). The live, kernel-driven versions are the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -16,10 +18,29 @@ from rslib.theory import neyman_pearson
 __all__ = ["radius_vs_p_a", "half_spaces_2d", "shifted_probabilities_curve", "radius_explorer_figure"]
 
 
-def radius_vs_p_a(sigmas=(0.25, 0.5, 1.0), p_b_values=(None, 0.01, 0.05, 0.1, 0.2, 0.3), points=400) -> go.Figure:
-    """Cohen et al.'s radius R = sigma/2 (Phi^-1(p_A) - Phi^-1(p_B)) against p_A, one curve per sigma.
+def radius_vs_p_a(
+    sigmas: Sequence[float] = (0.25, 0.5, 1.0),
+    p_b_values: Sequence[float | None] = (None, 0.01, 0.05, 0.1, 0.2, 0.3),
+    points: int = 400,
+) -> go.Figure:
+    r"""Cohen et al.'s radius :math:`R = \frac{\sigma}{2}(\Phi^{-1}(p_A) - \Phi^{-1}(p_B))` against p_A, one curve per
+    sigma.
 
-    A slider chooses p_B: "1 - p_A" (the binary bound) or a fixed upper bound on the runner-up.
+    A slider chooses p_B: "1 - p_A" (the binary bound) or a fixed upper bound on the runner-up; the curves stop
+    where p_A + p_B would exceed 1.
+
+    Parameters
+    ----------
+    sigmas : sequence of float, default (0.25, 0.5, 1.0)
+        One curve for each.
+    p_b_values : sequence of float or None, default (None, 0.01, 0.05, 0.1, 0.2, 0.3)
+        The slider's values of p_B; None is the binary bound 1 - p_A.
+    points : int, default 400
+        Points per curve.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
     """
     p_a = np.linspace(0.0, 1.0, points + 1)[1:-1]
 
@@ -75,12 +96,43 @@ def _circle(center, radius, points=120):
     return center[0] + radius * np.cos(t), center[1] + radius * np.sin(t)
 
 
-def half_spaces_2d(p_a=0.8, p_b=0.1, sigma=1.0, angle=0.0, delta_norms=None, active=None, box=4.0) -> go.Figure:
-    """The proof's picture in R^2: X ~ N(0, sigma^2 I), Y ~ N(delta, sigma^2 I), the half-spaces A and B.
+def half_spaces_2d(
+    p_a: float = 0.8,
+    p_b: float = 0.1,
+    sigma: float = 1.0,
+    angle: float = 0.0,
+    delta_norms: Sequence[float] | None = None,
+    active: int | None = None,
+    box: float = 4.0,
+) -> go.Figure:
+    """The proof's picture in the plane: X ~ N(0, sigma^2 I), Y ~ N(delta, sigma^2 I), the half-spaces A and B.
 
-    A slider moves Y along delta; the title reports P(Y in A) and P(Y in B) (Problem 1.3), and the
-    certificate holds while the first exceeds the second, i.e. for ||delta|| < R. `active` is the index
-    of the step shown first (default: the one nearest R / 2).
+    A slider moves Y along delta; the title reports P(Y in A) and P(Y in B) (`rslib.theory.neyman_pearson`),
+    and the certificate holds while the first exceeds the second, that is for ||delta|| < R.
+
+    Parameters
+    ----------
+    p_a, p_b : float, default 0.8, 0.1
+        P(X in A) and P(X in B).
+    sigma : float, default 1.0
+        Standard deviation of the noise.
+    angle : float, default 0.0
+        Direction of delta, in radians.
+    delta_norms : sequence of float, optional
+        The slider's values of ||delta|| (default: 25 from 0 to max(2 R, sigma)).
+    active : int, optional
+        Index of the step shown first (default: the one nearest R / 2).
+    box : float, default 4.0
+        The plot shows [-box, box]^2.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Raises
+    ------
+    ValueError
+        If active is not an index of delta_norms.
     """
     radius = max(float(certificates.gaussian_l2(p_a, p_b, sigma=sigma)), 0.0)
     if delta_norms is None:
@@ -183,8 +235,22 @@ def half_spaces_2d(p_a=0.8, p_b=0.1, sigma=1.0, angle=0.0, delta_norms=None, act
     return fig
 
 
-def shifted_probabilities_curve(p_a=0.8, p_b=0.1, sigma=1.0, points=300) -> go.Figure:
-    """P(Y in A) and P(Y in B) against ||delta||: they cross exactly at the certified radius."""
+def shifted_probabilities_curve(p_a: float = 0.8, p_b: float = 0.1, sigma: float = 1.0, points: int = 300) -> go.Figure:
+    """P(Y in A) and P(Y in B) against ||delta||: they cross exactly at the certified radius.
+
+    Parameters
+    ----------
+    p_a, p_b : float, default 0.8, 0.1
+        P(X in A) and P(X in B).
+    sigma : float, default 1.0
+        Standard deviation of the noise.
+    points : int, default 300
+        Points per curve.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     radius = max(float(certificates.gaussian_l2(p_a, p_b, sigma=sigma)), 0.0)
     d = np.linspace(0.0, 2.5 * max(radius, sigma / 4), points)
     in_a, in_b = neyman_pearson.shifted_probabilities(p_a, p_b, sigma, d)
@@ -204,11 +270,34 @@ def shifted_probabilities_curve(p_a=0.8, p_b=0.1, sigma=1.0, points=300) -> go.F
     return fig
 
 
-def radius_explorer_figure(p_b_values=(None, 0.01, 0.05, 0.1, 0.2, 0.3), sigma=1.0, points=120) -> go.Figure:
-    """Every additive-noise certificate of rslib against p_A at noise level sigma (Laplace at equal variance);
-    slider: p_B ("1 − p_A" = binary bound). Solid lines are l2 radii, dashed ones l1. Each curve runs over
-    p_B <= p_A <= 1 - p_B, so every p_B must be None or lie in [0, 0.5]. The certificates are those of
-    `rslib.certificates.REGISTRY` (`radii_at_equal_variance`); the l0 ones are left out (pixels, not a length)."""
+def radius_explorer_figure(
+    p_b_values: Sequence[float | None] = (None, 0.01, 0.05, 0.1, 0.2, 0.3), sigma: float = 1.0, points: int = 120
+) -> go.Figure:
+    """Every additive-noise certificate of `rslib.certificates.REGISTRY` against p_A at noise level sigma.
+
+    Laplace noise has the same variance (scale sigma / sqrt 2); the values are those of
+    `rslib.certificates.radii_at_equal_variance`, without the l0 ones (pixels, not a length). Solid lines are
+    l2 radii, dashed ones l1. A slider chooses p_B ("1 − p_A" = the binary bound); each curve runs over
+    p_B <= p_A <= 1 - p_B.
+
+    Parameters
+    ----------
+    p_b_values : sequence of float or None, default (None, 0.01, 0.05, 0.1, 0.2, 0.3)
+        The slider's values of p_B, each None or in [0, 0.5].
+    sigma : float, default 1.0
+        Standard deviation of the Gaussian noise.
+    points : int, default 120
+        Points per curve.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Raises
+    ------
+    ValueError
+        If a value of p_b_values is neither None nor in [0, 0.5].
+    """
 
     if any(p_b is not None and not 0 <= p_b <= 0.5 for p_b in p_b_values):
         raise ValueError(f"p_b_values must be None or numbers in [0, 0.5], got {p_b_values!r}")

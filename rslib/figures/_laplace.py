@@ -1,9 +1,16 @@
-"""Plotly figures for the Laplace / l1 chapter, computed with `rslib.certificates` and `rslib.theory.laplace`."""
+"""Plotly figures for the Laplace / l1 chapter, computed with `rslib.certificates` and `rslib.theory.laplace`.
+
+"Teng et al." is J. Teng, G.-H. Lee, Y. Yuan, l1 adversarial robustness certificates: a randomized smoothing
+approach, OpenReview (ICLR 2020 submission), 2020; the figures numbered after theirs recompute theirs.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import plotly.graph_objects as go
+from numpy.typing import ArrayLike
 
 from rslib import certificates
 from rslib.figures._common import COLORS, drawn, slider
@@ -31,8 +38,26 @@ def _ball(center, radius, p, points=None):
     return np.round(center[0] + radius * x / scale, 4), np.round(center[1] + radius * y / scale, 4)
 
 
-def overlap_area(shift, p, radius=1.0, resolution=801) -> float:
-    """Area of B_p(0, r) intersected with B_p(shift, r) in the plane, on a fine grid (p = 1 or 2)."""
+def overlap_area(shift: Sequence[float], p: float, radius: float = 1.0, resolution: int = 801) -> float:
+    """Area of the intersection of the l_p balls of radius r around 0 and around `shift`, in the plane.
+
+    Computed on a grid, for p = 1 or 2.
+
+    Parameters
+    ----------
+    shift : sequence of float, length 2
+        The second ball's centre.
+    p : {1, 2}
+        The norm.
+    radius : float, default 1.0
+        The balls' radius r.
+    resolution : int, default 801
+        Grid points per axis.
+
+    Returns
+    -------
+    float
+    """
     g = np.linspace(-radius - 3, radius + 3, resolution)
     xx, yy = np.meshgrid(g, g)
     norm = (lambda a, b: np.abs(a) + np.abs(b)) if p == 1 else (lambda a, b: np.hypot(a, b))
@@ -40,9 +65,22 @@ def overlap_area(shift, p, radius=1.0, resolution=801) -> float:
     return float(inside.sum() * (g[1] - g[0]) ** 2)
 
 
-def l1_ball_asymmetry(delta_norm=0.8, angles_degrees=tuple(range(0, 91, 5))) -> go.Figure:
-    """The paper's Figure 1: shift the unit l1 ball by delta with ||delta||_1 fixed; the overlap depends on
-    the direction. The l2 analogue (||delta||_2 fixed) overlaps the same at every angle. Slider: direction."""
+def l1_ball_asymmetry(delta_norm: float = 0.8, angles_degrees: Sequence[int] = tuple(range(0, 91, 5))) -> go.Figure:
+    """Teng et al.'s Figure 1: the unit l1 ball shifted by delta, ||delta||_1 fixed, overlaps its original by an
+    amount that depends on the direction; the l2 analogue (||delta||_2 fixed) overlaps the same at every angle.
+    A slider chooses the direction.
+
+    Parameters
+    ----------
+    delta_norm : float, default 0.8
+        The length of the shift in each norm.
+    angles_degrees : sequence of int, default 0, 5, ..., 90
+        The slider's directions, in degrees.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
 
     def shift_for(angle, p):
         u = np.array([np.cos(np.deg2rad(angle)), np.sin(np.deg2rad(angle))])
@@ -85,12 +123,33 @@ def l1_ball_asymmetry(delta_norm=0.8, angles_degrees=tuple(range(0, 91, 5))) -> 
     return fig
 
 
-def likelihood_statistic_cdf(scale=1.0, delta_norms=(0.25, 0.5, 1.0, 1.5, 2.0), dimension=1, n=100_000) -> go.Figure:
-    """Empirical CDF of T(X) = ||X - delta||_1 - ||X||_1 under X ~ Laplace(scale), delta = ||delta||_1 e_1.
+def likelihood_statistic_cdf(
+    scale: float = 1.0,
+    delta_norms: Sequence[float] = (0.25, 0.5, 1.0, 1.5, 2.0),
+    dimension: int = 1,
+    n: int = 100_000,
+) -> go.Figure:
+    """Empirical CDF of T(X) = ||X - delta||_1 - ||X||_1 under Laplace noise X, for delta = ||delta||_1 e_1.
 
-    The jumps at -||delta||_1 and +||delta||_1 are the atoms that make T a mixed random variable:
-    not every probability level has a quantile, which is why the Neyman-Pearson lemma needs randomised
-    sets (the S' of Lemma 3.1). Slider: ||delta||_1."""
+    The jumps at -||delta||_1 and +||delta||_1 are the atoms that make T a mixed random variable: not every
+    probability level has a quantile, which is why the Neyman-Pearson lemma needs randomised sets (the S' of
+    Teng et al.'s Lemma 3.1). A slider chooses ||delta||_1.
+
+    Parameters
+    ----------
+    scale : float, default 1.0
+        Scale of the Laplace noise.
+    delta_norms : sequence of float, default (0.25, 0.5, 1.0, 1.5, 2.0)
+        The slider's values of ||delta||_1.
+    dimension : int, default 1
+        Dimension of X.
+    n : int, default 100_000
+        Draws of T per curve.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
 
     def ecdf(delta_norm):
         delta = np.zeros(dimension)
@@ -126,16 +185,33 @@ def likelihood_statistic_cdf(scale=1.0, delta_norms=(0.25, 0.5, 1.0, 1.5, 2.0), 
 
 
 def half_space_as_level_sets(
-    delta_norm=1.0, thresholds=(-0.5, 0.0, 0.3, 0.5, 0.8, 1.0, 1.4, 2.0), points=401
+    delta_norm: float = 1.0,
+    thresholds: Sequence[float] = (-0.5, 0.0, 0.3, 0.5, 0.8, 1.0, 1.4, 2.0),
+    points: int = 401,
 ) -> go.Figure:
     """The half-space {z_1 <= t} written as {T > beta} plus a part S' of the level set {T = beta}.
 
-    Along the direction delta = ||delta||_1 u_1 the statistic T(z) = ||z - delta||_1 - ||z||_1 depends on z_1
-    alone: ||delta||_1 for z_1 <= 0, ||delta||_1 - 2 z_1 in between, -||delta||_1 for z_1 >= ||delta||_1. The figure
-    draws T against z_1, shades the half-space and marks beta and S' (chapter 2's case analysis): for
-    0 < t < ||delta||_1, beta = ||delta||_1 - 2t and S' = {z_1 = t}; for t = 0, beta = ||delta||_1 and S' = {z_1 <= 0};
-    for t >= ||delta||_1, beta = -||delta||_1 and S' = {||delta||_1 <= z_1 <= t}. Thresholds below 0 (a half-space of
-    probability under 1/2) are {T = ||delta||_1} cut further: all of it is S'. Slider: t."""
+    Along the direction delta = ||delta||_1 e_1 the statistic T(z) = ||z - delta||_1 - ||z||_1 depends on z_1
+    alone: ||delta||_1 for z_1 <= 0, ||delta||_1 - 2 z_1 in between, -||delta||_1 for z_1 >= ||delta||_1. The
+    figure draws T against z_1, shades the half-space and marks beta and S' (chapter 2's case analysis): for
+    0 < t < ||delta||_1, beta = ||delta||_1 - 2t and S' = {z_1 = t}; for t = 0, beta = ||delta||_1 and
+    S' = {z_1 <= 0}; for t >= ||delta||_1, beta = -||delta||_1 and S' = {||delta||_1 <= z_1 <= t}. Thresholds
+    below 0 (a half-space of probability under 1/2) are {T = ||delta||_1} cut further: all of it is S'.
+    A slider chooses t.
+
+    Parameters
+    ----------
+    delta_norm : float, default 1.0
+        ||delta||_1.
+    thresholds : sequence of float, default (-0.5, 0.0, 0.3, 0.5, 0.8, 1.0, 1.4, 2.0)
+        The slider's values of t.
+    points : int, default 401
+        Points of the curve.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     d = float(delta_norm)
     z = np.round(np.linspace(-1.0 - d, 2.0 + d, points), 6)  # rounded: the thresholds fall on grid points
     stat = np.abs(z - d) - np.abs(z)
@@ -228,10 +304,22 @@ def half_space_as_level_sets(
     return fig
 
 
-def lecuyer_comparison_region(points=120) -> go.Figure:
-    """The paper's Figure 4: in the (p_A, p_B) triangle, which term of Theorem 1 is larger, with the closed-form
-    boundary p_B = (1 - p_A)^2 / p_A (the smaller root of `laplace_theory.beats_lecuyer_interval`, p_A >= 1/2)
-    and the constraint p_A + p_B = 1 drawn over the computed map. The other root, p_B = p_A, is never admissible."""
+def lecuyer_comparison_region(points: int = 120) -> go.Figure:
+    """Teng et al.'s Figure 4: which term of their Theorem 1 is larger over the (p_A, p_B) triangle.
+
+    The computed map is drawn with the closed-form boundary p_B = (1 - p_A)^2 / p_A (the smaller root of
+    `rslib.theory.laplace.beats_lecuyer_interval`, p_A >= 1/2) and the constraint p_A + p_B = 1. The other root,
+    p_B = p_A, is never admissible.
+
+    Parameters
+    ----------
+    points : int, default 120
+        Grid points per axis.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     p_a = np.linspace(0.001, 0.999, points)
     p_b = np.linspace(0.001, 0.999, points)
     aa, bb = np.meshgrid(p_a, p_b)
@@ -265,10 +353,23 @@ def lecuyer_comparison_region(points=120) -> go.Figure:
     return fig
 
 
-def l1_radius_comparison(sigmas=(0.25, 0.5, 1.0), points=400) -> go.Figure:
-    """The paper's Figure 6: binary l1 radii against p_A at equal variance (scale = sigma / sqrt(2)):
-    Theorem 2 (Laplace), Lecuyer et al. (Laplace), and Cohen et al.'s l2 radius read in l1 (Gaussian).
-    Slider: sigma."""
+def l1_radius_comparison(sigmas: Sequence[float] = (0.25, 0.5, 1.0), points: int = 400) -> go.Figure:
+    """Teng et al.'s Figure 6: binary l1 radii against p_A at equal variance (scale = sigma / sqrt(2)).
+
+    Theorem 2 of Teng et al. (Laplace), Lecuyer et al. (Laplace), and Cohen et al.'s l2 radius read in l1
+    (Gaussian). A slider chooses sigma.
+
+    Parameters
+    ----------
+    sigmas : sequence of float, default (0.25, 0.5, 1.0)
+        The slider's Gaussian standard deviations.
+    points : int, default 400
+        Points per curve.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     p_a = np.linspace(0.5, 0.999, points)
 
     def curves(sigma):
@@ -297,9 +398,29 @@ def l1_radius_comparison(sigmas=(0.25, 0.5, 1.0), points=400) -> go.Figure:
     return fig
 
 
-def worst_case_tightness(p_a=0.8, scale=0.5, mc_points=9, n=200_000, seed=0) -> go.Figure:
-    """Theorem 3: the worst-case classifier's smoothed probability of c_A against the shift ||delta||_1,
-    exactly (line) and by Monte Carlo (markers); it crosses 1/2 at the binary radius."""
+def worst_case_tightness(
+    p_a: float = 0.8, scale: float = 0.5, mc_points: int = 9, n: int = 200_000, seed: int = 0
+) -> go.Figure:
+    """Teng et al.'s Theorem 3: the worst-case classifier's smoothed probability of c_A against the shift
+    ||delta||_1, exactly (line) and by Monte Carlo (markers); it crosses 1/2 at the binary radius.
+
+    Parameters
+    ----------
+    p_a : float, default 0.8
+        The probability of c_A at the unmoved input.
+    scale : float, default 0.5
+        Scale of the Laplace noise.
+    mc_points : int, default 9
+        Shifts estimated by Monte Carlo.
+    n : int, default 200_000
+        Noise draws, shared by those estimates.
+    seed : int, default 0
+        Seed of the draws.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     radius = max(float(certificates.laplace_l1(p_a, scale=scale)), 0.0)
     shifts = np.linspace(0, 2 * radius, 300)
     mc_shifts = np.linspace(0, 2 * radius, mc_points)
@@ -323,10 +444,30 @@ def worst_case_tightness(p_a=0.8, scale=0.5, mc_points=9, n=200_000, seed=0) -> 
     return fig
 
 
-def rops_figures(xs=None, radii_grid=None, x_fixed=0.3):
-    """Appendix D's Figures 10 and 11: the largest tolerated standard deviation (ROPS) against x, and against
-    the radius to certify at x = x_fixed, for Laplace and Gaussian noise of equal variance. Both ranges
-    include the points where the Gaussian curve overtakes the Laplace one (`laplace_theory.rops_crossings`)."""
+def rops_figures(
+    xs: ArrayLike | None = None, radii_grid: ArrayLike | None = None, x_fixed: float = 0.3
+) -> tuple[go.Figure, go.Figure]:
+    """Teng et al.'s Appendix D, Figures 10 and 11: the largest tolerated standard deviation (ROPS, see
+    `rslib.theory.laplace.rops`) against x, and against the radius to certify at x = x_fixed, for Laplace and
+    Gaussian noise of equal variance.
+
+    The default ranges include the points where the Gaussian curve overtakes the Laplace one
+    (`rslib.theory.laplace.rops_crossings`).
+
+    Parameters
+    ----------
+    xs : array_like, optional
+        The inputs of the first figure, in (-1, 1) (default: 60 from 0 to 0.995).
+    radii_grid : array_like, optional
+        The radii of the second figure (default: 47 from 0 to 0.69).
+    x_fixed : float, default 0.3
+        The input of the second figure.
+
+    Returns
+    -------
+    tuple of plotly.graph_objects.Figure
+        (against x, against the radius).
+    """
     xs = np.linspace(0, 0.995, 60) if xs is None else np.asarray(xs)
     radii_grid = np.linspace(0, 0.69, 47) if radii_grid is None else np.asarray(radii_grid)
     by_x = go.Figure(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 import plotly.graph_objects as go
+from numpy.typing import ArrayLike
 
 from rslib import certificates
 from rslib.figures._common import COLORS, drawn, slider
@@ -12,8 +15,26 @@ from rslib.theory import renyi
 __all__ = ["radii_against_p_a", "optimal_order", "lemma1_minimizer", "paired_radii"]
 
 
-def radii_against_p_a(sigma=1.0, p_b_values=(0.01, 0.05, 0.1, 0.2, 0.3), points=300) -> go.Figure:
-    """Renyi (Li et al., Theorem 2), Cohen et al. (tight) and PixelDP radii against p_A; slider: p_B."""
+def radii_against_p_a(
+    sigma: float = 1.0, p_b_values: Sequence[float] = (0.01, 0.05, 0.1, 0.2, 0.3), points: int = 300
+) -> go.Figure:
+    """l2 radii against p_A: Li et al.'s Rényi bound (Theorem 2), Cohen et al.'s (tight) and PixelDP's.
+
+    A slider chooses p_B; each curve runs over p_B <= p_A <= 1 - p_B, blank where nothing is certified.
+
+    Parameters
+    ----------
+    sigma : float, default 1.0
+        Standard deviation of the Gaussian noise.
+    p_b_values : sequence of float, default (0.01, 0.05, 0.1, 0.2, 0.3)
+        The slider's values of p_B, in [0, 1/2].
+    points : int, default 300
+        Points per curve.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
 
     def curves(p_b):
         p_a = np.linspace(p_b, 1 - p_b, points)
@@ -42,9 +63,23 @@ def radii_against_p_a(sigma=1.0, p_b_values=(0.01, 0.05, 0.1, 0.2, 0.3), points=
     return fig
 
 
-def optimal_order(p_b_values=(0.001, 0.01, 0.1, 0.3), points=200) -> go.Figure:
-    """The Renyi order (rho in the book; `alpha` in the function names) attaining Theorem 2's supremum, against p_A, for several p_B (1 where the bound
-    decreases in alpha and the supremum is only approached as alpha -> 1)."""
+def optimal_order(p_b_values: Sequence[float] = (0.001, 0.01, 0.1, 0.3), points: int = 200) -> go.Figure:
+    """The Rényi order ρ attaining the supremum of Li et al.'s Theorem 2 (`renyi_optimal_order`), against p_A.
+
+    One curve per p_B; the order is 1 where the bound decreases in ρ and the supremum is only approached as
+    ρ -> 1.
+
+    Parameters
+    ----------
+    p_b_values : sequence of float, default (0.001, 0.01, 0.1, 0.3)
+        One curve for each, in (0, 1/2).
+    points : int, default 200
+        Points per curve.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     fig = go.Figure()
     for i, p_b in enumerate(p_b_values):
         p_a = np.linspace(p_b + 1e-3, 1 - p_b, points)
@@ -59,8 +94,25 @@ def optimal_order(p_b_values=(0.001, 0.01, 0.1, 0.3), points=200) -> go.Figure:
     return fig
 
 
-def lemma1_minimizer(p=(0.55, 0.3, 0.1, 0.05), alphas=(1.1, 1.5, 2, 3, 5, 10, 30, 100)) -> go.Figure:
-    """P and the closest Q (in D_alpha) whose top class is not P's; slider: alpha."""
+def lemma1_minimizer(
+    p: ArrayLike = (0.55, 0.3, 0.1, 0.05), alphas: Sequence[float] = (1.1, 1.5, 2, 3, 5, 10, 30, 100)
+) -> go.Figure:
+    """P and the closest Q, in the Rényi divergence of order ρ, whose top class is not P's (Li et al.'s Lemma 1).
+
+    A slider chooses ρ; the title gives the smallest divergence (`rslib.theory.renyi.lemma1_bound`).
+
+    Parameters
+    ----------
+    p : array_like, default (0.55, 0.3, 0.1, 0.05)
+        The distribution P on classes.
+    alphas : sequence of float, default (1.1, 1.5, 2, 3, 5, 10, 30, 100)
+        The slider's Rényi orders ρ > 1 (the name is Li et al.'s letter for the order; everywhere else in rslib
+        alpha is an error level).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     p = np.asarray(p, float)
     labels = [f"class {i + 1}" for i in range(p.size)]
 
@@ -92,14 +144,25 @@ def lemma1_minimizer(p=(0.55, 0.3, 0.1, 0.05), alphas=(1.1, 1.5, 2, 3, 5, 10, 30
     return fig
 
 
-def paired_radii(sigma: float) -> dict:
-    """Li et al.'s Renyi radius and Cohen et al.'s at noise level sigma, as radius_fn(p_a, p_b) for
-    `Results.certified_accuracy_with`, so both certificates turn the same bounds into radii.
+def paired_radii(sigma: float) -> dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]:
+    """Li et al.'s Rényi radius and Cohen et al.'s at noise level sigma, as ``radius_fn(p_a, p_b)`` for
+    `rslib.results.Results.certified_accuracy_with`, so that both certificates turn the same bounds into radii.
 
     p_b is capped at 1 - p_a first. The cap is valid (the runner-up has probability at most 1 - p_(1) <= 1 - p_a)
     and with simultaneous Clopper-Pearson bounds it changes nothing in exact arithmetic: the upper bound at
     n_j <= n - n_A votes is at most the one at n - n_A, which is 1 minus the lower bound at n_A. It only
-    removes floating-point excess that `rslib.certificates` would reject as inconsistent bounds."""
+    removes floating-point excess that `rslib.certificates` would reject as inconsistent bounds.
+
+    Parameters
+    ----------
+    sigma : float
+        Standard deviation of the Gaussian noise.
+
+    Returns
+    -------
+    dict of str to callable
+        "Rényi" and "Cohen".
+    """
 
     def capped(radius):
         return lambda p_a, p_b: radius(p_a, np.minimum(p_b, 1.0 - p_a))

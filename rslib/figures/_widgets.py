@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Sequence
 
 import ipywidgets as w
 import numpy as np
 import plotly.graph_objects as go
 import torch
+from torch.utils.data import Dataset
 
 from rslib import _checks, certificates
 from rslib.figures._ablation import ABLATED_COLOR, ablated_image
 from rslib.figures._gaussian import half_spaces_2d
 from rslib.results import format_down
+from rslib.smoothing import Smoothed
 
 __all__ = ["half_space_explorer", "radius_explorer", "certify_explorer", "ablation_explorer", "SAMPLE_SIZES", "LEVELS"]
 
@@ -52,8 +55,34 @@ def _slider(name, description, value, low, high, step):
     )
 
 
-def half_space_explorer(p_a=0.8, p_b=0.1, sigma=1.0, delta_norm=0.5, angle_degrees=30.0) -> w.Widget:
-    """Sliders for p_A, p_B, sigma, ||delta|| and the direction of delta over the proof's 2-D picture."""
+def half_space_explorer(
+    p_a: float = 0.8, p_b: float = 0.1, sigma: float = 1.0, delta_norm: float = 0.5, angle_degrees: float = 30.0
+) -> w.Widget:
+    """Sliders for p_A, p_B, sigma, ||delta|| and the direction of delta over the proof's picture (`half_spaces_2d`).
+
+    Parameters
+    ----------
+    p_a : float, default 0.8
+        P(X in A), in [0.01, 0.999].
+    p_b : float, default 0.1
+        P(X in B), in [0, 0.99].
+    sigma : float, default 1.0
+        Standard deviation of the noise, in [0.1, 2].
+    delta_norm : float, default 0.5
+        ||delta||, in [0, 4].
+    angle_degrees : float, default 30.0
+        Direction of delta, in [-180, 180].
+
+    Returns
+    -------
+    ipywidgets.Widget
+        The sliders and the figure; the sliders start at these values.
+
+    Raises
+    ------
+    ValueError
+        If a value lies outside its slider's range.
+    """
     controls = {
         "p_a": _slider("p_a", "p_A", p_a, 0.01, 0.999, 0.001),
         "p_b": _slider("p_b", "p_B", p_b, 0.0, 0.99, 0.001),
@@ -95,9 +124,29 @@ def _half_space_state(p_a, p_b, sigma, delta_norm, angle_degrees):
     return half_spaces_2d(p_a, p_b, sigma, angle=np.deg2rad(angle_degrees), delta_norms=[delta_norm], active=0)
 
 
-def radius_explorer(p_a=0.9, p_b=0.05, sigma=0.5) -> w.Widget:
-    """p_A, p_B and sigma in; the radius of each certificate of chapters 1-4 that takes them out
-    (`rslib.certificates.radii_at_equal_variance`), rounded down for display."""
+def radius_explorer(p_a: float = 0.9, p_b: float = 0.05, sigma: float = 0.5) -> w.Widget:
+    """Sliders for p_A, p_B and sigma, and the radius of each certificate of chapters 1-4 at those bounds.
+
+    The radii are `rslib.certificates.radii_at_equal_variance`'s, rounded down for display.
+
+    Parameters
+    ----------
+    p_a : float, default 0.9
+        Lower bound on the top class's probability, in [0, 1].
+    p_b : float, default 0.05
+        Upper bound on the others', in [0, 1] (a checkbox replaces it by 1 - p_A).
+    sigma : float, default 0.5
+        Standard deviation of the Gaussian noise, in [0.05, 2].
+
+    Returns
+    -------
+    ipywidgets.Widget
+
+    Raises
+    ------
+    ValueError
+        If a value lies outside its slider's range.
+    """
     controls = [
         _slider("p_a", "p_A", p_a, 0.0, 1.0, 0.001),
         _slider("p_b", "p_B", p_b, 0.0, 1.0, 0.001),
@@ -133,9 +182,41 @@ def _shown(radius: float) -> str:
     return "not certified" if radius == certificates.NOT_CERTIFIED else format_down(radius, 4)
 
 
-def certify_explorer(smoothed: dict, dataset, class_names=None, n0=100, n=1000, alpha=0.001) -> w.Widget:
-    """Certify one test image with a chosen smoothed model (`smoothed`: name -> rslib.smoothing.Smoothed).
-    n and alpha start the N and α drop-downs, so they must be among their choices."""
+def certify_explorer(
+    smoothed: dict[str, Smoothed],
+    dataset: Dataset,
+    class_names: Sequence[str] | None = None,
+    n0: int = 100,
+    n: int = 1000,
+    alpha: float = 0.001,
+) -> w.Widget:
+    """Certify one test image with a chosen smoothed model (`rslib.smoothing.Smoothed.certify`) at the press of
+    a button, and show the image, the verdict and the time it took.
+
+    Parameters
+    ----------
+    smoothed : dict of str to Smoothed
+        The models to choose from, at least one.
+    dataset : torch.utils.data.Dataset
+        (image, label) pairs, at least one.
+    class_names : sequence of str, optional
+        One name per class; default: the class numbers.
+    n0 : int, default 100
+        Selection samples.
+    n : int, default 1000
+        The N drop-down's first value, one of `SAMPLE_SIZES`.
+    alpha : float, default 0.001
+        The α drop-down's first value, one of `LEVELS`.
+
+    Returns
+    -------
+    ipywidgets.Widget
+
+    Raises
+    ------
+    ValueError
+        If smoothed or dataset is empty, class_names has the wrong length, or n or alpha is not a choice.
+    """
     if not smoothed:
         raise ValueError("smoothed must not be empty: give at least one name -> Smoothed model")
     if len(dataset) == 0:
@@ -180,9 +261,30 @@ def certify_explorer(smoothed: dict, dataset, class_names=None, n0=100, n=1000, 
     return w.VBox([w.HBox([model, index]), w.HBox([samples, level, button]), w.HBox([picture, result])])
 
 
-def ablation_explorer(image, keep=50, seed=0) -> w.Widget:
-    """Sliders for the number of kept pixels e and the random seed over one ablated (C, H, W) image (a float
-    tensor or numpy array in [0, 1]); keep and seed start the sliders, so they must lie in their ranges."""
+def ablation_explorer(image: torch.Tensor | np.ndarray, keep: int = 50, seed: int = 0) -> w.Widget:
+    """Sliders for the number of kept pixels e and the random seed over one ablated image.
+
+    Parameters
+    ----------
+    image : torch.Tensor or numpy.ndarray, shape (C, H, W)
+        Floats in [0, 1].
+    keep : int, default 50
+        The e slider's first value, in [1, H * W].
+    seed : int, default 0
+        The seed slider's first value, in [0, 999].
+
+    Returns
+    -------
+    ipywidgets.Widget
+
+    Raises
+    ------
+    TypeError
+        If image is neither a tensor nor an array.
+    ValueError
+        If image is not a (C, H, W) float image in [0, 1] with at least one pixel, or keep or seed lies outside
+        its slider's range.
+    """
     from PIL import Image
 
     image = torch.tensor(np.ascontiguousarray(image)) if isinstance(image, np.ndarray) else image

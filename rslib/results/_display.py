@@ -8,13 +8,41 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 __all__ = ["format_down", "format_up"]
 
 
-def format_down(value, decimals: int) -> str:
-    """value with `decimals` decimals, rounded toward -inf: for radii, accuracies and lower bounds shown."""
+def format_down(value: float, decimals: int) -> str:
+    """`value` with `decimals` decimals, rounded toward -inf: for radii, accuracies and lower bounds shown.
+
+    The rounding is done on the double's exact decimal value, so the text never shows more than the number.
+
+    Parameters
+    ----------
+    value : float
+        The number (a numpy scalar too).
+    decimals : int
+        Digits after the decimal point, >= 0.
+
+    Returns
+    -------
+    str
+        E.g. ``format_down(0.12345, 3) == "0.123"``; ``"inf"``, ``"-inf"`` or ``"nan"`` as `repr` writes them.
+    """
     return _format_directed(value, decimals, ROUND_FLOOR)
 
 
-def format_up(value, decimals: int) -> str:
-    """value with `decimals` decimals, rounded toward +inf: for upper bounds shown."""
+def format_up(value: float, decimals: int) -> str:
+    """`value` with `decimals` decimals, rounded toward +inf: for upper bounds shown.
+
+    Parameters
+    ----------
+    value : float
+        The number (a numpy scalar too).
+    decimals : int
+        Digits after the decimal point, >= 0.
+
+    Returns
+    -------
+    str
+        E.g. ``format_up(0.12301, 3) == "0.124"``; non-finite values as `repr` writes them.
+    """
     return _format_directed(value, decimals, ROUND_CEILING)
 
 

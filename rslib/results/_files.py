@@ -26,10 +26,12 @@ import json
 import math
 import os
 import stat
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from rslib._seeds import input_seed
 from rslib.certificates import family_from_params
@@ -59,8 +61,16 @@ _HELD: dict = {}  # realpath -> the open handle whose flock this process holds (
 class Results:
     """A results file in memory: its parameters, provenance, and one numpy array per column.
 
-    `format` is "rslib" for rslib's own files, "cohen-certify" or "cohen-predict" for Cohen et al.'s logs
-    (`read_log`), which carry only their own columns.
+    Attributes
+    ----------
+    params : dict
+        The experiment's parameters (the ``# rslib-params:`` line): model, noise, n0, n, alpha, seed, ...
+    provenance : dict
+        How the file was made (the ``# rslib-provenance:`` line, see `provenance`); empty when absent.
+    columns : dict of str to numpy.ndarray
+        One array per column of `COLUMNS`, one entry per row (Cohen et al.'s logs: their own columns only).
+    format : str, default "rslib"
+        "rslib" for rslib's own files, "cohen-certify" or "cohen-predict" for Cohen et al.'s logs (`read_log`).
     """
 
     params: dict
@@ -71,20 +81,75 @@ class Results:
     def __len__(self) -> int:
         return len(self.columns["idx"])
 
-    def certified_accuracy(self, radius_grid) -> np.ndarray:
-        """Fraction of rows certified correct at each radius r: correct and certified radius >= r."""
+    def certified_accuracy(self, radius_grid: ArrayLike) -> np.ndarray:
+        """Fraction of rows certified correct at each radius r: correct and certified radius >= r.
+
+        Parameters
+        ----------
+        radius_grid : array_like, shape (m,)
+            The radii r.
+
+        Returns
+        -------
+        numpy.ndarray, shape (m,)
+            See the function `certified_accuracy`.
+        """
         return certified_accuracy(self.columns["radius"], self.columns["correct"], radius_grid)
 
-    def certified_accuracy_with(self, radius_fn, radius_grid) -> np.ndarray:
-        """Certified accuracy if another certificate had turned the same bounds into radii: radius_fn(p_a, p_b)
-        on the rows that did not abstain, 0 on those that did (comparing certificates on one set of samples)."""
+    def certified_accuracy_with(
+        self, radius_fn: Callable[[np.ndarray, np.ndarray], ArrayLike], radius_grid: ArrayLike
+    ) -> np.ndarray:
+        """Certified accuracy had another certificate turned the same bounds into radii.
+
+        Compares certificates on one set of samples: the rows that abstained stay uncertified (radius 0 and
+        not correct); the others get ``radius_fn(p_a, p_b)``.
+
+        Parameters
+        ----------
+        radius_fn : callable
+            ``radius_fn(p_a, p_b)``: radii from the columns p_a and p_b (arrays), e.g.
+            ``lambda a, b: certificates.renyi_l2(a, b, sigma=0.5)``.
+        radius_grid : array_like, shape (m,)
+            The radii r.
+
+        Returns
+        -------
+        numpy.ndarray, shape (m,)
+            The fraction of rows correct with a radius >= r, for each r.
+        """
         certified = self.columns["predict"] >= 0
         radius = np.where(certified, radius_fn(self.columns["p_a"], self.columns["p_b"]), 0.0)
         return certified_accuracy(radius, self.columns["correct"].astype(bool) & certified, radius_grid)
 
 
-def certified_accuracy(radius, correct, radius_grid) -> np.ndarray:
-    """mean over inputs of [correct and radius >= r], for each r in radius_grid (Cohen et al.'s analysis)."""
+def certified_accuracy(radius: ArrayLike, correct: ArrayLike, radius_grid: ArrayLike) -> np.ndarray:
+    r"""Certified accuracy at each radius r, as Cohen et al. (2019) report it:
+
+    .. math:: \mathrm{acc}(r) = \frac{1}{N}\sum_{i=1}^{N} [\text{correct}_i \text{ and } R_i \ge r].
+
+    Parameters
+    ----------
+    radius : array_like, shape (N,)
+        Certified radius of each input (0 or ``NOT_CERTIFIED`` where it abstained).
+    correct : array_like of bool, shape (N,)
+        Whether each certified label is the true one.
+    radius_grid : array_like, shape (m,)
+        The radii r.
+
+    Returns
+    -------
+    numpy.ndarray, shape (m,)
+        Fractions in [0, 1].
+
+    Raises
+    ------
+    ValueError
+        If there is no result (N = 0).
+
+    References
+    ----------
+    J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
+    """
     radius, correct = np.asarray(radius, float), np.asarray(correct, bool)
     grid = np.asarray(radius_grid, float)
     if radius.size == 0:
@@ -95,10 +160,25 @@ def certified_accuracy(radius, correct, radius_grid) -> np.ndarray:
 # --- Reading: the whole file is parsed and every row checked ------------------------------------------------
 
 
-def read(path) -> Results:
-    """Parse a results file; a malformed file or an invalid row raises ValueError naming the file and line.
+def read(path: str | os.PathLike) -> Results:
+    """Parse an rslib results file, checking every row.
 
     A last line without its newline (torn by a kill) is not a result and is skipped.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+
+    Returns
+    -------
+    Results
+
+    Raises
+    ------
+    ValueError
+        Naming the file and the line, for a malformed file or a row no certificate produces (a value out of
+        its range, an n, norm or seed that disagrees with the header, an idx seen before).
     """
     with open(path, "rb") as handle:
         return _parse(path, handle.read())[0]
@@ -250,14 +330,32 @@ def _header_norm(path, params: dict) -> str | None:
 # --- Writing: one locked writer, the file checked before it is touched, every row fsynced --------------------
 
 
-def open_for_append(path, params: dict, provenance: dict) -> tuple[set, TextIO]:
+def open_for_append(path: str | os.PathLike, params: dict, provenance: dict) -> tuple[set[int], TextIO]:
     """Open `path` to append rows, creating it with its header when new, and lock it until the handle closes.
 
-    Returns (indices already done, file handle). The whole file is checked before anything is written:
-    a file that is not a valid rslib results file raises ValueError and is left byte-identical; only then
-    is a torn last line removed. A file with rows written with other params raises ValueError; one with no
-    row yet (a run that failed before its first input, or a header torn by a kill) is started afresh.
-    Another process holding the file raises ValueError at once.
+    The whole file is checked before anything is written: a file that is not a valid rslib results file is
+    left byte-identical; only then is a torn last line removed. A file with no row yet (a run that failed
+    before its first input, or a header torn by a kill) is started afresh.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The results file; its folder is created when missing.
+    params : dict
+        The experiment's parameters (JSON-serialisable); an existing file must have been written with them.
+    provenance : dict
+        Written in the header of a new file.
+
+    Returns
+    -------
+    tuple of (set of int, TextIO)
+        The indices already in the file, and the handle to give `append_row` (close it to release the lock).
+
+    Raises
+    ------
+    ValueError
+        If the file is not a valid rslib results file, holds rows written with other params, is not a
+        regular file, or another process holds its lock.
     """
     params = json.loads(json.dumps(params))  # normalise (tuples to lists, ...) as it will read back
     _check_regular(path)
@@ -318,8 +416,18 @@ def _is_torn_header(data: bytes) -> bool:
     return following.startswith(tail) or (comment and tail.startswith(following))
 
 
-def append_row(handle, row: dict) -> None:
-    """Write one result row and push it to the disk (flush and fsync), so a later kill cannot lose it."""
+def append_row(handle: TextIO, row: dict) -> None:
+    """Write one result row and push it to the disk (flush and fsync), so that a later kill cannot lose it.
+
+    Floats are written with `repr`, so they read back bit for bit.
+
+    Parameters
+    ----------
+    handle : TextIO
+        From `open_for_append`.
+    row : dict
+        A value for every name of `COLUMNS`.
+    """
     handle.write("\t".join(_format(row[c]) for c in COLUMNS) + "\n")
     _sync(handle)
 
@@ -372,11 +480,25 @@ def _lock(path, handle) -> None:
 
 
 @contextlib.contextmanager
-def locked(path):
-    """Hold the exclusive lock of results file `path` for the `with` block (re-entrant within a process).
+def locked(path: str | os.PathLike) -> Iterator[None]:
+    """Hold the exclusive lock of results file `path` for a ``with`` block (re-entrant within a process).
 
     For writers that do not go through `open_for_append`, such as rank 0 of a torchrun run, which holds
-    `--out` from start to merge. A file created here only for the lock is removed again if still empty.
+    ``--out`` from start to merge. A file created here only for the lock is removed again if still empty.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The results file.
+
+    Yields
+    ------
+    None
+
+    Raises
+    ------
+    ValueError
+        If another process holds the lock, or path is not a regular file.
     """
     key = os.path.realpath(path)
     if key in _HELD:
@@ -400,13 +522,29 @@ def locked(path):
         held.close()
 
 
-def merge(shards, out) -> Results:
+def merge(shards: Iterable[str | os.PathLike], out: str | os.PathLike) -> Results:
     """Merge results files of one experiment (e.g. the shards of a torchrun run) into `out`, in index order.
 
-    All shards (and `out`, when it exists) must have the same parameters. An input in several files must
-    have the same row in each (every column but `time`); it is written once, and conflicting rows are
-    refused, naming both. `out` is replaced atomically: a temporary file beside it is written, fsynced and
-    renamed over it, so a kill at any moment leaves `out` as it was or complete.
+    An input in several files must have the same row in each (every column but `time`); it is written once.
+    `out` is replaced atomically: a temporary file beside it is written, fsynced and renamed over it, so a
+    kill at any moment leaves `out` as it was or complete.
+
+    Parameters
+    ----------
+    shards : iterable of str or os.PathLike
+        The files to merge, at least one, all written with the same parameters.
+    out : str or os.PathLike
+        The merged file; its rows are kept when it exists (it must have the same parameters).
+
+    Returns
+    -------
+    Results
+        `out` as read back.
+
+    Raises
+    ------
+    ValueError
+        If there is no shard, the parameters differ, or an input has conflicting rows (both are named).
     """
     shards = list(shards)
     if not shards:

@@ -10,10 +10,12 @@ builds on their code compares against such files.
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from rslib.results._display import format_down
 from rslib.results._files import Results, read
@@ -110,7 +112,7 @@ def _read_cohen(path, lines: list[str], columns: tuple[str, ...]) -> Results:
     return Results({"format": kind}, {}, data, format=kind)
 
 
-def read_log(path) -> Results:
+def read_log(path: str | os.PathLike) -> Results:
     """Read a results file of any format rslib knows, refusing others with the file and line named.
 
     - rslib's own results files (`read`);
@@ -120,7 +122,8 @@ def read_log(path) -> Results:
 
     Parameters
     ----------
-    path : str or path-like
+    path : str or os.PathLike
+        The file.
 
     Returns
     -------
@@ -188,7 +191,18 @@ class AccuracyTable:
             return (self.accuracy == top[None, :]) & (len(self.names) > 1)
 
     def text(self, decimals: int = 3) -> str:
-        """The table as aligned text, with the number of inputs of each run."""
+        """The table as aligned text, with the number of inputs of each run.
+
+        Parameters
+        ----------
+        decimals : int, default 3
+            Decimals of each accuracy, rounded down.
+
+        Returns
+        -------
+        str
+            One line per run after a line of radii; "-" where a run defines no value.
+        """
         width = max(len("certified accuracy"), *(len(n) for n in self.names))
         heads = [
             format_down(r, 4).rstrip("0").rstrip(".") if "." in format_down(r, 4) else format_down(r, 4)
@@ -200,7 +214,18 @@ class AccuracyTable:
         return "\n".join(lines)
 
     def markdown(self, decimals: int = 2) -> str:
-        """A Markdown table, the best value of each column in bold."""
+        """A Markdown table, the best value of each column in bold (all of them when tied).
+
+        Parameters
+        ----------
+        decimals : int, default 2
+            Decimals of each accuracy, rounded down.
+
+        Returns
+        -------
+        str
+            The table, ending with a newline.
+        """
         head = "| | " + " | ".join(f"r = {r:g}" for r in self.radii) + " |"
         rule = "|---|" + "---|" * len(self.radii)
         best = self._best()
@@ -211,7 +236,19 @@ class AccuracyTable:
         return "\n".join([head, rule, *rows]) + "\n"
 
     def latex(self, decimals: int = 2) -> str:
-        """A LaTeX tabular (booktabs), the best value of each column in bold."""
+        r"""A LaTeX tabular (booktabs: ``\toprule``, ``\midrule``, ``\bottomrule``), the best value of each column
+        in bold; the run names are escaped.
+
+        Parameters
+        ----------
+        decimals : int, default 2
+            Decimals of each accuracy, rounded down.
+
+        Returns
+        -------
+        str
+            The tabular, ending with a newline.
+        """
         best = self._best()
         lines = [
             r"\begin{tabular}{l" + "c" * len(self.radii) + "}",
@@ -230,10 +267,26 @@ class AccuracyTable:
         return "\n".join(lines) + "\n"
 
 
-def accuracy_table(runs: dict, radii) -> AccuracyTable:
-    """Certified accuracy of each run (name -> `Results`, any format) at each radius.
+def accuracy_table(runs: dict[str, Results], radii: ArrayLike) -> AccuracyTable:
+    """Certified accuracy of each run at each radius, to compare runs (rslib's and the literature's) in one table.
 
     A predict log has no radii: its accuracy is given at radius 0 and NaN (shown "-") elsewhere.
+
+    Parameters
+    ----------
+    runs : dict of str to Results
+        Name -> results of any format (`read_log`), at least one, each with at least one row.
+    radii : array_like, shape (m,)
+        The radii of the columns.
+
+    Returns
+    -------
+    AccuracyTable
+
+    Raises
+    ------
+    ValueError
+        If there is no run, or a run has no row.
     """
     radii = np.asarray(radii, dtype=float)
     if not runs:

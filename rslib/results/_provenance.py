@@ -8,19 +8,35 @@ from __future__ import annotations
 import datetime
 import importlib.metadata
 import json
+import os
 import platform
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import rslib
 from rslib._version import __version__
 
+if TYPE_CHECKING:
+    import torch
+
 __all__ = ["provenance", "describe", "device_description", "git_commit", "read_json_results"]
 
 
-def device_description(device=None) -> str:
-    """The GPU's name when computing on CUDA, otherwise the CPU model and torch's thread count."""
+def device_description(device: torch.device | str | None = None) -> str:
+    """The GPU's name when computing on CUDA, otherwise the CPU model and torch's thread count.
+
+    Parameters
+    ----------
+    device : torch.device or str, optional
+        The device computed on; None: the GPU if torch sees one, else the CPU.
+
+    Returns
+    -------
+    str
+        E.g. ``"cuda: NVIDIA H100 80GB HBM3"`` or ``"cpu: AMD EPYC 7763 64-Core Processor (16 threads)"``.
+    """
     import torch  # here: reading and describing results needs no torch; only describing a device does
 
     device = torch.device(device) if device is not None else None
@@ -38,7 +54,14 @@ def device_description(device=None) -> str:
 
 
 def git_commit() -> str | None:
-    """HEAD of the repository holding rslib, with '+dirty' if tracked files changed; None outside git."""
+    """The commit of the git repository holding rslib, to record which code computed a result.
+
+    Returns
+    -------
+    str or None
+        HEAD's hash, with ``+dirty`` appended when tracked files differ from it; None outside a git repository
+        (an installed rslib) or when git is missing.
+    """
     root = Path(rslib.__file__).resolve().parent.parent
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5)
@@ -63,11 +86,23 @@ def _default_command() -> str:
     return " ".join(sys.argv)
 
 
-def provenance(command: str | None = None, device=None) -> dict:
-    """A JSON-ready record: date (UTC, ISO 8601), command line, device, versions and git commit.
+def provenance(command: str | None = None, device: torch.device | str | None = None) -> dict:
+    """A JSON-ready record of how a result was made, for model cards and results files.
 
-    command: defaults to this process's command line. device: the torch device computed on (default:
-    the GPU if there is one, else the CPU).
+    It names no host or user, so cards and results files can be published as they are.
+
+    Parameters
+    ----------
+    command : str, optional
+        The command line to record; default: this process's (``rslib ...`` for the console script).
+    device : torch.device or str, optional
+        The device computed on (see `device_description`).
+
+    Returns
+    -------
+    dict
+        "date" (UTC, ISO 8601), "command", "device", "versions" (python, torch, torchvision, numpy, scipy,
+        rslib; None for a package not installed) and "git_commit" (`git_commit`).
     """
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -94,7 +129,17 @@ def _installed(package: str) -> str | None:
 
 
 def describe(record: dict) -> str:
-    """One line a reader can check a result against: date, device, command, versions and commit."""
+    """One line a reader can check a result against: date, device, command, versions and commit.
+
+    Parameters
+    ----------
+    record : dict
+        A `provenance` record; missing entries are shown as "?".
+
+    Returns
+    -------
+    str
+    """
     versions = record.get("versions", {})
     return (
         f"computed {record.get('date', '?')} on {record.get('device', '?')} by `{record.get('command', '?')}` "
@@ -103,10 +148,23 @@ def describe(record: dict) -> str:
     )
 
 
-def read_json_results(path) -> dict:
-    """A results file in JSON written by a script of the repository's benchmarks/ (with its `provenance`).
+def read_json_results(path: str | os.PathLike) -> dict:
+    """A results file in JSON written by a script of the repository's benchmarks/ (with its "provenance").
 
-    Raises FileNotFoundError naming the path and the JSON files beside it when it does not exist.
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+
+    Returns
+    -------
+    dict
+        The file's JSON object.
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the path and the JSON files beside it, when it does not exist.
     """
     path = Path(path)
     if not path.is_file():

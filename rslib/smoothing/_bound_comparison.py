@@ -14,6 +14,7 @@ Every radius is certified with probability >= 1 - alpha, so the bounds can be co
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -22,6 +23,7 @@ import torch
 
 from rslib import _checks, bounds, certificates
 from rslib.smoothing._classifier import Smoothed
+from rslib.smoothing._dataset import SizedDataset
 from rslib.smoothing._noise import Gaussian
 from rslib.smoothing._soft import certify_soft
 from rslib.smoothing._votes import ABSTAIN
@@ -50,11 +52,34 @@ COMPARED_BOUNDS = (
 def radii_from_votes(
     votes: np.ndarray, label: int, num_classes: int, *, sigma: float, alpha: float
 ) -> dict[str, float]:
-    """The l2 radius of label c_A = `label` under each bound of COMPARED_BOUNDS, from the n votes (class indices).
+    """The l2 radius of label c_A = `label` under each bound of `COMPARED_BOUNDS`, from the same n votes.
 
-    A bound certifies only where the theorem's strict inequality holds (p_A > 1/2, p_A > p_B, or a margin
+    A bound certifies only where its theorem's strict inequality holds (p_A > 1/2, p_A > p_B, or a margin
     > 0); elsewhere its radius is ``NOT_CERTIFIED`` (`certify_with_bounds` abstains when no bound certifies).
-    Returns {bound name: radius}, in the order of COMPARED_BOUNDS."""
+
+    Parameters
+    ----------
+    votes : numpy.ndarray of int, shape (n,)
+        The base classifier's label on each sample (class indices), n >= 2.
+    label : int
+        c_A, chosen on other samples, in [0, num_classes - 1].
+    num_classes : int
+        >= 2.
+    sigma : float
+        Standard deviation of the Gaussian noise, > 0 (keyword-only).
+    alpha : float
+        Error level of every bound, in (0, 1) (keyword-only).
+
+    Returns
+    -------
+    dict of str to float
+        {bound name: radius}, in the order of `COMPARED_BOUNDS`.
+
+    Raises
+    ------
+    ValueError
+        If votes is not 1-D with n >= 2 class indices in [0, num_classes - 1], or an argument is out of range.
+    """
     votes = np.asarray(votes)
     if votes.ndim != 1:
         raise ValueError(
@@ -99,7 +124,7 @@ class BoundCertificates:
     ----------
     label : int
         c_A, or ``ABSTAIN`` where no bound certifies.
-    radii : dict
+    radii : dict of str to float
         {bound name: l2 radius}, ``NOT_CERTIFIED`` where that bound does not certify.
     """
 
@@ -110,7 +135,34 @@ class BoundCertificates:
 def certify_with_bounds(
     smoothed: Smoothed, x: torch.Tensor, n0: int, n: int, alpha: float, *, batch_size: int = 1000, seed: int = 0
 ) -> BoundCertificates:
-    """Gaussian smoothing certified with each bound of COMPARED_BOUNDS from the same n0 selection and n votes."""
+    """Gaussian smoothing certified with each bound of `COMPARED_BOUNDS` from the same n0 selection and n votes.
+
+    Parameters
+    ----------
+    smoothed : Smoothed
+        With Gaussian noise.
+    x : torch.Tensor
+        One input, without a batch dimension.
+    n0 : int
+        Samples that select c_A, >= 1.
+    n : int
+        Votes that bound its probability, >= 2.
+    alpha : float
+        Error level of every bound, in (0, 1).
+    batch_size : int, default 1000
+        Perturbed copies per forward pass (keyword-only).
+    seed : int, default 0
+        Seed of the noise (keyword-only).
+
+    Returns
+    -------
+    BoundCertificates
+
+    Raises
+    ------
+    TypeError
+        If the noise is not Gaussian.
+    """
     if not isinstance(smoothed.noise, Gaussian):
         raise TypeError(f"certify_with_bounds needs Gaussian noise, got {smoothed.noise!r}")
     generator = smoothed.generator(seed)
@@ -124,20 +176,57 @@ SOFT_CERTIFICATES = ("soft_cohen", "soft_margin")
 
 
 class CertifiedRun(NamedTuple):
-    """Radii and correctness over a set of images, for `rslib.results.certified_accuracy`."""
+    """Radii and correctness over a set of images, for `rslib.results.certified_accuracy`.
+
+    Attributes
+    ----------
+    radius : numpy.ndarray, shape (images,)
+        The certified l2 radius of each image, ``NOT_CERTIFIED`` where it is not certified.
+    correct : numpy.ndarray of bool, shape (images,)
+        Whether the certificate names the true label and certifies.
+    """
 
     radius: np.ndarray
     correct: np.ndarray
 
 
 def compare_on_dataset(
-    smoothed: Smoothed, dataset, indices, n0: int, n: int, alpha: float, *, batch_size: int = 1000
+    smoothed: Smoothed,
+    dataset: SizedDataset,
+    indices: Iterable[int],
+    n0: int,
+    n: int,
+    alpha: float,
+    *,
+    batch_size: int = 1000,
 ) -> dict[str, CertifiedRun]:
-    """Certify the images `dataset[i]` (i in indices) with hard votes under every bound of COMPARED_BOUNDS and with soft
-    scores (`certify_soft`: SOFT_CERTIFICATES = Cohen et al.'s radius on the top score, and the Lipschitz margin radius).
-    Image i uses seed i for both.
+    """Certify images with hard votes under every bound of `COMPARED_BOUNDS`, and with soft scores.
 
-    Returns {name: CertifiedRun}; `correct` holds where the certificate names the true label and certifies.
+    The soft certificates are those of `certify_soft` (`SOFT_CERTIFICATES`: Cohen et al.'s radius on the top
+    score, and the Lipschitz margin radius). Image i uses seed i for both.
+
+    Parameters
+    ----------
+    smoothed : Smoothed
+        With Gaussian noise.
+    dataset : SizedDataset
+        Pairs (image, label).
+    indices : iterable of int
+        The images, at least one.
+    n0, n, alpha
+        As in `certify_with_bounds`.
+    batch_size : int, default 1000
+        Perturbed copies per forward pass (keyword-only).
+
+    Returns
+    -------
+    dict of str to CertifiedRun
+        {certificate name: radii and correctness}.
+
+    Raises
+    ------
+    ValueError
+        If indices is empty.
     """
     indices = [int(i) for i in indices]
     if not indices:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 import torch
 from scipy.stats import binomtest
@@ -60,12 +62,12 @@ class Smoothed:
         noise: Noise,
         num_classes: int,
         *,
-        device=None,
+        device: torch.device | str | None = None,
         input_shape: tuple | None = None,
         channels_last: bool = True,
         precision: str = "fp32",
         compile: str | None = None,
-    ):
+    ) -> None:
         self.num_classes = _checks.count("num_classes", num_classes, minimum=2)
         if not isinstance(noise, Noise):
             raise TypeError(f"noise must be an rslib.smoothing.Noise (Gaussian, Laplace or Ablation), got {noise!r}")
@@ -74,22 +76,63 @@ class Smoothed:
 
     @property
     def model(self) -> torch.nn.Module:
+        """The base classifier, in eval mode on `device` (in channels-last layout when chosen)."""
         return self.runner.model
 
     @property
     def device(self) -> torch.device:
+        """Where the model runs and the noise is drawn."""
         return self.runner.device
 
     def generator(self, seed: int) -> torch.Generator:
-        """A generator on this classifier's device seeded with `seed` (in [0, 2**63 - 1])."""
+        """A generator on this classifier's device, seeded: every sampling method draws its noise from one.
+
+        Parameters
+        ----------
+        seed : int
+            In [0, 2**63 - 1].
+
+        Returns
+        -------
+        torch.Generator
+        """
         return seeded_generator(seed, self.device)
 
     def predict(self, x: torch.Tensor, n: int, alpha: float, *, batch_size: int = 1000, seed: int = 0) -> int:
         """The smoothed prediction at x, or ``ABSTAIN`` (Cohen et al.'s PREDICT).
 
-        Draws n samples; returns the top class when a two-sided binomial test rejects "the top two classes
-        are equally likely" at level alpha, so that a returned class differs from g(x) with probability
-        <= alpha.
+        Draws n samples and returns the top class when a two-sided binomial test rejects "the top two classes
+        are equally likely" at level alpha, so that a returned class differs from g(x) with probability at
+        most alpha.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            One input, without a batch dimension (e.g. (C, H, W)), floating point.
+        n : int
+            Number of samples, >= 1.
+        alpha : float
+            Error level, in (0, 1).
+        batch_size : int, default 1000
+            Perturbed copies per forward pass (keyword-only); changes no sample.
+        seed : int, default 0
+            Seed of the noise (keyword-only), in [0, 2**63 - 1].
+
+        Returns
+        -------
+        int
+            The predicted class, or ``ABSTAIN`` (-1).
+
+        Raises
+        ------
+        NonFiniteLogitsError
+            If the model returns a NaN or infinite logit.
+        ValueError
+            If x is not finite, does not have `input_shape`, or the model cannot take it.
+
+        References
+        ----------
+        J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
         """
         n = _checks.count("n", n)
         alpha = _checks.level("alpha", alpha)
@@ -111,25 +154,91 @@ class Smoothed:
         seed: int = 0,
         bound: str = "binary",
     ) -> Certificate:
-        """Certify x (Cohen et al.'s CERTIFY): the top class of n0 samples, its probability bounded from n
-        fresh samples, turned into a radius by the noise's certificate (`certificate_from_counts`).
+        """Certify x (Cohen et al.'s CERTIFY): the top class of n0 samples, its probability bounded from n fresh
+        samples, turned into a radius by the noise's certificate (`certificate_from_counts`).
 
         With probability >= 1 - alpha over the sampling, a returned label equals g(x) and g is constant on
         the ball of the returned radius around x. Abstains when p_A <= p_B. For ablation the radius is the
-        top-1 l0 certificate (pixels). bound="randomized": see `certificate_from_counts`; U's seed is
-        `randomization_seed(seed)`, recorded in the certificate.
+        top-1 l0 certificate (pixels). With ``bound="randomized"`` the uniform U of randomized Clopper-Pearson is
+        drawn from the seed ``randomization_seed(seed)``, which the certificate records with U.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            One input, without a batch dimension, floating point.
+        n0 : int
+            Samples that select the top class, >= 1.
+        n : int
+            Samples that bound its probability, >= 1.
+        alpha : float
+            Error level, in (0, 1).
+        batch_size : int, default 1000
+            Perturbed copies per forward pass (keyword-only); changes no sample.
+        seed : int, default 0
+            Seed of the noise (keyword-only), in [0, 2**63 - 1].
+        bound : {"binary", "simultaneous", "randomized"}, default "binary"
+            How the class probabilities are bounded (keyword-only; see `certificate_from_counts`).
+
+        Returns
+        -------
+        Certificate
+            The label (or ``ABSTAIN``), the radius in the noise's norm (``NOT_CERTIFIED`` when abstaining), the
+            bounds and the votes.
+
+        Raises
+        ------
+        NonFiniteLogitsError
+            If the model returns a NaN or infinite logit.
+        ValueError
+            If x is not finite, does not have `input_shape`, or the model cannot take it; or an argument is
+            out of its range.
+
+        References
+        ----------
+        J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
         """
         return self.certify_many([x], n0, n, alpha, batch_size=batch_size, seeds=[seed], bound=bound)[0]
 
     def certify_many(
-        self, xs, n0: int, n: int, alpha: float, *, batch_size: int = 1000, seeds=None, bound: str = "binary"
+        self,
+        xs: Iterable[torch.Tensor],
+        n0: int,
+        n: int,
+        alpha: float,
+        *,
+        batch_size: int = 1000,
+        seeds: Sequence[int] | None = None,
+        bound: str = "binary",
     ) -> list[Certificate]:
-        """`certify` each input of xs (an iterable of tensors of one shape), their samples packed into shared
-        batches so that every batch is full.
+        """`certify` each input of xs, their samples packed into shared batches so that every batch is full.
 
-        Input i's noise comes from its own generator, seeded by seeds[i] (default: i), in the same draws as
-        `certify(xs[i], seed=seeds[i])` makes: packing changes which inputs share a forward pass, not any
+        Input i's noise comes from its own generator, seeded by seeds[i], in the same draws as
+        ``certify(xs[i], seed=seeds[i])`` makes: packing changes which inputs share a forward pass, not any
         input's samples (so no vote, except through floating-point effects of the batch size).
+
+        Parameters
+        ----------
+        xs : iterable of torch.Tensor
+            Inputs of one shape, without a batch dimension.
+        n0, n, alpha
+            As in `certify`.
+        batch_size : int, default 1000
+            Perturbed copies per forward pass (keyword-only).
+        seeds : sequence of int, optional
+            One seed per input (keyword-only); default: 0, 1, 2, ...
+        bound : {"binary", "simultaneous", "randomized"}, default "binary"
+            As in `certify` (keyword-only).
+
+        Returns
+        -------
+        list of Certificate
+            One per input, in order.
+
+        Raises
+        ------
+        ValueError
+            If bound is unknown, the number of seeds differs from that of inputs, or the inputs differ in
+            shape; and as `certify`.
         """
         if bound not in BOUND_KINDS:
             raise ValueError(f"bound must be 'binary', 'simultaneous' or 'randomized', got {bound!r}")
@@ -161,7 +270,37 @@ class Smoothed:
     ) -> TopKCertificate:
         """Top-k certificates of every label from n samples (Jia et al. 2020; 2022): see `topk_from_counts`.
 
-        Raises NotImplementedError for a noise without a top-k certificate (Laplace)."""
+        Parameters
+        ----------
+        x : torch.Tensor
+            One input, without a batch dimension.
+        n : int
+            Number of samples, >= 1.
+        alpha : float
+            Error level, in (0, 1): each label's radius holds with probability >= 1 - alpha.
+        k : int, default 1
+            A label is certified to stay among the k most likely classes, 1 <= k < num_classes (keyword-only).
+        batch_size : int, default 1000
+            Perturbed copies per forward pass (keyword-only).
+        seed : int, default 0
+            Seed of the noise (keyword-only).
+
+        Returns
+        -------
+        TopKCertificate
+
+        Raises
+        ------
+        NotImplementedError
+            For a noise without a top-k certificate (Laplace).
+
+        References
+        ----------
+        J. Jia, X. Cao, B. Wang, N. Z. Gong. Certified robustness for top-k predictions against adversarial
+        perturbations via randomized smoothing. ICLR 2020.
+        J. Jia, B. Wang, X. Cao, H. Liu, N. Z. Gong. Almost tight L0-norm certified robustness of top-k
+        predictions against adversarial perturbations. ICLR 2022.
+        """
         n = _checks.count("n", n)
         if self.noise.topk_certificate is None:
             self.noise.radius_topk(0.5, 0.5, k=1)  # raises NotImplementedError, naming the noises that have one
@@ -171,13 +310,41 @@ class Smoothed:
     def sample_counts(
         self, x: torch.Tensor, n: int, *, batch_size: int = 1000, generator: torch.Generator | None = None
     ) -> torch.Tensor:
-        """Votes per class of the base classifier on n perturbed copies of x (a tensor on the device)."""
+        """Votes per class of the base classifier on n perturbed copies of x.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            One input, without a batch dimension.
+        n : int
+            Number of copies, >= 1.
+        batch_size : int, default 1000
+            Copies per forward pass (keyword-only).
+        generator : torch.Generator, optional
+            Source of the noise, on the device (keyword-only); None: torch's global generator.
+
+        Returns
+        -------
+        torch.Tensor of int64, shape (num_classes,)
+            On the device.
+        """
         return self.runner.segment_counts([x], [(0, n)], batch_size, [generator])[0]
 
     def sample_votes(
         self, x: torch.Tensor, n: int, *, batch_size: int = 1000, generator: torch.Generator | None = None
     ) -> torch.Tensor:
-        """The base classifier's label on each of n perturbed copies of x, in sampling order (on the device)."""
+        """The base classifier's label on each of n perturbed copies of x, in sampling order.
+
+        Parameters
+        ----------
+        x, n, batch_size, generator
+            As in `sample_counts`.
+
+        Returns
+        -------
+        torch.Tensor of int64, shape (n,)
+            On the device.
+        """
         return torch.cat(
             [logits.argmax(dim=1) for logits, _ in self.runner.batches([x], [(0, n)], batch_size, [generator])]
         )
@@ -185,7 +352,18 @@ class Smoothed:
     def sample_scores(
         self, x: torch.Tensor, n: int, *, batch_size: int = 1000, generator: torch.Generator | None = None
     ) -> torch.Tensor:
-        """Softmax scores (n, num_classes) of the base classifier on n perturbed copies (soft smoothing)."""
+        """Softmax scores of the base classifier on n perturbed copies of x (for soft smoothing).
+
+        Parameters
+        ----------
+        x, n, batch_size, generator
+            As in `sample_counts`.
+
+        Returns
+        -------
+        torch.Tensor of float32, shape (n, num_classes)
+            On the device.
+        """
         return torch.cat(
             [logits.float().softmax(dim=1) for logits, _ in self.runner.batches([x], [(0, n)], batch_size, [generator])]
         )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -26,6 +29,17 @@ __all__ = [
 ]
 
 
+class SizedDataset(Protocol):
+    """What a dataset run reads: ``len(dataset)`` and ``dataset[i]``, an (input tensor, label) pair.
+
+    A `torch.utils.data.TensorDataset`, a torchvision dataset or a list of pairs.
+    """
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, Any]: ...
+
+
 def _dataset_indices(indices, size: int) -> list[int]:
     """The indices as ints, each in [0, size - 1] (a negative index would give a raw SeedSequence error)."""
     indices = [int(i) for i in indices]
@@ -37,35 +51,69 @@ def _dataset_indices(indices, size: int) -> list[int]:
 
 def certify_dataset(
     smoothed: Smoothed,
-    dataset,
-    indices,
+    dataset: SizedDataset,
+    indices: Iterable[int],
     n0: int,
     n: int,
     alpha: float,
     *,
     batch_size: int = 1000,
     seed: int = 0,
-    out=None,
+    out: str | os.PathLike | None = None,
     params: dict | None = None,
     provenance: dict | None = None,
     progress: bool = True,
     bound: str = "binary",
     pack: int = 1,
 ) -> results.Results:
-    """Certify dataset[i] for i in indices; returns the results (and appends them to `out` when given).
+    """Certify dataset[i] for i in indices (`Smoothed.certify`), optionally into a resumable results file.
 
-    Input idx's samples come from the seed `input_seed(seed, idx)`, so a row is the same whatever the
+    Input idx's samples come from the seed ``input_seed(seed, idx)``, so a row is the same whatever the
     order, sharding or packing of the run. An abstained input is written as Cohen et al. write it:
     predict -1, radius 0.
 
-    out: a results file; inputs already in it are skipped, so rerunning the same call resumes a run. It is
-    locked while written (another writer is refused at once) and each row is fsynced as it is finished
-    (`results.open_for_append`, `results.append_row`), so a kill loses at most the rows in flight.
-    params: what identifies the experiment in that file (model, dataset, ...); n0, n, alpha, seed and the
-    noise are added here. A file written with other parameters is refused. bound: see `Smoothed.certify`.
-    pack: certify this many inputs together (`Smoothed.certify_many`), so batches stay full across inputs;
-    their rows are written together and each row's `time` is the group's time divided by its size.
-    Every input's samples are the same whatever `pack` is (they depend on seed and index only).
+    Parameters
+    ----------
+    smoothed : Smoothed
+        The smoothed classifier.
+    dataset : SizedDataset
+        Pairs (input, label), indexable, with a length.
+    indices : iterable of int
+        The inputs to certify, each in [0, len(dataset) - 1].
+    n0, n, alpha
+        As in `Smoothed.certify`.
+    batch_size : int, default 1000
+        Perturbed copies per forward pass (keyword-only).
+    seed : int, default 0
+        The run's seed, >= 0 (keyword-only).
+    out : str or os.PathLike, optional
+        A results file (keyword-only). Inputs already in it are skipped, so rerunning the same call resumes a
+        run. It is locked while written (another writer is refused at once) and each row is fsynced as it is
+        finished (`rslib.results.open_for_append`, `rslib.results.append_row`), so a kill loses at most the rows
+        in flight.
+    params : dict, optional
+        What identifies the experiment in that file (model, dataset, ...); n0, n, alpha, seed and the noise
+        are added here. A file written with other parameters is refused (keyword-only).
+    provenance : dict, optional
+        Written in a new file's header (keyword-only; see `rslib.results.provenance`).
+    progress : bool, default True
+        Show a progress bar (keyword-only).
+    bound : {"binary", "simultaneous"}, default "binary"
+        As in `Smoothed.certify` (keyword-only).
+    pack : int, default 1
+        Certify this many inputs together (`Smoothed.certify_many`), so batches stay full across inputs
+        (keyword-only); their rows are written together and each row's `time` is the group's time divided by
+        its size. Every input's samples are the same whatever `pack` is.
+
+    Returns
+    -------
+    rslib.results.Results
+        The rows of this call, or with `out` the whole file as read back.
+
+    Raises
+    ------
+    ValueError
+        If an index lies outside the dataset, or `out` is refused (see `rslib.results.open_for_append`).
     """
     seed = _checks.count("seed", seed, minimum=0)
     pack = _checks.count("pack", pack)
@@ -119,8 +167,9 @@ class VoteCounts:
     Attributes
     ----------
     idx, label : numpy.ndarray of int, shape (inputs,)
-    counts : dict
-        n -> votes per class, shape (inputs, num_classes).
+        Each input's index in the dataset and its true label.
+    counts : dict of int to numpy.ndarray
+        n -> votes per class after the first n samples, shape (inputs, num_classes).
     """
 
     idx: np.ndarray
@@ -129,12 +178,40 @@ class VoteCounts:
 
 
 def vote_counts(
-    smoothed: Smoothed, dataset, indices, ns=(1000,), *, batch_size: int = 1000, seed: int = 0, progress: bool = True
+    smoothed: Smoothed,
+    dataset: SizedDataset,
+    indices: Iterable[int],
+    ns: Iterable[int] = (1000,),
+    *,
+    batch_size: int = 1000,
+    seed: int = 0,
+    progress: bool = True,
 ) -> VoteCounts:
     """Votes per class of dataset[i] for i in indices, after the first n samples for every n in ns.
 
     One stream of max(ns) samples is drawn per input (seeded by `input_seed`); its first n votes are an
     i.i.d. sample of size n, so the counts for every n come from one run.
+
+    Parameters
+    ----------
+    smoothed : Smoothed
+        The smoothed classifier.
+    dataset : SizedDataset
+        Pairs (input, label), indexable, with a length.
+    indices : iterable of int
+        The inputs.
+    ns : iterable of int, default (1000,)
+        Sample sizes, each >= 1.
+    batch_size : int, default 1000
+        Perturbed copies per forward pass (keyword-only).
+    seed : int, default 0
+        The run's seed, >= 0 (keyword-only).
+    progress : bool, default True
+        Show a progress bar (keyword-only).
+
+    Returns
+    -------
+    VoteCounts
     """
     seed = _checks.count("seed", seed, minimum=0)
     ns = sorted({_checks.count("n", n) for n in ns})
@@ -157,9 +234,31 @@ def vote_counts(
     )
 
 
-def topk_radii(smoothed: Smoothed, counts: np.ndarray, labels, alpha: float, k: int, input_shape: tuple) -> np.ndarray:
-    """The certified top-k radius of each input's true label from its votes (rows of `counts`), as in
-    `Smoothed.certify_topk`: ``NOT_CERTIFIED`` (-1) where the label is not certified."""
+def topk_radii(
+    smoothed: Smoothed, counts: np.ndarray, labels: Sequence[int] | np.ndarray, alpha: float, k: int, input_shape: tuple
+) -> np.ndarray:
+    """The certified top-k radius of each input's true label from its votes, as in `Smoothed.certify_topk`.
+
+    Parameters
+    ----------
+    smoothed : Smoothed
+        Its noise gives the certificate.
+    counts : numpy.ndarray, shape (inputs, num_classes)
+        Votes per class of each input.
+    labels : sequence of int, shape (inputs,)
+        Each input's true label.
+    alpha : float
+        Error level, in (0, 1).
+    k : int
+        1 <= k < num_classes.
+    input_shape : tuple
+        One input's shape.
+
+    Returns
+    -------
+    numpy.ndarray, shape (inputs,)
+        ``NOT_CERTIFIED`` (-1) where the label is not certified.
+    """
     return np.asarray(
         [
             topk_from_counts(c, alpha=alpha, k=k, noise=smoothed.noise, input_shape=input_shape).radii[int(label)]
@@ -174,9 +273,11 @@ class TopKRun:
 
     Attributes
     ----------
-    idx, label : numpy.ndarray of int
+    idx, label : numpy.ndarray of int, shape (inputs,)
+        Each input's index in the dataset and its true label.
     counts : numpy.ndarray, shape (inputs, num_classes)
-    radius : dict
+        Votes per class.
+    radius : dict of int to numpy.ndarray
         k -> the certified radius of each input's true label among the top k (``NOT_CERTIFIED`` where none).
     """
 
@@ -188,17 +289,43 @@ class TopKRun:
 
 def certify_topk_dataset(
     smoothed: Smoothed,
-    dataset,
-    indices,
+    dataset: SizedDataset,
+    indices: Iterable[int],
     n: int,
     alpha: float,
-    ks=(1,),
+    ks: Iterable[int] = (1,),
     *,
     batch_size: int = 1000,
     seed: int = 0,
     progress: bool = True,
 ) -> TopKRun:
-    """Top-k certification of dataset[i] for i in indices, for every k in ks from one sample per input."""
+    """Top-k certification of dataset[i] for i in indices, for every k in ks, from one sample per input.
+
+    Parameters
+    ----------
+    smoothed : Smoothed
+        A smoothed classifier whose noise has a top-k certificate (Gaussian or Ablation).
+    dataset : SizedDataset
+        Pairs (input, label), indexable, with a length.
+    indices : iterable of int
+        The inputs.
+    n : int
+        Samples per input, >= 1.
+    alpha : float
+        Error level of each certificate, in (0, 1).
+    ks : iterable of int, default (1,)
+        The values of k.
+    batch_size : int, default 1000
+        Perturbed copies per forward pass (keyword-only).
+    seed : int, default 0
+        The run's seed (keyword-only; input i uses ``input_seed(seed, i)``).
+    progress : bool, default True
+        Show a progress bar (keyword-only).
+
+    Returns
+    -------
+    TopKRun
+    """
     votes = vote_counts(smoothed, dataset, indices, (n,), batch_size=batch_size, seed=seed, progress=progress)
     shape = tuple(dataset[int(votes.idx[0])][0].shape) if len(votes.idx) else ()
     counts = votes.counts[n]
@@ -210,12 +337,36 @@ def certify_topk_dataset(
 def topk_l0_radii(
     smoothed: Smoothed, votes: VoteCounts, n: int, alpha: float, k: int, input_shape: tuple
 ) -> np.ndarray:
-    """Certified l0 radius (pixels) of each input's true label among the top k, from the first n of its votes;
-    ``NOT_CERTIFIED`` (-1) where it is not certified.
+    """Certified l0 radius (pixels) of each input's true label among the top k, from the first n of its votes.
 
     Ablation gives pixels directly; an l2 radius R (Gaussian noise) becomes the largest r with
     sqrt(r C) < R, C = input_shape[0] channels in [0, 1] (`rslib.certificates.l2_to_l0`): changing r pixels
     moves such an image by at most sqrt(r C) in l2.
+
+    Parameters
+    ----------
+    smoothed : Smoothed
+        With ablation or Gaussian noise.
+    votes : VoteCounts
+        From `vote_counts`, with n among its sample sizes.
+    n : int
+        Which sample size to use.
+    alpha : float
+        Error level, in (0, 1).
+    k : int
+        1 <= k < num_classes.
+    input_shape : tuple
+        One input's shape (channels, height, width).
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (inputs,)
+        ``NOT_CERTIFIED`` (-1) where the label is not certified.
+
+    Raises
+    ------
+    ValueError
+        If the noise certifies neither l0 nor l2.
     """
     radius = topk_radii(smoothed, votes.counts[n], votes.label, alpha, k, input_shape)
     if smoothed.noise.norm == "l0":
@@ -224,4 +375,4 @@ def topk_l0_radii(
         raise ValueError(
             f"topk_l0_radii needs an l0 (ablation) or l2 (Gaussian) certificate, got {smoothed.noise.norm}"
         )
-    return certificates.l2_to_l0(radius, channels=int(input_shape[0]))
+    return np.asarray(certificates.l2_to_l0(radius, channels=int(input_shape[0])))  # an array already: for mypy

@@ -147,7 +147,7 @@ class Gaussian(Noise):
 
         Box-Muller in float64 (`gaussian_from_uniforms`) from three uniforms per pair of coordinates, cast to
         x's dtype. torch.randn in float32 takes its Box-Muller radius sqrt(-2 log u) from a 24-bit uniform
-        u on a CPU (32-bit with CUDA), so |eps| never exceeds 5.8 sigma (6.7 sigma): the sampled law lacks
+        u on a CPU (32-bit with CUDA), so ``|eps|`` never exceeds 5.8 sigma (6.7 sigma): the sampled law lacks
         a tail of mass 2^-24 = 6e-8 per pair of coordinates (~0.4% of the samples of an ImageNet-size
         input), while the certificate assumes the exact Gaussian. Here the radius reaches 12.1 sigma:
         the missing tail has mass 2^-106 per pair, so over n samples of a d-dimensional input the sampled
@@ -225,7 +225,7 @@ class Gaussian(Noise):
 
 
 class Laplace(Noise):
-    """I.i.d. Laplace noise with density exp(-|z|/scale) / (2 scale) per coordinate; certifies the l1 norm.
+    """I.i.d. Laplace noise with density ``exp(-|z|/scale)`` / (2 scale) per coordinate; certifies the l1 norm.
 
     Its variance is 2 scale^2, so equal variance to Gaussian sigma means scale = sigma / sqrt(2)
     (`matching_variance`).
@@ -254,7 +254,7 @@ class Laplace(Noise):
         The inverse CDF of one float32 uniform u (on a grid of 2^-24) reached only -log(2^-23) = 15.9
         scales (16.6 for u = 0, which had to be clamped), and was coarse near there: the sampled law
         lacked a tail of mass ~6e-8 per coordinate (~0.9% of the samples of an ImageNet-size input), while
-        the certificate assumes the exact Laplace law. Here |z| reaches 105 log 2 = 72.8: the missing tail
+        the certificate assumes the exact Laplace law. Here ``|z|`` reaches 105 log 2 = 72.8: the missing tail
         has mass 2^-105 per coordinate, so over n samples of a d-dimensional input the sampled law differs
         from the assumed one only on an event of probability <= n d 2^-105, nothing beside alpha; elsewhere
         each draw is its exact value (see `fine_uniforms`) up to float32 rounding. Costs about twice the

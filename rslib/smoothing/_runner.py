@@ -7,10 +7,16 @@ Sampling and counting stay on the model's device: noise is drawn there, votes ar
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
 import torch
 
 from rslib import _checks
 from rslib.smoothing._device import default_device
+
+if TYPE_CHECKING:
+    from rslib.smoothing._noise import Noise
 
 __all__ = ["Runner", "PRECISIONS", "COMPILE_MODES"]
 
@@ -28,6 +34,7 @@ class Runner:
     noise : rslib.smoothing.Noise
         Draws the perturbed copies.
     num_classes : int
+        Number of classes, the model's logits per input.
     device : torch.device or str, optional
         Default: `default_device()`.
     input_shape : tuple, optional
@@ -44,14 +51,14 @@ class Runner:
     def __init__(
         self,
         model: torch.nn.Module,
-        noise,
+        noise: Noise,
         num_classes: int,
-        device=None,
+        device: torch.device | str | None = None,
         input_shape: tuple | None = None,
         channels_last: bool = True,
         precision: str = "fp32",
         compile: str | None = None,
-    ):
+    ) -> None:
         self.noise = noise
         self.num_classes = num_classes
         self.device = torch.device(device) if device is not None else default_device()
@@ -70,24 +77,72 @@ class Runner:
             raise ValueError(f"compile must be one of {COMPILE_MODES}, got {compile!r}")
         self.compiled = None if compile is None else torch.compile(self.model, mode=compile, dynamic=False)
 
-    def segment_counts(self, xs, segments, batch_size, generators) -> torch.Tensor:
-        """Votes per class of each segment (i, size): size perturbed copies of xs[i] (see `_batches`), as a
-        (len(segments), num_classes) tensor on the device."""
+    def segment_counts(
+        self,
+        xs: Sequence[torch.Tensor],
+        segments: Sequence[tuple[int, int]],
+        batch_size: int,
+        generators: Sequence[torch.Generator | None],
+    ) -> torch.Tensor:
+        """Votes per class of each segment: segment (i, size) is size perturbed copies of xs[i].
+
+        Parameters
+        ----------
+        xs : sequence of torch.Tensor
+            The inputs, of one shape, without a batch dimension.
+        segments : sequence of (int, int)
+            (input index, number of copies), in the order their noise is drawn.
+        batch_size : int
+            Copies per forward pass.
+        generators : sequence of torch.Generator or None
+            generators[i] draws the noise of input i.
+
+        Returns
+        -------
+        torch.Tensor of int64, shape (len(segments), num_classes)
+            On the device.
+        """
         counts = torch.zeros(len(segments) * self.num_classes, dtype=torch.long, device=self.device)
         for logits, segment in self.batches(xs, segments, batch_size, generators):
             votes = segment * self.num_classes + logits.argmax(dim=1)
             counts.index_add_(0, votes, torch.ones_like(votes))  # unlike CUDA bincount, no host sync
         return counts.view(len(segments), self.num_classes)
 
-    def batches(self, xs, segments, batch_size, generators):
-        """Logits of the perturbed copies of `segments`, in order, in batches of batch_size (the last may be
-        smaller), each with the segment index of its rows (see `_unchecked_batches`).
+    def batches(
+        self,
+        xs: Sequence[torch.Tensor],
+        segments: Sequence[tuple[int, int]],
+        batch_size: int,
+        generators: Sequence[torch.Generator | None],
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """Logits of the perturbed copies of `segments`, in order, in batches of batch_size (the last may be smaller).
 
-        Raises `rslib._checks.NonFiniteLogitsError` after the last batch if any logit was NaN or infinite:
-        an all-NaN row has argmax 0, so a broken model, or an input such as 3e38 that is finite but
-        overflows a layer, would otherwise vote for class 0 on every copy and be certified. The count of
-        bad logits stays on the device and is read once per call, as the votes are: a check per batch
-        would stall the device once per batch. Every caller consumes all batches before it returns.
+        An input's noise depends on its generator and segments only, never on the inputs that share its
+        batches: draws of at most batch_size copies are queued and cut into full batches, and the noise never
+        leaves the device.
+
+        After the last batch, raises `NonFiniteLogitsError` if any logit was NaN or infinite: an all-NaN row has
+        argmax 0, so a broken model, or an input such as 3e38 that is finite but overflows a layer, would
+        otherwise vote for class 0 on every copy and be certified. The count of bad logits stays on the device
+        and is read once per call, as the votes are: a check per batch would stall the device once per batch.
+        Every caller consumes all batches before it returns.
+
+        Parameters
+        ----------
+        xs, segments, batch_size, generators
+            As in `segment_counts`.
+
+        Yields
+        ------
+        tuple of torch.Tensor
+            (logits (B, num_classes), the segment index of each row (B,)).
+
+        Raises
+        ------
+        NonFiniteLogitsError
+            After the last batch, if any logit was NaN or infinite.
+        ValueError
+            If an input is refused (`check_input`), the inputs differ in shape, or the model cannot take them.
         """
         nonfinite, total = torch.zeros((), dtype=torch.long, device=self.device), 0
         for logits, segment in self._unchecked_batches(xs, segments, batch_size, generators):
@@ -102,7 +157,7 @@ class Runner:
             )
 
     def _unchecked_batches(self, xs, segments, batch_size, generators):
-        """The batches of `_batches`, without the check of their logits.
+        """The batches of `batches`, without the check of their logits.
 
         Segment (i, size) is size copies of xs[i], its noise drawn from generators[i] in draws of at most
         batch_size copies: an input's noise depends on its generator and segments only, never on the inputs
@@ -172,7 +227,26 @@ class Runner:
                 "without the batch dimension (input_shape= checks it before sampling)"
             ) from exc
 
-    def check_input(self, x) -> torch.Tensor:
+    def check_input(self, x: object) -> torch.Tensor:
+        """One input, checked and moved to the device in the model's floating dtype.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            One input, without a batch dimension.
+
+        Returns
+        -------
+        torch.Tensor
+            x on the device, cast to the model's floating dtype.
+
+        Raises
+        ------
+        TypeError
+            If x is not a floating-point tensor.
+        ValueError
+            If x does not have `input_shape`, is 0-d or empty, or holds NaN or inf.
+        """
         if not isinstance(x, torch.Tensor) or not x.is_floating_point():
             raise TypeError(f"x must be a floating-point torch.Tensor, got {type(x).__name__}")
         if self.input_shape is not None and tuple(x.shape) != self.input_shape:

@@ -42,11 +42,11 @@ def fine_uniforms(coarse: torch.Tensor, fine: torch.Tensor, cell: float = 2.0**-
 
 
 def laplace_from_uniforms(coarse: torch.Tensor, fine: torch.Tensor) -> torch.Tensor:
-    """Standard Laplace draws (density exp(-|z|) / 2) from two float64 uniforms on [0, 1) each.
+    """Standard Laplace draws (density ``exp(-|z|)`` / 2) from two float64 uniforms on [0, 1) each.
 
     The sign is coarse >= 1/2; the magnitude is -log(w), an exact Exp(1) draw by inversion, with w =
     `fine_uniforms` of (2 coarse mod 1, fine): 2 coarse mod 1 is exact and uniform on a grid of 2^-52,
-    independent of the sign, so w has a grid of 2^-105 near 0 and |z| reaches 105 log 2 = 72.8.
+    independent of the sign, so w has a grid of 2^-105 near 0 and ``|z|`` reaches 105 log 2 = 72.8.
     Overwrites its arguments.
     """
     negative = coarse >= 0.5
@@ -57,7 +57,7 @@ def laplace_from_uniforms(coarse: torch.Tensor, fine: torch.Tensor) -> torch.Ten
 def gaussian_from_uniforms(coarse: torch.Tensor, fine: torch.Tensor, angle: torch.Tensor) -> torch.Tensor:
     """Pairs of independent standard normal draws from triples of float64 uniforms on [0, 1) (Box-Muller).
 
-    The radius is sqrt(2 E) with E = -log(w) ~ Exp(1), w = `fine_uniforms`(coarse, fine), so it reaches
+    The radius is sqrt(2 E) with E = -log(w) ~ Exp(1), w = fine_uniforms(coarse, fine), so it reaches
     sqrt(2 * 106 log 2) = 12.1; the angle is 2 pi * angle. Returns the r cos values, then the r sin
     values, along the last axis (twice its length). Overwrites its arguments.
     """

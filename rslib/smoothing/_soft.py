@@ -2,6 +2,7 @@
 
 F(x) = E[softmax(f(x + eps))] is a smoothed map into the simplex. Bounds on mean scores (any bound for [0, 1]
 data: empirical Bernstein, betting, ...) give two certificates:
+
 - Cohen et al.'s radius applied to F (valid for soft scores by Salman et al. 2019): sigma Phi^-1(F_A lower);
 - the margin radius `rslib.certificates.soft_margin_l2` from a lower bound on F_A - max_{C != A} F_C. A bound on F_A - F_B
   for one runner-up B picked from samples is not one: if another class is the true runner-up, F_A - F_B
@@ -50,15 +51,48 @@ class SoftCertificate:
 def certify_soft(
     smoothed: Smoothed, x: torch.Tensor, n0: int, n: int, alpha: float, *, batch_size: int = 1000, seed: int = 0
 ) -> SoftCertificate:
-    """Soft certification with betting lower bounds: the top class's score at level alpha / 2, and its differences
-    to each of the m - 1 other classes at alpha / (2 (m - 1)) (Bonferroni), so that both radii hold together.
+    r"""Soft certification of x under Gaussian noise, with betting lower bounds on mean softmax scores.
 
-    A radius is ``NOT_CERTIFIED`` where its bound does not certify (score bound <= 1/2, or margin bound <= 0:
-    the theorems need strict inequalities); the label is ABSTAIN when neither certifies.
+    The n0 selection samples pick the top class A of the mean scores; n fresh samples bound its mean score
+    :math:`F_A` at level alpha / 2, and its difference to each of the m - 1 other classes at
+    alpha / (2 (m - 1)) (Bonferroni), so that both radii hold together with probability >= 1 - alpha:
+
+    .. math:: R_\mathrm{Cohen} = \sigma\,\Phi^{-1}(\underline{F_A}), \qquad
+              R_\mathrm{margin} = \underline{m}\,\sigma\sqrt{\pi/8},\quad
+              \underline{m} \le F_A - \max_{C \ne A} F_C.
+
+    Parameters
+    ----------
+    smoothed : Smoothed
+        With Gaussian noise.
+    x : torch.Tensor
+        One input, without a batch dimension.
+    n0 : int
+        Samples that select the top class, >= 1.
+    n : int
+        Samples that bound the scores, >= 1.
+    alpha : float
+        Error level, in (0, 1).
+    batch_size : int, default 1000
+        Perturbed copies per forward pass (keyword-only).
+    seed : int, default 0
+        Seed of the noise (keyword-only).
+
+    Returns
+    -------
+    SoftCertificate
+        A radius is ``NOT_CERTIFIED`` where its bound does not certify (score bound <= 1/2, or margin bound
+        <= 0: the theorems need strict inequalities); the label is ``ABSTAIN`` when neither certifies.
+
+    Raises
+    ------
+    TypeError
+        If the noise is not Gaussian.
 
     References
     ----------
-    H. Salman et al. Provably robust deep learning via adversarially trained smoothed classifiers. NeurIPS 2019.
+    H. Salman, J. Li, I. Razenshteyn, P. Zhang, H. Zhang, S. Bubeck, G. Yang. Provably robust deep learning
+    via adversarially trained smoothed classifiers. NeurIPS 2019.
     I. Waudby-Smith, A. Ramdas. Estimating means of bounded random variables by betting. JRSS-B 86(1), 2024.
     """
     if not isinstance(smoothed.noise, Gaussian):

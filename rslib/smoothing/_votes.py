@@ -7,11 +7,16 @@ second sample bounds its probability, and the noise's certificate turns the boun
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from rslib import _checks, bounds
 from rslib.certificates import NOT_CERTIFIED
+
+if TYPE_CHECKING:  # the noise is only called here: this module needs no torch
+    from rslib.smoothing._noise import Noise
 
 __all__ = [
     "ABSTAIN",
@@ -31,8 +36,21 @@ BOUND_KINDS = ("binary", "simultaneous", "randomized")
 
 
 def randomization_seed(seed: int) -> int:
-    """The seed of the uniform U of a randomized bound whose votes were drawn with the noise seed `seed`: a
-    function of that seed (so a run cannot re-draw U apart from its votes), from a SeedSequence of its own."""
+    """The seed of the uniform U of a randomized bound whose votes were drawn with the noise seed `seed`.
+
+    A function of that seed, so that a run cannot draw U again apart from its votes, from a SeedSequence of its
+    own (spawn key 0x55), so that U is independent of the noise drawn from `seed`.
+
+    Parameters
+    ----------
+    seed : int
+        The noise seed of the votes, in [0, 2**63 - 1].
+
+    Returns
+    -------
+    int
+        The seed of U, in [0, 2**32 - 1].
+    """
     return int(np.random.SeedSequence(seed, spawn_key=(0x55,)).generate_state(1)[0])
 
 
@@ -102,7 +120,9 @@ class TopKCertificate:
     counts : numpy.ndarray
         Votes per class.
     k : int
+        A label's radius keeps it among the k most likely classes.
     norm : str
+        "l2" (Gaussian noise) or "l0" (ablation: radii in pixels).
     """
 
     radii: np.ndarray
@@ -111,8 +131,19 @@ class TopKCertificate:
     norm: str
 
     def labels(self, radius: float = 0) -> list[int]:
-        """Labels certified to stay among the top k for every perturbation of size `radius` (l0: at most
-        `radius` pixels; l1, l2: norm below the certified radius)."""
+        """Labels certified to stay among the top k for every perturbation of size `radius`.
+
+        Parameters
+        ----------
+        radius : float, default 0
+            The perturbation size: l0, at most `radius` pixels (a radius r certifies r pixels); l1 and l2, a
+            norm below the certified radius (an open ball). Negative values count as 0.
+
+        Returns
+        -------
+        list of int
+            The labels, in increasing order.
+        """
         radius = max(radius, 0)
         certified = self.radii >= radius if self.norm == "l0" else self.radii > radius
         return [int(c) for c in np.nonzero(certified & (self.radii != NOT_CERTIFIED))[0]]
@@ -121,11 +152,11 @@ class TopKCertificate:
 
 
 def certificate_from_counts(
-    selection,
-    estimation,
+    selection: ArrayLike,
+    estimation: ArrayLike,
     *,
     alpha: float,
-    noise,
+    noise: Noise,
     bound: str = "binary",
     input_shape: tuple | None = None,
     u_seed: int | None = None,
@@ -141,7 +172,7 @@ def certificate_from_counts(
         classifier's prediction and it is constant on the ball of the returned radius.
     noise : rslib.smoothing.Noise
         Its certificate turns the bounds into a radius.
-    bound : {"binary", "simultaneous"}
+    bound : {"binary", "simultaneous", "randomized"}, default "binary"
         "binary": one-sided Clopper-Pearson p_A at level alpha and p_B = 1 - p_A (Cohen et al.);
         "simultaneous": Clopper-Pearson at alpha / num_classes for every class, p_B the largest upper bound
         of the others (for certificates that use p_B: Laplace's Theorem 1, Renyi, ablation);
@@ -159,6 +190,19 @@ def certificate_from_counts(
     Certificate
         Abstains (label ``ABSTAIN``, radius ``NOT_CERTIFIED``) when p_A <= p_B, as the theorems need
         p_A > p_B strictly, or when the radius certifies nothing.
+
+    Raises
+    ------
+    ValueError
+        If bound is unknown, alpha is not in (0, 1), or bound is "randomized" and u_seed is not a seed.
+
+    References
+    ----------
+    J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
+    J. Jia, X. Cao, B. Wang, N. Z. Gong. Certified robustness for top-k predictions against adversarial
+    perturbations via randomized smoothing. ICLR 2020.
+    V. Voracek. Treatment of statistical estimation problems in randomized smoothing for adversarial
+    robustness. NeurIPS 2024.
     """
     if bound not in BOUND_KINDS:
         raise ValueError(f"bound must be 'binary', 'simultaneous' or 'randomized', got {bound!r}")
@@ -189,7 +233,9 @@ def certificate_from_counts(
     return Certificate(label, radius, p_a, p_b, count_a, estimation, noise.norm, u, u_seed)
 
 
-def topk_from_counts(counts, *, alpha: float, k: int, noise, input_shape: tuple | None = None) -> TopKCertificate:
+def topk_from_counts(
+    counts: ArrayLike, *, alpha: float, k: int, noise: Noise, input_shape: tuple | None = None
+) -> TopKCertificate:
     """Top-k certificates of every label from one sample's votes (Jia et al. 2020; 2022).
 
     SimuEM bounds (Clopper-Pearson at alpha / num_classes for every class); for each label l, the noise's
@@ -198,6 +244,7 @@ def topk_from_counts(counts, *, alpha: float, k: int, noise, input_shape: tuple 
     Parameters
     ----------
     counts : array_like of int, shape (num_classes,)
+        Votes per class.
     alpha : float
         Error level, in (0, 1).
     k : int
@@ -206,6 +253,25 @@ def topk_from_counts(counts, *, alpha: float, k: int, noise, input_shape: tuple 
         A noise with a top-k certificate (Gaussian or Ablation).
     input_shape : tuple, optional
         One input's shape (needed by ablation).
+
+    Returns
+    -------
+    TopKCertificate
+        A radius for every label, ``NOT_CERTIFIED`` where it is not certified.
+
+    Raises
+    ------
+    ValueError
+        If k >= num_classes or alpha is not in (0, 1).
+    NotImplementedError
+        If the noise has no top-k certificate.
+
+    References
+    ----------
+    J. Jia, X. Cao, B. Wang, N. Z. Gong. Certified robustness for top-k predictions against adversarial
+    perturbations via randomized smoothing. ICLR 2020.
+    J. Jia, B. Wang, X. Cao, H. Liu, N. Z. Gong. Almost tight L0-norm certified robustness of top-k
+    predictions against adversarial perturbations. ICLR 2022.
     """
     alpha = _checks.level("alpha", alpha)
     k = _checks.count("k", k)

@@ -10,10 +10,11 @@ exceeds it, and the ratio certificate / exact radius measures how much a certifi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from rslib import certificates as certs
@@ -35,17 +36,74 @@ SATURATED = 1 - 1e-12  # beyond this p_A rounds towards 1.0 in floating point, w
 RTOL = 1e-6  # relative precision of the root-found exact radius near p_A = 1
 
 
-def slab_probabilities(cdf, position, t1, t2):
+def slab_probabilities(
+    cdf: Callable[..., np.ndarray],
+    position: float | np.ndarray,
+    t1: float | np.ndarray,
+    t2: float | np.ndarray,
+) -> np.ndarray:
+    r"""The smoothed class probabilities of the three-slab classifier at `position` along u.
+
+    .. math:: p_0 = F(t_1 - x), \qquad p_1 = F(t_2 - x) - F(t_1 - x), \qquad p_2 = 1 - F(t_2 - x),
+
+    F the noise's CDF along u and x the position.
+
+    Parameters
+    ----------
+    cdf : callable
+        The CDF of the noise along u, vectorised.
+    position : float or numpy.ndarray
+        Positions x of the input along u.
+    t1, t2 : float or numpy.ndarray
+        The slab edges, t1 < t2; broadcast with position.
+
+    Returns
+    -------
+    numpy.ndarray, shape (3, ...)
+        The probabilities of classes 0, 1, 2 on the first axis.
+    """
     low, high = cdf(t1 - position), cdf(t2 - position)
     return np.array([low, high - low, 1.0 - high])
 
 
-def exact_slab_radii(cdf, positions, t1, t2, labels, k=1, grid=2001, reach=8.0, iterations=60):
-    """For each case, the shortest |s| such that at positions + s the class `labels` is no longer among the k
-    most likely smoothed classes (inf beyond `reach`); vectorised over cases.
+def exact_slab_radii(
+    cdf: Callable[..., np.ndarray],
+    positions: ArrayLike,
+    t1: ArrayLike,
+    t2: ArrayLike,
+    labels: ArrayLike,
+    k: int = 1,
+    grid: int = 2001,
+    reach: float = 8.0,
+    iterations: int = 60,
+) -> np.ndarray:
+    """The exact robust radius of each case: the shortest move s along u after which the class `labels` is no
+    longer among the k most likely smoothed classes; vectorised over cases.
 
     The margin (p_label minus the k-th largest other probability) is scanned on a grid in both directions;
     its first sign change is then refined by bisection to (reach / grid) / 2^iterations.
+
+    Parameters
+    ----------
+    cdf : callable
+        The CDF of the noise along u, vectorised.
+    positions, t1, t2 : array_like, shape (cases,)
+        Each case's position along u and slab edges (t1 < t2).
+    labels : array_like of int, shape (cases,)
+        The class (0, 1 or 2) whose top-k membership is to be lost.
+    k : int, default 1
+        1 or 2.
+    grid : int, default 2001
+        Points of the scan in each direction.
+    reach : float, default 8.0
+        Longest move scanned; a case still certified there gets inf.
+    iterations : int, default 60
+        Bisection steps.
+
+    Returns
+    -------
+    numpy.ndarray, shape (cases,)
+        The radius of each case, inf beyond `reach`.
     """
     positions, t1, t2 = (np.asarray(v, dtype=float)[:, None] for v in (positions, t1, t2))
     labels = np.asarray(labels, dtype=int)[None, :, None]
@@ -72,23 +130,71 @@ def exact_slab_radii(cdf, positions, t1, t2, labels, k=1, grid=2001, reach=8.0, 
     return best
 
 
-def exact_slab_radius(cdf, position, t1, t2, label=None, k=1):
-    """(shortest |s| such that at position + s the class `label` is no longer among the k most likely smoothed
-    classes, that label); label defaults to the smoothed argmax at position (k = 1: the prediction changes)."""
+def exact_slab_radius(
+    cdf: Callable[..., np.ndarray],
+    position: float,
+    t1: float,
+    t2: float,
+    label: int | None = None,
+    k: int = 1,
+) -> tuple[float, int]:
+    """`exact_slab_radii` of one case, its label defaulting to the smoothed prediction at `position`.
+
+    Parameters
+    ----------
+    cdf : callable
+        The CDF of the noise along u, vectorised.
+    position, t1, t2 : float
+        The position along u and the slab edges (t1 < t2).
+    label : int, optional
+        The class whose top-k membership is to be lost; default: the smoothed argmax at `position` (with
+        k = 1: the radius at which the prediction changes).
+    k : int, default 1
+        1 or 2.
+
+    Returns
+    -------
+    tuple of (float, int)
+        (radius, the label it is for).
+    """
     label = int(np.argmax(slab_probabilities(cdf, position, t1, t2))) if label is None else label
     return float(exact_slab_radii(cdf, [position], [t1], [t2], [label], k)[0]), label
 
 
 def slab_cases(count: int = 2000, seed: int = 2024) -> list[tuple[float, float, float]]:
-    """Random (position, t1, t2) with t1 < t2."""
+    """Random three-slab cases: a position in [-2, 2] and slab edges t1 < t2 in [-1.5, 1.5].
+
+    Parameters
+    ----------
+    count : int, default 2000
+        Number of cases.
+    seed : int, default 2024
+        Seed of numpy's generator.
+
+    Returns
+    -------
+    list of tuple of float
+        (position, t1, t2) for each case.
+    """
     rng = np.random.default_rng(seed)
     return [(rng.uniform(-2, 2), *np.sort(rng.uniform(-1.5, 1.5, size=2))) for _ in range(count)]
 
 
 class Check(NamedTuple):
-    """A certificate to check: the smoothed classifier's 1-D CDF along u, and the radius it certifies for the
-    class ranked `rank` (0: the top class) staying among the top k, from that class's probability and the
-    others' (in decreasing order)."""
+    """A certificate to check against the exact radii (`closeness`).
+
+    Attributes
+    ----------
+    cdf : callable
+        The 1-D CDF along u of the noise (or, for soft classifiers, of the smoothed scores).
+    radius : callable
+        ``radius(p, others)``: the radius certified for the class ranked `rank` to stay among the top k, from
+        its probability p (cases,) and the other classes' probabilities in decreasing order (cases, 2).
+    rank : int, default 0
+        Which class is certified: 0 the top class, 1 the second.
+    k : int, default 1
+        The class must stay among the k most likely.
+    """
 
     cdf: Callable
     radius: Callable
@@ -100,13 +206,26 @@ SOFT_TAU = 0.5  # blur of the soft slab classifier's scores (see `certificates`)
 
 
 def certificates(sigma: float = 0.5, soft_tau: float = SOFT_TAU) -> dict[str, Check]:
-    """Every certificate of `rslib.certificates.REGISTRY` for additive noise, as name -> `Check`, plus the
-    binary forms, the top-k certificate for k = 2 (for the top class and for the second) and two soft ones.
+    r"""Every certificate of `rslib.certificates.REGISTRY` for additive noise, as a `Check`, with the binary forms,
+    the top-k certificate for k = 2 (for the top class and for the second) and three soft ones.
 
-    Laplace noise has the Gaussian's variance (scale = sigma / sqrt 2). The soft certificates smooth a soft
-    base classifier whose class scores are probits of the slab edges, h_0(z) = Phi((t1 - z) / tau),
-    h_2(z) = Phi((z - t2) / tau), h_1 = 1 - h_0 - h_2: its Gaussian-smoothed scores are again such probits,
-    with tau^2 + sigma^2 in place of tau^2, so they are slab probabilities under N(0, tau^2 + sigma^2).
+    Laplace noise has the Gaussian's variance (scale = sigma / sqrt 2). The soft certificates smooth a soft base
+    classifier whose class scores are probits of the slab edges, :math:`h_0(z) = \Phi((t_1 - z) / \tau)`,
+    :math:`h_2(z) = \Phi((z - t_2) / \tau)`, :math:`h_1 = 1 - h_0 - h_2`: its Gaussian-smoothed scores are again
+    such probits with :math:`\tau^2 + \sigma^2` in place of :math:`\tau^2`, that is slab probabilities under
+    :math:`N(0, \tau^2 + \sigma^2)`.
+
+    Parameters
+    ----------
+    sigma : float, default 0.5
+        Standard deviation of the Gaussian noise.
+    soft_tau : float, default SOFT_TAU
+        The blur :math:`\tau` of the soft classifier's scores.
+
+    Returns
+    -------
+    dict of str to Check
+        By a name of the certificate and its variant.
     """
     cdfs = {"gaussian": stats.norm(scale=sigma).cdf, "laplace": stats.laplace(scale=sigma / np.sqrt(2)).cdf}
     levels = {"gaussian": {"sigma": sigma}, "laplace": {"scale": sigma / np.sqrt(2)}}
@@ -131,10 +250,28 @@ def certificates(sigma: float = 0.5, soft_tau: float = SOFT_TAU) -> dict[str, Ch
     return checks
 
 
-def closeness(sigma: float = 0.5, cases=None) -> dict:
-    """For each certificate of `certificates(sigma)` over the slab cases: the number of inputs, of radii above
-    the exact one (must be 0), and the mean, median and largest ratio certified / exact radius. Inputs
-    where the top class's probability rounds to 1 (radii are inf there by design) are left out."""
+def closeness(
+    sigma: float = 0.5, cases: Sequence[tuple[float, float, float]] | None = None
+) -> dict[str, dict[str, float]]:
+    """How close each certificate of `certificates(sigma)` gets to the exact radius over the slab cases.
+
+    The exact class probabilities stand in for confidence bounds, so a sound certificate never exceeds the
+    exact radius. Cases where the top class's probability rounds to 1 (radii are inf there by design) are
+    left out.
+
+    Parameters
+    ----------
+    sigma : float, default 0.5
+        Standard deviation of the Gaussian noise (Laplace noise has the same variance).
+    cases : sequence of (position, t1, t2), optional
+        Default: `slab_cases()`.
+
+    Returns
+    -------
+    dict
+        {certificate name: {"inputs", "violations" (radii above the exact one: must be 0), "mean_ratio",
+        "median_ratio", "max_ratio"}}, the ratios certified / exact radius (``NOT_CERTIFIED`` counts as 0).
+    """
     positions, t1, t2 = np.asarray(slab_cases() if cases is None else cases, dtype=float).T
     report = {}
     for name, check in certificates(sigma).items():

@@ -2,11 +2,17 @@
 before its top class changes. `rslib.certificates.renyi_l2` turns this into a certified radius.
 
 The Renyi order is called rho (`order`): alpha is always an error level in rslib and the book.
+
+References
+----------
+B. Li, C. Chen, W. Wang, L. Carin. Certified adversarial robustness with additive noise. NeurIPS 2019.
+T. van Erven, P. Harremoës. Rényi divergence and Kullback-Leibler divergence. IEEE Trans. Inf. Theory 60(7), 2014.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from rslib import _checks
 
@@ -27,7 +33,7 @@ def _order(order) -> float:
     return value
 
 
-def renyi_divergence(q, p, *, order: float) -> float:
+def renyi_divergence(q: ArrayLike, p: ArrayLike, *, order: float) -> float:
     r"""The Renyi divergence of order rho between two distributions on classes:
 
     .. math:: D_\rho(Q \,\|\, P) = \frac{1}{\rho - 1}\log\sum_i q_i^{\rho} p_i^{1-\rho}.
@@ -44,6 +50,11 @@ def renyi_divergence(q, p, *, order: float) -> float:
     float
         D_rho(Q || P) >= 0 (inf where Q puts mass where P has none).
 
+    Raises
+    ------
+    ValueError
+        If q or p is not a probability vector, or order is not a finite number > 1.
+
     References
     ----------
     T. van Erven, P. Harremoës. Rényi divergence and Kullback-Leibler divergence. IEEE Trans. Inf. Theory 60(7), 2014.
@@ -54,7 +65,7 @@ def renyi_divergence(q, p, *, order: float) -> float:
         return float(np.log(np.sum(q[keep] ** rho * p[keep] ** (1.0 - rho))) / (rho - 1.0))
 
 
-def lemma1_bound(p, *, order: float) -> float:
+def lemma1_bound(p: ArrayLike, *, order: float) -> float:
     r"""The smallest D_rho(Q || P) over the Q whose top class differs from P's (Li et al. 2019, Lemma 1):
 
     .. math:: -\log\left(1 - p_{(1)} - p_{(2)} + 2 M_{1-\rho}(p_{(1)}, p_{(2)})\right),
@@ -70,6 +81,13 @@ def lemma1_bound(p, *, order: float) -> float:
     Returns
     -------
     float
+        The bound, >= 0; where :math:`p_{(2)} = 0` the power mean is 0 and the bound is
+        :math:`-\log(1 - p_{(1)})`.
+
+    Raises
+    ------
+    ValueError
+        If p is not a probability vector, or order is not a finite number > 1.
 
     References
     ----------
@@ -81,11 +99,36 @@ def lemma1_bound(p, *, order: float) -> float:
     return float(-np.log(1 - top - second + 2 * mean))
 
 
-def lemma1_minimizer(p, *, order: float) -> np.ndarray:
-    """The Q attaining Lemma 1's bound: the top two classes tied at q* = M_{1-rho}(p_(1), p_(2)), the others
-    proportional to P, all divided by 1 - p_(1) - p_(2) + 2 q* so that Q sums to one. (The proof in the
-    paper's appendix prints a minus sign before 2 q* in that normaliser.) Ties in Q are the limit of Q's
-    whose top class differs, so the bound is an infimum. Parameters as in `lemma1_bound`."""
+def lemma1_minimizer(p: ArrayLike, *, order: float) -> np.ndarray:
+    r"""The Q attaining `lemma1_bound`: the closest distribution to P, in :math:`D_\rho(Q \,\|\, P)`, whose top class
+    is not P's.
+
+    The top two classes are tied at :math:`q^* = M_{1-\rho}(p_{(1)}, p_{(2)})`, the others proportional to P, and
+    everything is divided by :math:`1 - p_{(1)} - p_{(2)} + 2 q^*` so that Q sums to one. (Li et al.'s Appendix B
+    prints this normaliser as :math:`1 - p_{(1)} - p_{(2)} - 2 q^*`, with which Q does not sum to one.) A tie in Q is
+    the limit of Q's whose top class differs, so the bound is an infimum.
+
+    Parameters
+    ----------
+    p : array_like, shape (c,)
+        A probability vector (c >= 2 entries summing to 1).
+    order : float
+        The order :math:`\rho > 1`, finite (keyword-only).
+
+    Returns
+    -------
+    numpy.ndarray, shape (c,)
+        Q, a probability vector.
+
+    Raises
+    ------
+    ValueError
+        If p is not a probability vector, or order is not a finite number > 1.
+
+    References
+    ----------
+    B. Li, C. Chen, W. Wang, L. Carin. Certified adversarial robustness with additive noise. NeurIPS 2019.
+    """
     p, rho = _distribution("p", p), _order(order)
     ranked = np.argsort(p)[::-1]
     top, second = p[ranked[0]], p[ranked[1]]

@@ -8,6 +8,7 @@ which refuses to execute pickled code, and rebuilds the network with rslib's own
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import torch
@@ -45,9 +46,23 @@ class _BasicBlock(nn.Module):
 
 
 class CifarResNet(nn.Module):
-    """The depth-(6n+2) CIFAR ResNet of Cohen et al.'s `cifar_resnet110` (n = 18) and `cifar_resnet20` (n = 3)."""
+    """The depth-(6n+2) CIFAR ResNet of Cohen et al.'s ``cifar_resnet110`` (n = 18) and ``cifar_resnet20`` (n = 3),
+    with the parameter names of their checkpoints.
 
-    def __init__(self, depth: int = 110, num_classes: int = 10):
+    Parameters
+    ----------
+    depth : int, default 110
+        6n + 2: 20, 32, 44, 56, 110, ...
+    num_classes : int, default 10
+        Logits per input.
+
+    References
+    ----------
+    K. He, X. Zhang, S. Ren, J. Sun. Deep residual learning for image recognition. CVPR 2016.
+    J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
+    """
+
+    def __init__(self, depth: int = 110, num_classes: int = 10) -> None:
         super().__init__()
         if (depth - 2) % 6:
             raise ValueError(f"depth must be 6n + 2 (20, 32, 44, 56, 110, ...), got {depth}")
@@ -65,14 +80,41 @@ class CifarResNet(nn.Module):
             _BasicBlock(inplanes, planes, stride), *[_BasicBlock(planes, planes) for _ in range(blocks - 1)]
         )
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The logits of a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (B, 3, 32, 32)
+            Normalised images (`load_checkpoint` puts the normalisation in front).
+
+        Returns
+        -------
+        torch.Tensor, shape (B, num_classes)
+        """
         x = torch.relu(self.bn1(self.conv1(x)))
         x = self.layer3(self.layer2(self.layer1(x)))
         return self.fc(torch.flatten(nn.functional.avg_pool2d(x, 8), 1))
 
 
 def architecture(arch: str) -> tuple[nn.Module, str]:
-    """(untrained network, dataset) for Cohen et al.'s architecture names."""
+    """An untrained network of one of Cohen et al.'s architecture names, and the dataset it is for.
+
+    Parameters
+    ----------
+    arch : {"cifar_resnet110", "cifar_resnet20", "resnet50"}
+        The name saved in their checkpoints.
+
+    Returns
+    -------
+    tuple of (torch.nn.Module, str)
+        The network and "cifar10" or "imagenet".
+
+    Raises
+    ------
+    ValueError
+        If arch is none of these.
+    """
     if arch == "cifar_resnet110":
         return CifarResNet(110), "cifar10"
     if arch == "cifar_resnet20":
@@ -84,10 +126,31 @@ def architecture(arch: str) -> tuple[nn.Module, str]:
     raise ValueError(f"arch must be one of cifar_resnet110, cifar_resnet20, resnet50, got {arch!r}")
 
 
-def load_checkpoint(path, device=None) -> tuple[nn.Module, dict]:
-    """The model of a Cohen et al. checkpoint (normalisation in front, eval mode) and {"arch", "dataset"}.
+def load_checkpoint(path: str | os.PathLike, device: torch.device | str | None = None) -> tuple[nn.Module, dict]:
+    """The model of a checkpoint released with Cohen et al.'s code, loaded without running pickled code.
 
-    Raises FileNotFoundError when missing and ValueError naming the file when it is not such a checkpoint.
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``checkpoint.pth.tar`` of locuslab/smoothing.
+    device : torch.device or str, optional
+        Where to put the model; default: the GPU if there is one, else the CPU.
+
+    Returns
+    -------
+    tuple of (torch.nn.Module, dict)
+        The model (its normalisation in front, in eval mode) and {"arch": ..., "dataset": ...}.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no file at path.
+    ValueError
+        Naming the file, when it is not such a checkpoint or its weights do not fit its architecture.
+
+    References
+    ----------
+    J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
     """
     path = Path(path)
     if not path.exists():

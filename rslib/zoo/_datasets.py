@@ -13,10 +13,14 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
-from torch.utils.data import TensorDataset
+from torch.utils.data import Dataset, TensorDataset
+
+if TYPE_CHECKING:  # torchvision is imported by the loaders that need it
+    from torchvision.datasets import CIFAR10, ImageFolder
 
 __all__ = [
     "DEBIAN_FASHION_MNIST",
@@ -58,7 +62,13 @@ _FASHION_FILES = (
 
 
 def cache_dir() -> Path:
-    """Where unpacked and downloaded data sets are kept: $XDG_CACHE_HOME/rslib (default ~/.cache/rslib)."""
+    """Where unpacked and downloaded data sets are kept.
+
+    Returns
+    -------
+    pathlib.Path
+        ``$XDG_CACHE_HOME/rslib``, by default ``~/.cache/rslib``.
+    """
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rslib"
 
 
@@ -67,11 +77,34 @@ def _check_split(split: str) -> None:
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
 
 
-def fashion_mnist(split: str = "train", root=None, download: bool = False) -> TensorDataset:
+def fashion_mnist(split: str = "train", root: str | os.PathLike | None = None, download: bool = False) -> TensorDataset:
     """Fashion-MNIST as (1x28x28 float tensor in [0, 1], label) pairs, all in memory.
 
-    root: a folder with the four `*-ubyte.gz` files (default: Debian's /usr/share/datasets/fashion-mnist).
-    download: let torchvision fetch them into the cache instead (needs internet).
+    Parameters
+    ----------
+    split : {"train", "test"}, default "train"
+        60,000 training or 10,000 test images.
+    root : str or os.PathLike, optional
+        A folder with the four ``*-ubyte.gz`` files (default: Debian's /usr/share/datasets/fashion-mnist);
+        they are unpacked once into `cache_dir()`.
+    download : bool, default False
+        Let torchvision fetch the files into the cache instead (needs internet).
+
+    Returns
+    -------
+    torch.utils.data.TensorDataset
+
+    Raises
+    ------
+    FileNotFoundError
+        If the files are missing, saying how to get them.
+    ValueError
+        If split is unknown.
+
+    References
+    ----------
+    H. Xiao, K. Rasul, R. Vollgraf. Fashion-MNIST: a novel image dataset for benchmarking machine learning
+    algorithms. arXiv:1708.07747, 2017.
     """
     from torchvision.datasets import FashionMNIST
 
@@ -118,7 +151,27 @@ def _unpack_fashion_mnist(source: Path) -> Path:
 
 
 def digits(split: str = "train", test_fraction: float = 0.25, seed: int = 0) -> TensorDataset:
-    """scikit-learn's 8x8 handwritten digits (1797 images) as 1x8x8 tensors in [0, 1], with a fixed seeded split."""
+    """scikit-learn's 8x8 handwritten digits (1797 images) as 1x8x8 tensors in [0, 1], with a fixed seeded split.
+
+    Parameters
+    ----------
+    split : {"train", "test"}, default "train"
+        Which part of the split.
+    test_fraction : float, default 0.25
+        The share of the images in the test part.
+    seed : int, default 0
+        Seed of the permutation that splits them.
+
+    Returns
+    -------
+    torch.utils.data.TensorDataset
+        (image, label) pairs.
+
+    Raises
+    ------
+    ValueError
+        If split is unknown.
+    """
     from sklearn.datasets import load_digits
 
     _check_split(split)
@@ -130,8 +183,29 @@ def digits(split: str = "train", test_fraction: float = 0.25, seed: int = 0) -> 
     return TensorDataset(torch.from_numpy(images).unsqueeze(1), torch.from_numpy(bunch.target[chosen]).long())
 
 
-def cifar10(split: str = "test", root=None, download: bool = False):
-    """CIFAR-10 through torchvision (3x32x32 in [0, 1]); root defaults to the rslib cache."""
+def cifar10(split: str = "test", root: str | os.PathLike | None = None, download: bool = False) -> CIFAR10:
+    """CIFAR-10 through torchvision, as (3x32x32 float tensor in [0, 1], label) pairs.
+
+    Parameters
+    ----------
+    split : {"train", "test"}, default "test"
+        50,000 training or 10,000 test images.
+    root : str or os.PathLike, optional
+        The folder holding ``cifar-10-batches-py``; default: `cache_dir()`.
+    download : bool, default False
+        Let torchvision fetch it when missing (needs internet).
+
+    Returns
+    -------
+    torchvision.datasets.CIFAR10
+
+    Raises
+    ------
+    FileNotFoundError
+        If the data are not under root (and not downloaded).
+    ValueError
+        If split is unknown.
+    """
     from torchvision import datasets, transforms
 
     _check_split(split)
@@ -145,10 +219,28 @@ def cifar10(split: str = "test", root=None, download: bool = False):
         ) from exc
 
 
-def imagenet(split: str = "test", root=None):
-    """ImageNet through torchvision's ImageFolder: 'test' is the validation set; resized to 256, centre-cropped to 224.
+def imagenet(split: str = "test", root: str | os.PathLike | None = None) -> ImageFolder:
+    """ImageNet through torchvision's ImageFolder, resized to 256 and centre-cropped to 224, as in Cohen et al.
 
-    root: a folder with train/ and val/, each holding one folder per class (as in Cohen et al.'s code).
+    Parameters
+    ----------
+    split : {"train", "test"}, default "test"
+        "test" is the validation set (val/).
+    root : str or os.PathLike
+        A folder with train/ and val/, each holding one folder per class. Required: ImageNet cannot be
+        downloaded automatically.
+
+    Returns
+    -------
+    torchvision.datasets.ImageFolder
+        (3x224x224 float tensor in [0, 1], label) pairs.
+
+    Raises
+    ------
+    FileNotFoundError
+        If root is None or lacks the split's folder.
+    ValueError
+        If split is unknown.
     """
     from torchvision import datasets, transforms
 
@@ -168,8 +260,27 @@ def imagenet(split: str = "test", root=None):
     return datasets.ImageFolder(str(folder), transform=transform)
 
 
-def load_dataset(name: str, split: str = "test", **kwargs):
-    """Dispatch by name: 'fashion-mnist', 'digits', 'cifar10' or 'imagenet'; kwargs go to the loader."""
+def load_dataset(name: str, split: str = "test", **kwargs: object) -> Dataset:
+    """A dataset by name, as (float tensor in [0, 1], label) pairs.
+
+    Parameters
+    ----------
+    name : {"fashion-mnist", "digits", "cifar10", "imagenet"}
+        The dataset.
+    split : {"train", "test"}, default "test"
+        Which part.
+    **kwargs
+        Passed to the loader: `fashion_mnist`, `digits`, `cifar10` or `imagenet` (e.g. ``root=``).
+
+    Returns
+    -------
+    torch.utils.data.Dataset
+
+    Raises
+    ------
+    ValueError
+        If name is unknown.
+    """
     loaders = {"fashion-mnist": fashion_mnist, "digits": digits, "cifar10": cifar10, "imagenet": imagenet}
     if name not in loaders:
         raise ValueError(f"dataset must be one of {', '.join(loaders)}, got {name!r}")
@@ -180,23 +291,35 @@ BOOK_SUBSET_PER_CLASS = 6
 BOOK_SUBSET_SEED = 0
 
 
-def book_subset(dataset, per_class: int = BOOK_SUBSET_PER_CLASS, seed: int = BOOK_SUBSET_SEED) -> np.ndarray:
+def book_subset(dataset: Dataset, per_class: int = BOOK_SUBSET_PER_CLASS, seed: int = BOOK_SUBSET_SEED) -> np.ndarray:
     """The fixed test subset every chapter certifies: `per_class` images of each class, drawn at random.
 
     Stratified, so that its clean accuracy is not an accident of which classes a small subset happens to
-    contain (an evenly spaced subset of 60 Fashion-MNIST test images had 93% clean accuracy, one of 100 had
-    81%). Each class's images are a uniform random sample without replacement, by a generator seeded with
-    `seed`; the same call always gives the same sorted indices, and a larger `per_class` contains the
+    contain. Each class's images are a uniform random sample without replacement, by a generator seeded with
+    (seed, class); the same call always gives the same sorted indices, and a larger `per_class` contains the
     smaller subset.
 
     Parameters
     ----------
-    dataset : a torch dataset of (input, label) pairs, e.g. ``fashion_mnist("test")``.
-    per_class : int
+    dataset : torch.utils.data.Dataset
+        (input, label) pairs, with a length, e.g. ``fashion_mnist("test")``.
+    per_class : int, default 6
         Images per class, at least 1 and at most the size of the smallest class.
-    seed : int
-        Seed of the draw (non-negative).
+    seed : int, default 0
+        Seed of the draw, >= 0.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        The indices, sorted.
+
+    Raises
+    ------
+    ValueError
+        If per_class or seed is not a valid integer, or per_class exceeds a class's size.
     """
+    # not evenly spaced indices: a subset of 60 Fashion-MNIST test images so chosen had 93% clean accuracy,
+    # one of 100 had 81%
     labels = _labels(dataset)
     if isinstance(per_class, bool) or not isinstance(per_class, (int, np.integer)) or per_class < 1:
         raise ValueError(f"per_class must be a positive integer, got {per_class!r}")

@@ -15,6 +15,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -31,14 +32,34 @@ MODELS_ENV = "RSLIB_MODELS"
 
 
 def models_dir() -> Path:
-    """Where models are looked up by name: the folder named by the environment variable RSLIB_MODELS when it
-    is set, else `MODELS_DIR`, the models shipped inside the package."""
+    """Where models are looked up by name.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder named by the environment variable RSLIB_MODELS when it is set, else `MODELS_DIR`, the
+        models shipped inside the package.
+    """
     return Path(os.environ[MODELS_ENV]) if os.environ.get(MODELS_ENV) else MODELS_DIR
 
 
 @dataclass
 class Pretrained:
-    """A loaded model: the network (eval mode, on its device), the noise it was trained with, its card."""
+    """A loaded model, as `load_pretrained` returns it.
+
+    Attributes
+    ----------
+    name : str
+        The model's name (its card's, else its file stem).
+    model : torch.nn.Module
+        The network, in eval mode on its device; it takes images in [0, 1] (encoded ones for ablation).
+    noise : rslib.smoothing.Noise
+        The noise it was trained with, which its smoothed classifier should use.
+    card : dict
+        Its JSON card: how it was trained, on what, its accuracies, provenance and the weights' sha256.
+    path : pathlib.Path
+        The weights file.
+    """
 
     name: str
     model: nn.Module
@@ -48,6 +69,7 @@ class Pretrained:
 
     @property
     def num_classes(self) -> int:
+        """The number of classes, from the card."""
         return int(self.card["num_classes"])
 
 
@@ -67,10 +89,34 @@ def _write_atomically(path: Path, write) -> None:
     os.replace(tmp.name, path)
 
 
-def save(model: nn.Module, name: str, card: dict, out_dir=None) -> Path:
-    """Write `<name>.pt` (the state_dict, on the CPU) and `<name>.json` (the card plus name, parameter count
-    and the weights' sha256) into out_dir; returns the .pt path. name must be a plain file stem that does not
-    start with '.'."""
+def save(model: nn.Module, name: str, card: dict, out_dir: str | os.PathLike | None = None) -> Path:
+    """Save a model's weights beside its card, each written atomically.
+
+    Writes ``<name>.pt`` (the state_dict, on the CPU) and ``<name>.json`` (the card plus name, parameter count
+    and the weights' sha256).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The trained model.
+    name : str
+        A plain file stem: letters, digits, '-', '_' and '.', not starting with '.'.
+    card : dict
+        How the model was made (JSON-serialisable); `load_pretrained` needs "arch", "in_channels",
+        "num_classes" and "noise".
+    out_dir : str or os.PathLike, optional
+        The folder, created if missing; default: `models_dir()`.
+
+    Returns
+    -------
+    pathlib.Path
+        The ``.pt`` file.
+
+    Raises
+    ------
+    ValueError
+        If name is not a plain file stem.
+    """
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9._-]+", name):
         raise ValueError(f"name must be a plain file stem (letters, digits, '-', '_', '.'), got {name!r}")
     if name.startswith("."):  # '.', '..' and '.x' would make '..pt' or a hidden file, and a card named '..json'
@@ -88,20 +134,54 @@ def save(model: nn.Module, name: str, card: dict, out_dir=None) -> Path:
     return weights
 
 
-def list_pretrained(folder=None) -> list[str]:
-    """Names of the models in `folder` (default: `models_dir()`) that have both weights and a card."""
+def list_pretrained(folder: str | os.PathLike | None = None) -> list[str]:
+    """Names of the models in a folder that have both weights and a card.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike, optional
+        Default: `models_dir()`.
+
+    Returns
+    -------
+    list of str
+        Sorted.
+    """
     folder = models_dir() if folder is None else Path(folder)
     return sorted(p.stem for p in folder.glob("*.pt") if p.with_suffix(".json").exists())
 
 
-def load_pretrained(name_or_path, *, device=None, folder=None) -> Pretrained:
-    """Load a shipped model by name (e.g. 'fmnist-gaussian-0.25') or from a path to its `.pt` file.
+def load_pretrained(
+    name_or_path: str | os.PathLike,
+    *,
+    device: torch.device | str | None = None,
+    folder: str | os.PathLike | None = None,
+) -> Pretrained:
+    """Load a model by name (e.g. "fmnist-gaussian-0.25") or from the path of its ``.pt`` file, with its card.
 
-    Raises FileNotFoundError (listing the available names) when the weights or card are missing, and
-    ValueError naming the file when the card is not a valid card or the weights are corrupt, truncated,
-    not a torch checkpoint or do not match the card's sha256.
-    device: where to put the model (default: the GPU if there is one, else the CPU). folder: where names are
-    looked up (default: `models_dir()`: $RSLIB_MODELS, else the models shipped with rslib).
+    The weights must match the sha256 in the card, and load with ``torch.load(weights_only=True)``, which never
+    executes pickled code.
+
+    Parameters
+    ----------
+    name_or_path : str or os.PathLike
+        A model name, or a path ending in ``.pt`` with its ``.json`` card beside it.
+    device : torch.device or str, optional
+        Where to put the model (keyword-only); default: the GPU if there is one, else the CPU.
+    folder : str or os.PathLike, optional
+        Where names are looked up (keyword-only); default: `models_dir()`.
+
+    Returns
+    -------
+    Pretrained
+
+    Raises
+    ------
+    FileNotFoundError
+        Listing the available names, when the weights or the card are missing.
+    ValueError
+        Naming the file, when the card is not a valid card, or the weights are corrupt, truncated, not a
+        torch checkpoint or do not match the card's sha256.
     """
     folder = models_dir() if folder is None else Path(folder)
     weights = Path(name_or_path)
@@ -129,9 +209,24 @@ def load_pretrained(name_or_path, *, device=None, folder=None) -> Pretrained:
     return Pretrained(card.get("name", weights.stem), model.to(device).eval(), noise, card, weights)
 
 
-def load_weights_only(path):
-    """`torch.load(path, weights_only=True)` on the CPU (no arbitrary pickle code runs); ValueError naming the
-    file when it is not such a checkpoint."""
+def load_weights_only(path: str | os.PathLike) -> Any:
+    """``torch.load(path, weights_only=True)`` onto the CPU: tensors and plain containers, no pickled code run.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A torch checkpoint.
+
+    Returns
+    -------
+    object
+        What was saved (a state_dict, or a dict holding one).
+
+    Raises
+    ------
+    ValueError
+        Naming the file, when it is not a checkpoint that loads with weights_only=True.
+    """
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch.load of arbitrary bytes raises anything from KeyError to struct.error

@@ -8,13 +8,17 @@ the *noisy* inputs it will be asked about, so every training batch is perturbed 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
-from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
+from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler, TensorDataset
 from tqdm.auto import tqdm
 
 from rslib import _checks
+
+if TYPE_CHECKING:
+    from rslib.smoothing import Noise
 
 __all__ = ["OPTIMIZERS", "OBJECTIVES", "SCHEDULES", "train", "evaluate"]
 
@@ -51,13 +55,13 @@ def _schedule(name: str, optimizer, epochs: int, steps_per_epoch: int):
 
 def train(
     model: nn.Module,
-    train_set,
-    noise,
+    train_set: Dataset,
+    noise: Noise | None,
     epochs: int,
     lr: float = 0.05,
     batch_size: int = 128,
     seed: int = 0,
-    device="cpu",
+    device: torch.device | str = "cpu",
     optimizer: str = "sgd",
     schedule: str = "cosine",
     momentum: float = 0.9,
@@ -68,18 +72,80 @@ def train(
     adversarial_step: float = 0.0,
     stability_weight: float = 0.0,
 ) -> dict:
-    """Minimise cross-entropy on noise-augmented batches: the model sees noise.sample(x) for every batch x.
+    r"""Train a base classifier on noise-augmented batches: it sees ``noise.sample(x)`` for every batch x.
 
-    noise: an `rslib.noise` object, applied on the device; None trains on clean inputs. For ablation the
-    model must take noise.in_channels(C) channels. optimizer: 'sgd' (Nesterov momentum) or 'adam' (AdamW);
-    schedule: 'cosine' or 'step'. channels_last: NHWC memory layout, faster for convolutions on the CPU
-    (default: on for the CPU). Shuffling and noise come from generators seeded by `seed`, so with the
-    same initial weights the same seed gives the same weights on the same device and thread count.
-    objective: "noise" (cross-entropy on noisy inputs); "type2", the l1 paper's Type-2 training after
-    Salman et al. (2019): noisy inputs moved by one signed-gradient step of size `adversarial_step` that
-    increases the loss, x + eps + a sign(grad_x L); "stability", Li et al.'s stability training (STN):
-    CE(f(x), y) + stability_weight * (-sum_j softmax(f(x))_j log softmax(f(x + eps))_j).
-    Returns a summary: seconds, and per epoch the mean training loss and accuracy on the noisy batches.
+    Shuffling and noise come from generators seeded by `seed`, so with the same initial weights the same
+    seed gives the same weights on the same device and thread count. The objectives:
+
+    - "noise": cross-entropy on noisy inputs (Lecuyer et al. 2019; Cohen et al. 2019);
+    - "type2": the "Type 2" training of Teng et al. (2020), after Salman et al. (2019): each noisy input is
+      moved by one signed-gradient step that increases the loss, :math:`x + \varepsilon + a\,\mathrm{sign}(\nabla_x L)`;
+    - "stability": stability training (Zheng et al. 2016) as Li et al. (2019) use it, the cross-entropy on
+      clean inputs plus :math:`\gamma` times the cross-entropy of the noisy prediction to the clean one,
+      :math:`\mathrm{CE}(f(x), y) - \gamma \sum_j \mathrm{softmax}(f(x))_j \log \mathrm{softmax}(f(x + \varepsilon))_j`.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The base classifier; for ablation it takes ``noise.in_channels(C)`` channels. Trained in place.
+    train_set : torch.utils.data.Dataset
+        (input, label) pairs; a TensorDataset is indexed a whole batch at a time.
+    noise : rslib.smoothing.Noise or None
+        Applied on the device to every batch; None trains on clean inputs.
+    epochs : int
+        >= 1.
+    lr : float, default 0.05
+        Initial learning rate, > 0.
+    batch_size : int, default 128
+        At most the training set's size; the last, partial batch of an epoch is dropped.
+    seed : int, default 0
+        Seeds the shuffling, and (seed + 1) the noise.
+    device : torch.device or str, default "cpu"
+        Where to train.
+    optimizer : {"sgd", "adam"}, default "sgd"
+        SGD with Nesterov momentum, or AdamW.
+    schedule : {"cosine", "step"}, default "cosine"
+        Cosine annealing to 0, or x0.1 after each third of training (Cohen et al.'s steps at epochs 30
+        and 60 of 90), per step.
+    momentum : float, default 0.9
+        SGD's momentum (0: no Nesterov).
+    weight_decay : float, default 5e-4
+        L2 penalty (AdamW: decoupled).
+    channels_last : bool, optional
+        NHWC memory layout, faster for convolutions on the CPU; default: on for the CPU, off elsewhere.
+    progress : bool, default True
+        Show progress bars and a line per epoch.
+    objective : {"noise", "type2", "stability"}, default "noise"
+        See above.
+    adversarial_step : float, default 0.0
+        The step a of "type2".
+    stability_weight : float, default 0.0
+        The weight :math:`\gamma` of "stability".
+
+    Returns
+    -------
+    dict
+        "seconds" (wall-clock) and "history": per epoch, the mean training loss, the accuracy on the noisy
+        training batches and the seconds elapsed.
+
+    Raises
+    ------
+    ValueError
+        If objective, optimizer or schedule is unknown, an argument is out of range, or batch_size exceeds
+        the training set's size.
+
+    References
+    ----------
+    M. Lecuyer, V. Atlidakis, R. Geambasu, D. Hsu, S. Jana. Certified robustness to adversarial examples
+    with differential privacy. IEEE Symposium on Security and Privacy 2019.
+    J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
+    H. Salman, J. Li, I. Razenshteyn, P. Zhang, H. Zhang, S. Bubeck, G. Yang. Provably robust deep learning
+    via adversarially trained smoothed classifiers. NeurIPS 2019.
+    J. Teng, G.-H. Lee, Y. Yuan. l1 adversarial robustness certificates: a randomized smoothing approach.
+    OpenReview (ICLR 2020 submission), 2020.
+    S. Zheng, Y. Song, T. Leung, I. Goodfellow. Improving the robustness of deep neural networks via
+    stability training. CVPR 2016.
+    B. Li, C. Chen, W. Wang, L. Carin. Certified adversarial robustness with additive noise. NeurIPS 2019.
     """
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
@@ -149,12 +215,40 @@ def _signed_gradient_step(model, x, y, step: float, memory_format, loss_fn) -> t
 
 @torch.inference_mode()
 def evaluate(
-    model: nn.Module, dataset, noise=None, batch_size: int = 1000, seed: int = 0, device="cpu", progress: bool = False
+    model: nn.Module,
+    dataset: Dataset,
+    noise: Noise | None = None,
+    batch_size: int = 1000,
+    seed: int = 0,
+    device: torch.device | str = "cpu",
+    progress: bool = False,
 ) -> float:
-    """Accuracy of the base classifier on `dataset`: on clean inputs (noise=None) or one noisy draw per input.
+    """Accuracy of the base classifier, on clean inputs or on one noisy draw per input.
 
-    A model trained with ablation takes encoded inputs; its clean accuracy is that under
-    `noise.Ablation(keep=height * width)`, which keeps every pixel.
+    A model trained with ablation takes encoded inputs: its clean accuracy is that under
+    ``Ablation(keep=height * width)``, which keeps every pixel.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The base classifier.
+    dataset : torch.utils.data.Dataset
+        (input, label) pairs, with a length.
+    noise : rslib.smoothing.Noise, optional
+        None: clean inputs.
+    batch_size : int, default 1000
+        Inputs per forward pass.
+    seed : int, default 0
+        Seed of the noise.
+    device : torch.device or str, default "cpu"
+        Where to compute.
+    progress : bool, default False
+        Show a progress bar.
+
+    Returns
+    -------
+    float
+        The fraction of inputs classified correctly.
     """
     batch_size = _checks.count("batch_size", batch_size)
     device = torch.device(device)

@@ -1,0 +1,1 @@
+"""Tests of rslib.certificates, one module per module."""

@@ -1,0 +1,1 @@
+"""Tests of rslib.cli, one module per command and module."""

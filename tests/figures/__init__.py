@@ -1,0 +1,1 @@
+"""Tests of rslib.figures, one module per module."""

@@ -1,0 +1,1 @@
+"""Tests of rslib.results, one module per module."""

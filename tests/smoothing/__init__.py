@@ -1,0 +1,1 @@
+"""Tests of rslib.smoothing, one module per module."""
