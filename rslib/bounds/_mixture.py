@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import betaln
 from scipy.stats import beta as beta_law
 
@@ -39,7 +40,9 @@ _UNDERFLOW = -600.0  # below this log-mass on the alternative, the prior is repl
 _LOG_MARGIN = 1e-6  # nats added to log(1/alpha): far above the floating-point error of log E_n (~1e-9)
 
 
-def beta_mixture_log_e(k, n, p0: float, *, prior=(1.0, 1.0), alternative: str = "greater") -> np.ndarray:
+def beta_mixture_log_e(
+    k: ArrayLike, n: ArrayLike, p0: float, *, prior: tuple[float, float] = (1.0, 1.0), alternative: str = "greater"
+) -> np.ndarray:
     r"""log E_n of the Beta-mixture likelihood ratio against "p <= p0" (alternative "greater") or "p >= p0"
     ("less"), after k successes in n trials; vectorised over k and n.
 
@@ -100,8 +103,34 @@ def look_schedule(n_max: int, *, first: int = 16, ratio: float = 1.5, every: int
     """Sample sizes at which a sequential test looks: `first`, then growing by `ratio` (rounded up) while
     below `every`, then every `every` votes, and n_max last; all <= n_max.
 
-    Looks cost an e-process no error probability, only the compute of checking; small early looks let a
-    confident input stop after a few dozen votes, the regular ones match the batches of a model.
+    Looks cost an e-process no error probability (Ville's inequality holds at every stopping time), only the
+    compute of checking; small early looks let a confident input stop after a few dozen votes, the regular
+    ones match the batches of a model.
+
+    Parameters
+    ----------
+    n_max : int
+        The last look, >= 1.
+    first : int, default 16
+        The first look (keyword-only, as below).
+    ratio : float, default 1.5
+        Growth of the early looks, > 1.
+    every : int, default 1000
+        Spacing of the later looks.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Increasing sample sizes ending at n_max.
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of its range.
+
+    References
+    ----------
+    J. Ville. Etude critique de la notion de collectif. Gauthier-Villars, 1939.
     """
     n_max = _checks.count("n_max", n_max)
     first, every = _checks.count("first", first), _checks.count("every", every)
@@ -143,7 +172,27 @@ def _greatest_count(passes: Callable[[np.ndarray, np.ndarray], np.ndarray], look
 
 
 def fixed_n_count(p0: float, n: int, alpha: float) -> int:
-    """The least count k with Clopper-Pearson lower bound (level alpha, n trials) >= p0; n + 1 if none."""
+    """The least count k whose Clopper-Pearson lower bound (level alpha, n trials) is >= p0.
+
+    Parameters
+    ----------
+    p0 : float
+        The threshold, in (0, 1).
+    n : int
+        Trials.
+    alpha : float
+        Error level, in (0, 1).
+
+    Returns
+    -------
+    int
+        k in [0, n], or n + 1 when no count of n trials reaches p0.
+
+    References
+    ----------
+    C. J. Clopper, E. S. Pearson. The use of confidence or fiducial limits illustrated in the case of the
+    binomial. Biometrika 26(4), 1934.
+    """
     if clopper_pearson(n, n, alpha) < p0:
         return n + 1
     lo, hi = 0, n
@@ -155,8 +204,17 @@ def fixed_n_count(p0: float, n: int, alpha: float) -> int:
 
 @dataclass(frozen=True)
 class SequentialOutcome:
-    """The result of `SequentialPlan.run`: `rejected` (the null "p <= p0" was rejected), `votes` drawn, and
-    `decided_early` (False when the run reached n_max without rejecting)."""
+    """The result of `SequentialPlan.run`.
+
+    Attributes
+    ----------
+    rejected : bool
+        Whether the null "p <= p0" was rejected.
+    votes : int
+        Votes drawn.
+    decided_early : bool
+        False when the run reached n_max without rejecting.
+    """
 
     rejected: bool
     votes: int
@@ -189,7 +247,17 @@ class SequentialPlan:
         return bool((self.reject <= self.looks).any())
 
     def run(self, draw: Callable[[int], int]) -> SequentialOutcome:
-        """Run the test: draw(m) must draw m new votes and return how many are successes."""
+        """Run the test, drawing votes look by look until a threshold decides.
+
+        Parameters
+        ----------
+        draw : callable
+            draw(m) draws m new votes and returns how many are successes.
+
+        Returns
+        -------
+        SequentialOutcome
+        """
         if not self.can_reject:
             return SequentialOutcome(False, 0, True)
         n = k = 0
@@ -209,11 +277,11 @@ def sequential_plan(
     *,
     alpha: float,
     n_max: int,
-    prior=(1.0, 1.0),
+    prior: tuple[float, float] = (1.0, 1.0),
     final_share: float = 0.5,
     gamma: float = 0.01,
     futility: str = "fixed-n",
-    looks=None,
+    looks: ArrayLike | None = None,
 ) -> SequentialPlan:
     r"""The count thresholds of a sequential test of "p <= p0" at level alpha, capped at n_max votes.
 
@@ -244,7 +312,8 @@ def sequential_plan(
         The share of alpha spent by the Clopper-Pearson check at n_max, in [0, 1).
     gamma : float, default 0.01
         Level of the futility test, in (0, 1).
-    futility : {"fixed-n", "threshold"}
+    futility : {"fixed-n", "threshold"}, default "fixed-n"
+        What the futility test aims at: the fixed-n decision, or p0.
     looks : array_like of int, optional
         Increasing sample sizes ending at n_max (default `look_schedule(n_max)`).
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import betainc
 
 from rslib import _checks, _seeds
@@ -70,7 +71,9 @@ def _lower(k, n, alpha, u) -> np.ndarray:
     return np.where(lo > 0, np.nextafter(lo, 0.0), 0.0)
 
 
-def randomized_clopper_pearson(k, n, alpha, *, seed: int, side: str = "lower") -> RandomizedBound:
+def randomized_clopper_pearson(
+    k: ArrayLike, n: ArrayLike, alpha: float, *, seed: int, side: str = "lower"
+) -> RandomizedBound:
     r"""One-sided randomized Clopper-Pearson bound on a binomial proportion, with exact coverage 1 - alpha.
 
     With U uniform on (0, 1] and independent of the count k, the randomized p-value of "p <= p0" is

@@ -73,9 +73,50 @@ def adaptive_sample_size(
     n_max: int = 100_000,
     step: int = 1000,
 ) -> tuple[int, float]:
-    """The final sample size n* after `count` votes for c_A among n_pilot pilot votes, and the radius that
-    n_max votes were predicted to add to n* votes (see the module's docstring); (0, R(n_max)) when the
-    predicted radius at n_max is <= tol."""
+    r"""The final sample size n* after `count` votes for c_A among n_pilot pilot votes.
+
+    With :math:`\hat p = (k + 1/2)/(n_{pilot} + 1)` and :math:`p_{opt} = \hat p + z\sqrt{\hat p(1-\hat p)/n_{pilot}}`,
+    the predicted radius of n votes is :math:`R(n) = \sigma\Phi^{-1}(\underline{p}_{CP}(p_{opt} n, n, \alpha))`, and
+    n* is the least multiple of `step` with :math:`R(n^*) \ge R(n_{max}) - tol`.
+
+    Parameters
+    ----------
+    count : int
+        Pilot votes for c_A, in [0, n_pilot].
+    n_pilot : int
+        Pilot votes in all, >= 1.
+    sigma : float
+        Noise level (keyword-only, as every parameter below).
+    alpha : float
+        Error level of the final Clopper-Pearson bound, in (0, 1).
+    tol : float
+        Radius more votes may still add, >= 0.
+    z : float, default 1
+        Optimism of the prediction, in pilot standard deviations, >= 0.
+    n_max : int, default 100,000
+        Cap on the final sample.
+    step : int, default 1000
+        The final size is a multiple of step, at most n_max.
+
+    Returns
+    -------
+    n_final : int
+        n*, or 0 when the predicted radius at n_max is <= tol (nothing worth certifying).
+    gain : float
+        R(n_max) - R(n*), the radius the cap was predicted to add (R(n_max) when n* = 0).
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of its range, or step > n_max.
+
+    References
+    ----------
+    C. J. Clopper, E. S. Pearson. The use of confidence or fiducial limits illustrated in the case of the
+    binomial. Biometrika 26(4), 1934.
+    R. Chen, J. Li, J. Yan, P. Li, B. Sheng. Input-specific robustness certification for randomized
+    smoothing. AAAI 2022.
+    """
     n_pilot, count = _checks.count("n_pilot", n_pilot), _checks.integer_in("count", count, 0, n_pilot)
     sigma, alpha = _checks.positive("sigma", sigma), _checks.level("alpha", alpha)
     tol = float(_checks.nonnegative("tol", tol))
@@ -106,8 +147,41 @@ def adaptive_certificate(
     step: int = 1000,
     input_shape: tuple | None = None,
 ) -> AdaptiveCertificate:
-    """`certify_adaptive` on any source of votes: count_votes(m) draws m new noisy copies and returns the
-    votes per class (an int array), from one stream. tol defaults to 0.02 sigma."""
+    """`certify_adaptive` on any source of votes: a pilot, then one fresh Clopper-Pearson sample.
+
+    Parameters
+    ----------
+    count_votes : callable
+        count_votes(m) draws m new noisy copies and returns the votes per class (an int array), from one
+        stream.
+    noise : Gaussian
+        The noise the votes were drawn under (keyword-only, as every parameter below).
+    alpha : float, default 0.001
+        Error level, in (0, 1).
+    tol : float, optional
+        As in `adaptive_sample_size`; default 0.02 sigma.
+    z, n_max, step
+        As in `adaptive_sample_size`.
+    n_pilot : int, default 1000
+        Pilot votes.
+    input_shape : tuple, optional
+        One input's shape (the sound sampler's slack needs it).
+
+    Returns
+    -------
+    AdaptiveCertificate
+
+    Raises
+    ------
+    TypeError
+        If the noise is not Gaussian.
+    ValueError
+        If an argument is out of its range (before any vote is drawn).
+
+    References
+    ----------
+    J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
+    """
     if not isinstance(noise, Gaussian):
         raise TypeError(f"adaptive certification needs Gaussian noise, got {noise!r}")
     tol = 0.02 * noise.sigma if tol is None else tol
@@ -163,8 +237,9 @@ def certify_adaptive(
         and the realised loss often exceeds tol.
     n_pilot, n_max : int
         Pilot size and cap on the final sample.
-    batch_size : int
-    seed : int
+    batch_size : int, default 1000
+        Noisy copies per forward pass; changes no vote.
+    seed : int, default 0
         Seeds the noise (pilot, then final sample, from one generator).
 
     Returns

@@ -14,8 +14,9 @@ threshold can be reached.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -25,6 +26,9 @@ from rslib import _checks, bounds
 from rslib.smoothing._classifier import Smoothed
 from rslib.smoothing._noise import Gaussian
 from rslib.smoothing._votes import ABSTAIN
+
+if TYPE_CHECKING:  # only named in annotations
+    from rslib.smoothing._dataset import SizedDataset
 
 __all__ = [
     "SequentialDecision",
@@ -82,13 +86,54 @@ def sequential_decision(
     gamma: float = 0.01,
     slack: float = 0.0,
 ) -> SequentialDecision:
-    """`certify_at_radius` on any source of votes: sample(m) returns the base classifier's labels on m new
-    noisy copies (an int array), drawn in order from one stream.
+    r"""`certify_at_radius` on any source of votes: is :math:`p_A > \Phi(r/\sigma)`?
 
     Draws nothing when no count of at most n_max votes could certify the radius (for instance r > 3.8
-    sigma at n_max = 100,000, alpha = 0.001); otherwise n0 selection votes, then the votes of the looks.
-    slack: subtracted from the votes' frequency before it is compared with Phi(r / sigma), for a sampler
-    whose law differs from the Gaussian by at most that much in total variation (default 0).
+    sigma at n_max = 100,000, alpha = 0.001); otherwise n0 selection votes, then the votes of the looks,
+    tested as the module's docstring says: certified when the Beta-mixture e-value
+
+    .. math:: E_n = \int_\tau^1 (q/\tau)^{k} ((1-q)/(1-\tau))^{n-k} \, \pi(dq) \ge 2/\alpha,
+       \qquad \tau = \Phi(r/\sigma),
+
+    or, at n_max, when Clopper-Pearson at alpha/2 certifies. Wrong with probability <= alpha whenever it
+    stops.
+
+    Parameters
+    ----------
+    sample : callable
+        sample(m) returns the base classifier's labels (an int array) on m new noisy copies, drawn in order
+        from one stream.
+    sigma : float
+        The Gaussian noise level (keyword-only, as every parameter below).
+    radius : float
+        The l2 radius r to decide, >= 0.
+    n0 : int, default 100
+        Selection votes.
+    n_max : int, default 100,000
+        Votes after the selection at most.
+    alpha : float, default 0.001
+        Probability of a wrong certificate, in (0, 1).
+    gamma : float, default 0.01
+        Level of the futility test, in (0, 1): a larger gamma stops sooner without a certificate.
+    slack : float, default 0
+        Added to the threshold Phi(r / sigma), for a sampler whose law differs from the Gaussian by at most
+        that much in total variation (`Gaussian.slack`).
+
+    Returns
+    -------
+    SequentialDecision
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of its range.
+
+    References
+    ----------
+    J. Ville. Etude critique de la notion de collectif. Gauthier-Villars, 1939 (the maximal inequality).
+    A. Wald. Sequential tests of statistical hypotheses. The Annals of Mathematical Statistics 16(2), 1945.
+    T. L. Lai. Nearly optimal sequential tests of composite hypotheses. The Annals of Statistics 16(2), 1988.
+    J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
     """
     sigma = _checks.positive("sigma", sigma)
     radius = float(radius)
@@ -121,20 +166,50 @@ def certify_at_radius(
     seed: int = 0,
     gamma: float = 0.01,
 ) -> SequentialDecision:
-    """Decide whether the smoothed classifier is certified at `radius` around x (Gaussian noise, l2).
+    r"""Decide whether the smoothed classifier is certified at `radius` around x (Gaussian noise, l2).
 
     The test of `sequential_decision` (see the module's docstring) on the votes of `smoothed`, drawn from
     the generator seeded by `seed` in the order Cohen et al.'s CERTIFY draws them: the selection first, then
     the estimation votes, so that with the same seed this run sees the first votes of `Smoothed.certify`'s
     run. A certificate is wrong with probability <= alpha whenever the run stops; a run that reaches n_max
-    without a certificate abstains. gamma: level of the futility test, in (0, 1): stopping without a
-    certificate costs no error probability, and a larger gamma stops sooner, agreeing less often with the
-    fixed-n procedure.
+    without a certificate abstains. Certified means :math:`p_A > \Phi(r/\sigma)`, hence g constant on the l2
+    ball of radius r around x (Cohen et al.'s theorem with :math:`p_B = 1 - p_A`).
+
+    Parameters
+    ----------
+    smoothed : Smoothed
+        A smoothed classifier with Gaussian noise (the sound sampler's slack is added to the threshold).
+    x : torch.Tensor
+        One input, without a batch dimension.
+    radius : float
+        The radius to decide, >= 0.
+    n0, n_max, alpha : int, int, float
+        As in `sequential_decision` (keyword-only, as below).
+    batch_size : int, default 1000
+        Noisy copies per forward pass; changes no vote.
+    seed : int, default 0
+        Seed of the noise.
+    gamma : float, default 0.01
+        Level of the futility test, in (0, 1): stopping without a certificate costs no error probability,
+        and a larger gamma stops sooner, agreeing less often with the fixed-n procedure.
+
+    Returns
+    -------
+    SequentialDecision
+
+    Raises
+    ------
+    TypeError
+        If the noise is not Gaussian.
+    ValueError
+        If x does not fit the model, or an argument is out of its range.
 
     References
     ----------
-    A. Wald. Sequential tests of statistical hypotheses. Annals of Mathematical Statistics 16(2), 1945.
-    T. L. Lai. Nearly optimal sequential tests of composite hypotheses. Annals of Statistics 16(2), 1988.
+    J. Ville. Etude critique de la notion de collectif. Gauthier-Villars, 1939 (the maximal inequality).
+    A. Wald. Sequential tests of statistical hypotheses. The Annals of Mathematical Statistics 16(2), 1945.
+    T. L. Lai. Nearly optimal sequential tests of composite hypotheses. The Annals of Statistics 16(2), 1988.
+    J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
     """
     if not isinstance(smoothed.noise, Gaussian):
         raise TypeError(f"sequential certification at a radius needs Gaussian noise, got {smoothed.noise!r}")
@@ -186,9 +261,9 @@ class SequentialSummary:
 
 def compare_with_fixed(
     smoothed: Smoothed,
-    dataset,
-    indices,
-    radii,
+    dataset: SizedDataset,
+    indices: Iterable[int],
+    radii: Iterable[float],
     *,
     n0: int = 100,
     n_max: int = 100_000,
@@ -198,7 +273,28 @@ def compare_with_fixed(
     """Sequential decisions (`certify_at_radius`, capped at n_max) against Cohen et al.'s fixed-n procedure with
     n = n_max (`Smoothed.certify`), on the images `dataset[i]` (i in indices; image i uses seed i for both).
 
-    Returns {radius: `SequentialSummary`}.
+    Parameters
+    ----------
+    smoothed : Smoothed
+        With Gaussian noise.
+    dataset : sized dataset
+        dataset[i] is (image, label).
+    indices : iterable of int
+        The images, at least one.
+    radii : iterable of float
+        The radii to decide.
+    n0, n_max, alpha, batch_size
+        As in `certify_at_radius` (keyword-only); fixed n uses n = n_max.
+
+    Returns
+    -------
+    dict
+        {radius: `SequentialSummary`}.
+
+    Raises
+    ------
+    ValueError
+        If indices is empty.
     """
     indices = [int(i) for i in indices]
     if not indices:
@@ -215,10 +311,26 @@ def compare_with_fixed(
     return {r: summarize(rows, n0, n_max) for r, rows in runs.items()}
 
 
-def summarize(rows, n0: int, n_max: int) -> SequentialSummary:
-    """The summary of `compare_with_fixed` at one radius, from one row per image: (forward passes of the
-    sequential run, certified by it, certified by the fixed procedure, decided before the cap). No rows, no
-    summary: a mean over no image is undefined, so an empty `rows` is refused."""
+def summarize(rows: Iterable[tuple[int, bool, bool, bool]], n0: int, n_max: int) -> SequentialSummary:
+    """The summary of `compare_with_fixed` at one radius, from one row per image.
+
+    Parameters
+    ----------
+    rows : iterable of (int, bool, bool, bool)
+        Per image: forward passes of the sequential run, certified by it, certified by the fixed procedure,
+        decided before the cap.
+    n0, n_max : int
+        The fixed procedure's sample sizes (its passes are n0 + n_max).
+
+    Returns
+    -------
+    SequentialSummary
+
+    Raises
+    ------
+    ValueError
+        If rows is empty: a mean over no image is undefined.
+    """
     rows = list(rows)
     if not rows:
         raise ValueError(

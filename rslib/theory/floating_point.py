@@ -54,19 +54,36 @@ class RoundedGaussianTable:
     tv_bound: float
 
     def pmf(self) -> np.ndarray:
-        """P(J = j_min + i) as sampled, exactly (from the integer thresholds)."""
+        """The law of J as sampled, computed exactly from the integer thresholds.
+
+        Returns
+        -------
+        numpy.ndarray of float
+            P(J = j_min + i) for i = 0, ..., len(thresholds).
+        """
         edges = np.concatenate([[0], self.thresholds, [SCALE]]).astype(object)
         return np.array([float(b - a) / SCALE for a, b in zip(edges[:-1], edges[1:])])
 
     def sample(self, uniforms: np.ndarray) -> np.ndarray:
-        """J from uniform integers in [0, SCALE) (numpy; the engine does the same with torch)."""
+        """J from uniform integers in [0, SCALE) (numpy; the engine does the same with torch).
+
+        Parameters
+        ----------
+        uniforms : numpy.ndarray of int
+            Uniform integers in [0, SCALE).
+
+        Returns
+        -------
+        numpy.ndarray of int
+            J = j_min + #{thresholds <= u} for each u.
+        """
         return self.j_min + np.searchsorted(self.thresholds, uniforms, side="right")
 
 
 def rounded_gaussian_table(sigma: float, *, step: float = 1.0 / 255, reach: float = 10.0) -> RoundedGaussianTable:
     r"""Integer thresholds that draw J from the Gaussian rounded to the grid `step` Z, with fair bits only.
 
-    J covers |j| <= ceil(reach sigma / step) (mass 2 Phi(-reach) = 1.5e-23 beyond, for reach = 10, merged
+    J covers ``|j| <= ceil(reach sigma / step)`` (mass 2 Phi(-reach) = 1.5e-23 beyond, for reach = 10, merged
     into the end buckets). Threshold i is the integer nearest SCALE F_i, F_i = Phi((j_min + i + 1/2) step /
     sigma), computed from the lower tail (F_i) or the upper one (1 - F_i) so that its relative error stays
     that of scipy's normal CDF. The total variation distance to the exact rounded Gaussian is at most
@@ -77,6 +94,24 @@ def rounded_gaussian_table(sigma: float, *, step: float = 1.0 / 255, reach: floa
     (tail mass, then each threshold's error: floating-point products, the CDF's
     accuracy taken as 1e-13 relative, the rounding to an integer and the cap below 2^63), about 1e-11 per
     coordinate.
+
+    Parameters
+    ----------
+    sigma : float
+        Noise level, > 0.
+    step : float, default 1/255
+        The grid h (keyword-only, as below), > 0.
+    reach : float, default 10
+        Buckets cover ``|j| h <= reach sigma``.
+
+    Returns
+    -------
+    RoundedGaussianTable
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of its range, or the table would exceed 2e6 thresholds.
 
     References
     ----------
@@ -110,7 +145,7 @@ class FloatingPointExample:
     naive_radius : float
         The radius certified for class A at x0 = 0 with the naive sampler.
     distance : float
-        |x1 - x0|: x1 lies inside that ball.
+        ``|x1 - x0|``: x1 lies inside that ball.
     naive_votes_at_x1 : int
         Votes for A at x1 with the naive sampler (of n): the smoothed prediction there is not A.
     sound_votes_at_x0 : int
@@ -150,6 +185,28 @@ def counterexample(
     (Under the exact Gaussian, f = A has probability 0 and g = B everywhere.) The grid sampler never feeds f
     a generator output, so A gets no vote at x0. For a threshold classifier f(z) = A iff z <= 60 h, the grid
     sampler's certificate at x0 is checked against the exact p_A at the farthest grid point inside it.
+
+    Parameters
+    ----------
+    sigma : float, default 0.5
+        Noise level (keyword-only, as every parameter).
+    bits : int, default 16
+        Resolution of the naive generator, in [4, 24].
+    n : int, default 100,000
+        Votes per estimate.
+    alpha : float, default 0.001
+        Error level of the certificates.
+    seed : int, default 0
+        Seed of the draws.
+
+    Returns
+    -------
+    FloatingPointExample
+
+    References
+    ----------
+    V. Voracek, M. Hein. Sound randomized smoothing in floating-point arithmetic. ICLR 2023.
+    J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
     """
     sigma = _checks.positive("sigma", sigma)
     bits, n = _checks.integer_in("bits", bits, 4, 24), _checks.count("n", n)

@@ -16,9 +16,11 @@ knows each p_A and picks each n_i reaches a given mean loss, so no such procedur
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.stats import binom, norm
 
 from rslib import _checks
@@ -27,12 +29,26 @@ from rslib.bounds import clopper_pearson
 __all__ = ["bernoulli_kl", "wald_samples", "oracle_passes", "expected_radius", "AdaptiveOracle", "adaptive_oracle"]
 
 
-def bernoulli_kl(p, q) -> np.ndarray:
+def bernoulli_kl(p: ArrayLike, q: ArrayLike) -> np.ndarray:
     r"""The Kullback-Leibler divergence KL(Bernoulli(p) || Bernoulli(q)) in nats, vectorised:
 
     .. math:: p \log\frac{p}{q} + (1 - p) \log\frac{1 - p}{1 - q}, \qquad 0 \log 0 = 0,
 
     +inf where q is 0 or 1 and p differs from it.
+
+    Parameters
+    ----------
+    p, q : float or array_like
+        Probabilities in [0, 1], broadcast together.
+
+    Returns
+    -------
+    numpy.ndarray or float
+        KL in nats, >= 0.
+
+    References
+    ----------
+    S. Kullback, R. A. Leibler. On information and sufficiency. The Annals of Mathematical Statistics 22(1), 1951.
     """
     p, q = np.broadcast_arrays(_checks.probability("p", p), _checks.probability("q", q))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -42,13 +58,27 @@ def bernoulli_kl(p, q) -> np.ndarray:
     return out[()] if out.ndim == 0 else out
 
 
-def wald_samples(p_a, p0, *, alpha: float) -> np.ndarray:
+def wald_samples(p_a: ArrayLike, p0: ArrayLike, *, alpha: float) -> np.ndarray:
     r"""Wald's lower bound on the mean sample size of a sequential test at level alpha between p0 and p_a:
 
     .. math:: \frac{\log(1/\alpha)}{\mathrm{KL}(p_A \,\|\, p_0)}
 
     (+inf at p_a = p0). It holds for every sound procedure on the inputs it decides against the null with
     probability -> 1 (Wald 1945); a futility rule aimed elsewhere than p0 may stop sooner on the others.
+
+    Parameters
+    ----------
+    p_a : float or array_like
+        The true probability of the top class.
+    p0 : float or array_like
+        The threshold tested, Phi(r / sigma) for a radius r.
+    alpha : float
+        Error level, in (0, 1) (keyword-only).
+
+    Returns
+    -------
+    numpy.ndarray or float
+        The least mean number of votes, +inf at p_a = p0.
 
     References
     ----------
@@ -60,10 +90,34 @@ def wald_samples(p_a, p0, *, alpha: float) -> np.ndarray:
         return np.log(1.0 / alpha) / bernoulli_kl(p_a, p0)
 
 
-def oracle_passes(p_a, p0, *, alpha: float, n0: int, n_max: int) -> np.ndarray:
-    """The benchmark's yardstick per input: n0 + min(n_max, `wald_samples`), the selection counted and the
-    bound capped as the procedures are; 0 where p0 > alpha^(1/n_max), since no count of n_max votes
-    certifies there and a procedure agrees with fixed n without any vote."""
+def oracle_passes(p_a: ArrayLike, p0: ArrayLike, *, alpha: float, n0: int, n_max: int) -> np.ndarray:
+    r"""The benchmark's yardstick per input: the selection counted and Wald's bound capped as the procedures are,
+
+    .. math:: n_0 + \min\Big(n_{max}, \frac{\log(1/\alpha)}{\mathrm{KL}(p_A \,\|\, p_0)}\Big),
+
+    and 0 where :math:`p_0 > \alpha^{1/n_{max}}`, since no count of n_max votes certifies there and a
+    procedure agrees with fixed n without any vote.
+
+    Parameters
+    ----------
+    p_a, p0 : float or array_like
+        As in `wald_samples` (p_a for instance k / N from a fixed-N run).
+    alpha : float
+        Error level (keyword-only, as below).
+    n0 : int
+        Selection votes, >= 0.
+    n_max : int
+        The cap.
+
+    Returns
+    -------
+    numpy.ndarray or float
+        Forward passes per input.
+
+    References
+    ----------
+    A. Wald. Sequential tests of statistical hypotheses. The Annals of Mathematical Statistics 16(2), 1945.
+    """
     n0, n_max = _checks.count("n0", n0, minimum=0), _checks.count("n_max", n_max)
     bound = n0 + np.minimum(n_max, wald_samples(p_a, p0, alpha=alpha))
     reachable = np.asarray(p0) <= np.exp(np.log(alpha) / n_max)
@@ -71,9 +125,36 @@ def oracle_passes(p_a, p0, *, alpha: float, n0: int, n_max: int) -> np.ndarray:
     return out[()] if out.ndim == 0 else out
 
 
-def expected_radius(p_a, n: int, *, sigma: float, alpha: float, points: int = 201) -> np.ndarray:
-    """E[sigma Phi^-1(CP_lower(K, n, alpha))] over K ~ Bin(n, p_a), a radius of 0 where the bound is <= 1/2;
-    by `points` quantile midpoints of K (vectorised over p_a)."""
+def expected_radius(p_a: ArrayLike, n: int, *, sigma: float, alpha: float, points: int = 201) -> np.ndarray:
+    r"""The mean Clopper-Pearson radius of n votes, :math:`E[\sigma\Phi^{-1}(\underline{p}_{CP}(K, n, \alpha))]`
+    over :math:`K \sim \mathrm{Bin}(n, p_A)`, a radius of 0 where the bound is <= 1/2.
+
+    Computed at `points` quantile midpoints of K (vectorised over p_a).
+
+    Parameters
+    ----------
+    p_a : float or array_like
+        The top class's probability.
+    n : int
+        Votes.
+    sigma : float
+        Noise level (keyword-only, as below).
+    alpha : float
+        Error level.
+    points : int, default 201
+        Quantiles of K averaged.
+
+    Returns
+    -------
+    numpy.ndarray
+        One mean radius per p_a.
+
+    References
+    ----------
+    C. J. Clopper, E. S. Pearson. The use of confidence or fiducial limits illustrated in the case of the
+    binomial. Biometrika 26(4), 1934.
+    J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
+    """
     p_a = np.atleast_1d(_checks.probability("p_a", p_a))
     n = _checks.count("n", n)
     u = (np.arange(points) + 0.5) / points
@@ -103,14 +184,14 @@ class AdaptiveOracle:
 
 
 def adaptive_oracle(
-    p_a,
+    p_a: ArrayLike,
     *,
     sigma: float,
     alpha: float,
     n_max: int = 100_000,
     n0: int = 100,
-    losses=(0.01, 0.02, 0.05, 0.1),
-    speedups=(5.0,),
+    losses: Sequence[float] = (0.01, 0.02, 0.05, 0.1),
+    speedups: Sequence[float] = (5.0,),
     grid: int = 61,
 ) -> AdaptiveOracle:
     r"""The oracle limit of radius estimation: the fewest mean forward passes at which per-input sample
@@ -129,6 +210,7 @@ def adaptive_oracle(
     sigma, alpha : float
         Noise level and error level (keyword-only, as every parameter below).
     n_max, n0 : int
+        The cap and the selection votes.
     losses : sequence of float
         Mean losses in units of sigma.
     speedups : sequence of float
@@ -139,6 +221,11 @@ def adaptive_oracle(
     Returns
     -------
     AdaptiveOracle
+
+    References
+    ----------
+    R. Chen, J. Li, J. Yan, P. Li, B. Sheng. Input-specific robustness certification for randomized smoothing.
+    AAAI 2022 (the per-input sample size whose limit this is).
     """
     sigma, alpha = _checks.positive("sigma", sigma), _checks.level("alpha", alpha)
     sizes = np.unique(np.round(np.geomspace(min(100, n_max), n_max, _checks.count("grid", grid))).astype(np.int64))
