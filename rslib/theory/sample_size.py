@@ -86,6 +86,8 @@ def wald_samples(p_a: ArrayLike, p0: ArrayLike, *, alpha: float) -> np.ndarray:
     T. L. Lai. Nearly optimal sequential tests of composite hypotheses. Annals of Statistics 16(2), 1988.
     """
     alpha = _checks.level("alpha", alpha)
+    # checked here so that an error names this function's parameters, not bernoulli_kl's p and q
+    p_a, p0 = _checks.probability("p_a", p_a), _checks.probability("p0", p0)
     with np.errstate(divide="ignore"):
         return np.log(1.0 / alpha) / bernoulli_kl(p_a, p0)
 

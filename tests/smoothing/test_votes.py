@@ -58,7 +58,7 @@ def test_simultaneous_bounds_give_p_b_as_the_largest_upper_bound_of_the_others(n
     )
     lower, upper = bounds.simultaneous_clopper_pearson(counts, 0.01)
     assert cert.p_a == lower[0] and cert.p_b == upper[1:].max() and cert.radius == radius(lower[0], upper[1:].max())
-    with pytest.raises(ValueError, match="bound must be 'binary' or 'simultaneous', got 'exact'"):
+    with pytest.raises(ValueError, match="bound must be 'binary', 'simultaneous' or 'randomized', got 'exact'"):
         smoothing.certificate_from_counts(counts, counts, alpha=0.01, noise=noise, bound="exact")
 
 

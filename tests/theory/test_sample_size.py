@@ -41,3 +41,12 @@ def test_the_adaptive_oracle_trades_passes_for_loss():
     assert 0 <= oracle.least_loss[2.0] <= oracle.least_loss[50.0]
     with pytest.raises(ValueError, match="alpha must lie in the open interval"):
         sample_size.adaptive_oracle(p_a, sigma=0.5, alpha=0)
+
+
+def test_errors_name_the_parameter_the_caller_passed():
+    with pytest.raises(ValueError, match="p_a must lie in"):
+        sample_size.wald_samples(2.0, 0.5, alpha=0.001)
+    with pytest.raises(ValueError, match="p0 must not be NaN"):
+        sample_size.oracle_passes(0.9, float("nan"), alpha=0.001, n0=100, n_max=1000)
+    with pytest.raises(ValueError, match="alpha must lie in the open interval"):
+        sample_size.wald_samples(0.9, 0.8, alpha=0)
