@@ -11,6 +11,8 @@ the batch size, packing keeps batches full.
 
 Prints the tables and, as its last line, `ratio_vs_forward=<x> ratio_vs_reference=<y>` for rslib: the
 smallest ratio over the noises measured. With --out, writes the numbers and their provenance as JSON.
+"gaussian-sound" is the grid sampler of `Gaussian(0.5, sound=True)`; every input is an 8-bit image (values
+k / 255), as that sampler requires.
 
     python benchmarks/throughput.py --samples 20000 --out benchmarks/results/throughput-cpu.json
 """
@@ -29,7 +31,12 @@ from rslib import smoothing, zoo
 from rslib.results import provenance
 from rslib.smoothing import Smoothed
 
-NOISES = {"gaussian": smoothing.Gaussian(0.5), "laplace": smoothing.Laplace(0.35), "ablation": smoothing.Ablation(50)}
+NOISES = {
+    "gaussian": smoothing.Gaussian(0.5),
+    "gaussian-sound": smoothing.Gaussian(0.5, sound=True),
+    "laplace": smoothing.Laplace(0.35),
+    "ablation": smoothing.Ablation(50),
+}
 
 
 def _sync(dev):
@@ -130,7 +137,7 @@ def main(argv=None) -> None:
         noise = NOISES[name]
         model = zoo.build("fashion_cnn", noise.in_channels(1), 10).to(dev).eval()
         model = model.to(memory_format=torch.channels_last)
-        x = torch.rand(1, 1, 28, 28, device=dev)
+        x = torch.randint(0, 256, (1, 1, 28, 28), device=dev).float() / 255
         for batch_size in args.batch_sizes:
             noisy = noise.sample(x.repeat((batch_size, 1, 1, 1))).contiguous(memory_format=torch.channels_last)
             rows.append(
@@ -149,7 +156,7 @@ def main(argv=None) -> None:
                 }
             )
         inputs, n0, n = args.certify
-        xs = list(torch.rand(inputs, 1, 28, 28, device=dev))
+        xs = list(torch.randint(0, 256, (inputs, 1, 28, 28), device=dev).float() / 255)
         batch_size = max(args.batch_sizes)
         certify_rows.append(
             {

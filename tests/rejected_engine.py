@@ -54,6 +54,24 @@ CASES = {
         smoothing.radii_from_votes(np.ones((2, 5), dtype=int), label=1, num_classes=10, sigma=0.5, alpha=0.01)
     ),
     "`smoothing.summarize([], n0=100, n_max=1000)`": lambda: smoothing.summarize([], n0=100, n_max=1000),
+    "`smoothing.certify_at_radius(smoothed, x, 0.5, gamma=1.0)`": lambda: smoothing.certify_at_radius(
+        base._smoothed(), base._x(), 0.5, gamma=1.0
+    ),
+    "`smoothing.certify_adaptive(smoothed, x, tol=-0.1)`": lambda: smoothing.certify_adaptive(
+        base._smoothed(), base._x(), tol=-0.1
+    ),
+    "`smoothing.certify_adaptive(Smoothed(model, smoothing.Laplace(0.5), 10), x)`": lambda: smoothing.certify_adaptive(
+        base._smoothed(smoothing.Laplace(0.5)), base._x()
+    ),
+    '`smoothing.certificate_from_counts(selection, estimation, ..., bound="randomized")` without `u_seed`': lambda: (
+        smoothing.certificate_from_counts(
+            np.array([0, 5]), np.array([1, 9]), alpha=0.01, noise=smoothing.Gaussian(0.5), bound="randomized"
+        )
+    ),
+    "`smoothing.Gaussian(0.5, sound=True).sample(torch.full((2, 3), 0.3001))`": lambda: smoothing.Gaussian(
+        0.5, sound=True
+    ).sample(torch.full((2, 3), 0.3001)),
+    '`smoothing.Gaussian(0.5, sound="yes")`': lambda: smoothing.Gaussian(0.5, sound="yes"),
     '`zoo.save(model, "..", card, out_dir)`': lambda: base._digits_model(".."),
     '`zoo.save(model, ".hidden", card, out_dir)`': lambda: base._digits_model(".hidden"),
     '`figures.certify_explorer(smoothed, dataset, class_names=["a"])`': lambda: figures.certify_explorer(

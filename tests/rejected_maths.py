@@ -6,6 +6,8 @@ Merged into test_rejected.CASES; see that module for the form of a case.
 import numpy as np  # noqa: F401
 import test_rejected as base
 
+from rslib import theory
+
 CASES = {
     "`bounds.clopper_pearson(10**16, 10**16, 0.001)`": lambda: base.bounds.clopper_pearson(10**16, 10**16, 0.001),
     "`certificates.gaussian_l2(True, sigma=1.0)`": lambda: base.certificates.gaussian_l2(True, sigma=1.0),
@@ -31,4 +33,18 @@ CASES = {
         0.9, d=10**6, keep=500_000
     ),
     "`certificates.l2_to_l0(1.0, channels=0)`": lambda: base.certificates.l2_to_l0(1.0, channels=0),
+    "`bounds.randomized_clopper_pearson(3, 10, 0.05, seed=-1)`": lambda: base.bounds.randomized_clopper_pearson(
+        3, 10, 0.05, seed=-1
+    ),
+    "`bounds.sequential_plan(1.2, alpha=0.001, n_max=1000)`": lambda: base.bounds.sequential_plan(
+        1.2, alpha=0.001, n_max=1000
+    ),
+    "`bounds.beta_mixture_log_e(5, 10, 0.5, prior=(0, 1))`": lambda: base.bounds.beta_mixture_log_e(
+        5, 10, 0.5, prior=(0, 1)
+    ),
+    "`bounds.look_schedule(1000, ratio=1.0)`": lambda: base.bounds.look_schedule(1000, ratio=1.0),
+    "`theory.sample_size.wald_samples(0.9, 0.8, alpha=0)`": lambda: theory.sample_size.wald_samples(0.9, 0.8, alpha=0),
+    "`theory.floating_point.rounded_gaussian_table(0.5, step=0)`": lambda: theory.floating_point.rounded_gaussian_table(
+        0.5, step=0
+    ),
 }

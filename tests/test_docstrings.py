@@ -24,9 +24,6 @@ import pytest
 
 import rslib
 
-# Rewritten on another branch: their names are checked by one test, expected to fail until that rewrite lands.
-PENDING_REWRITE = ("rslib.smoothing._sequential", "rslib.smoothing._noise", "rslib.smoothing._sampling")
-
 # Functions of the maths that implement no published result: bookkeeping, definitions and numerical checks.
 NOT_PUBLISHED = {
     "rslib.certificates._registry.family_from_params",  # reads saved noise parameters
@@ -100,10 +97,7 @@ def documented_objects() -> list[Item]:
 
 
 OBJECTS = documented_objects()
-
-
-CHECKED = [item for item in OBJECTS if item.module not in PENDING_REWRITE]
-PENDING = [item for item in OBJECTS if item.module in PENDING_REWRITE]
+CHECKED = OBJECTS
 
 
 def ids(items: list[Item]) -> list[str]:
@@ -241,19 +235,6 @@ def all_docstrings() -> list[tuple[str, str]]:
 def test_no_docstring_points_to_a_source_a_reader_cannot_find(name, doc):
     problems = unfindable_sources(name, doc)
     assert not problems, problems[0]
-
-
-@pytest.mark.xfail(reason=f"{', '.join(PENDING_REWRITE)} are being rewritten on another branch", strict=False)
-def test_the_modules_being_rewritten_meet_the_same_rules():
-    """Every check above, on the names of the modules being rewritten: one report instead of one per name."""
-    problems = [
-        problem
-        for item in PENDING
-        for check in (docstring_problems, section_problems, annotation_problems)
-        for problem in check(item)
-    ]
-    problems += [problem for item in PENDING for problem in unfindable_sources(item.name, item.obj.__doc__ or "")]
-    assert PENDING and not problems, "\n".join(problems)
 
 
 def test_napoleon_renders_every_docstring_without_warnings(tmp_path):

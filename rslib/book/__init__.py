@@ -1,5 +1,6 @@
 """The book's helpers: `from rslib import book; book.setup()` in every chapter's first cell, then `answer`,
-`quote` and `table` for exercise answers, numbers quoted in the prose, and tables that fit the page.
+`quote` and `table` for exercise answers, numbers quoted in the prose, and tables that fit the page;
+`fixed_radius_table`, `estimation_table` and `randomized_gain_table` for chapters 5 and 6.
 
 Plotly figures in the static book. Under the book's executor plotly's default output is its own mime
 type, which the HTML builder skips (with only a warning), so figures would vanish. `setup()` selects
@@ -30,6 +31,7 @@ from IPython.display import Pretty
 from myst_nb import glue
 from plotly.io._base_renderers import NotebookRenderer
 
+from rslib.book._sample_efficiency import estimation_table, fixed_radius_table, randomized_gain_table
 from rslib.book._scale import SCALE_FOLDER, RunSummary, compare_runs, provenance_lines, scale_runs
 from rslib.smoothing import tune_cpu_allocator
 
@@ -42,6 +44,9 @@ __all__ = [
     "RENDERER",
     "LIVE_ENV",
     "OfflineNotebookRenderer",
+    "fixed_radius_table",
+    "estimation_table",
+    "randomized_gain_table",
     "SCALE_FOLDER",
     "scale_runs",
     "RunSummary",

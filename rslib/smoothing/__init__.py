@@ -5,13 +5,16 @@
   `certify_many` and top-k `certify_topk`; `Certificate`, `TopKCertificate` are what they return, and
   `certificate_from_counts`, `topk_from_counts` turn votes into them without torch.
 - `certify_dataset`: a resumable run over a dataset into a results file; `vote_counts`, `certify_topk_dataset`.
-- `certify_at_radius`: sequential certification at a radius by betting; `compare_with_fixed`.
+- `certify_at_radius`: sequential certification at a radius (`sequential_decision` on any vote source);
+  `compare_with_fixed`.
+- `certify_adaptive`: radius estimation with a per-input sample size, to a radius tolerance.
 - `certify_soft`: soft smoothing (mean scores); `certify_with_bounds`, `compare_on_dataset`: one sample
   certified under every confidence bound.
 """
 
 from rslib._checks import NonFiniteLogitsError
 from rslib.certificates import NOT_CERTIFIED
+from rslib.smoothing._adaptive import AdaptiveCertificate, adaptive_certificate, adaptive_sample_size, certify_adaptive
 from rslib.smoothing._bound_comparison import (
     COMPARED_BOUNDS,
     SOFT_CERTIFICATES,
@@ -40,10 +43,18 @@ from rslib.smoothing._sequential import (
     SequentialSummary,
     certify_at_radius,
     compare_with_fixed,
+    sequential_decision,
     summarize,
 )
 from rslib.smoothing._soft import SoftCertificate, certify_soft
-from rslib.smoothing._votes import ABSTAIN, Certificate, TopKCertificate, certificate_from_counts, topk_from_counts
+from rslib.smoothing._votes import (
+    ABSTAIN,
+    Certificate,
+    TopKCertificate,
+    certificate_from_counts,
+    randomization_seed,
+    topk_from_counts,
+)
 
 __all__ = [
     "Noise",
@@ -62,6 +73,7 @@ __all__ = [
     "NOT_CERTIFIED",
     "NonFiniteLogitsError",
     "certificate_from_counts",
+    "randomization_seed",
     "topk_from_counts",
     "default_device",
     "generator",
@@ -76,9 +88,14 @@ __all__ = [
     "topk_l0_radii",
     "SequentialDecision",
     "certify_at_radius",
+    "sequential_decision",
     "SequentialSummary",
     "compare_with_fixed",
     "summarize",
+    "AdaptiveCertificate",
+    "certify_adaptive",
+    "adaptive_certificate",
+    "adaptive_sample_size",
     "SoftCertificate",
     "certify_soft",
     "COMPARED_BOUNDS",

@@ -18,6 +18,7 @@ from rslib.smoothing._votes import (
     Certificate,
     TopKCertificate,
     certificate_from_counts,
+    randomization_seed,
     topk_from_counts,
 )
 
@@ -158,7 +159,8 @@ class Smoothed:
 
         With probability >= 1 - alpha over the sampling, a returned label equals g(x) and g is constant on
         the ball of the returned radius around x. Abstains when p_A <= p_B. For ablation the radius is the
-        top-1 l0 certificate (pixels).
+        top-1 l0 certificate (pixels). With ``bound="randomized"`` the uniform U of randomized Clopper-Pearson is
+        drawn from the seed ``randomization_seed(seed)``, which the certificate records with U.
 
         Parameters
         ----------
@@ -174,7 +176,7 @@ class Smoothed:
             Perturbed copies per forward pass (keyword-only); changes no sample.
         seed : int, default 0
             Seed of the noise (keyword-only), in [0, 2**63 - 1].
-        bound : {"binary", "simultaneous"}, default "binary"
+        bound : {"binary", "simultaneous", "randomized"}, default "binary"
             How the class probabilities are bounded (keyword-only; see `certificate_from_counts`).
 
         Returns
@@ -224,7 +226,7 @@ class Smoothed:
             Perturbed copies per forward pass (keyword-only).
         seeds : sequence of int, optional
             One seed per input (keyword-only); default: 0, 1, 2, ...
-        bound : {"binary", "simultaneous"}, default "binary"
+        bound : {"binary", "simultaneous", "randomized"}, default "binary"
             As in `certify` (keyword-only).
 
         Returns
@@ -239,7 +241,7 @@ class Smoothed:
             shape; and as `certify`.
         """
         if bound not in BOUND_KINDS:
-            raise ValueError(f"bound must be 'binary' or 'simultaneous', got {bound!r}")
+            raise ValueError(f"bound must be 'binary', 'simultaneous' or 'randomized', got {bound!r}")
         n0, n = _checks.count("n0", n0), _checks.count("n", n)
         alpha = _checks.level("alpha", alpha)
         xs = list(xs)  # a generator is read once
@@ -252,7 +254,13 @@ class Smoothed:
         shape = tuple(xs[0].shape) if len(xs) else ()
         return [
             certificate_from_counts(
-                counts[i], counts[len(xs) + i], alpha=alpha, noise=self.noise, bound=bound, input_shape=shape
+                counts[i],
+                counts[len(xs) + i],
+                alpha=alpha,
+                noise=self.noise,
+                bound=bound,
+                input_shape=shape,
+                u_seed=randomization_seed(seeds[i]) if bound == "randomized" else None,
             )
             for i in range(len(xs))
         ]

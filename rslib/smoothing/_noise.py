@@ -13,11 +13,20 @@ from typing import ClassVar
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 
 from rslib import _checks
 from rslib import certificates as certs
 from rslib.certificates import FAMILIES, NoiseFamily
-from rslib.smoothing._sampling import gaussian_from_uniforms, laplace_from_uniforms, row_uniforms, rows
+from rslib.smoothing._sampling import (
+    gaussian_from_uniforms,
+    grid_indices,
+    grid_uniforms,
+    laplace_from_uniforms,
+    row_uniforms,
+    rows,
+)
+from rslib.theory import floating_point
 
 __all__ = ["Noise", "Gaussian", "Laplace", "Ablation", "NOISES", "from_params"]
 
@@ -28,6 +37,11 @@ class Noise(abc.ABC):
     Subclasses set `family` (its name, norm and parameter in `rslib.certificates.FAMILIES`), `certificates`
     (the names in `rslib.certificates.REGISTRY` it supports for the top class, the first one the default)
     and `topk_certificate` (None when it has none), and implement `sample`.
+
+    Parameters
+    ----------
+    level : float or int
+        The noise's parameter (sigma, scale or keep), checked by the subclass.
     """
 
     family: ClassVar[NoiseFamily]
@@ -35,7 +49,7 @@ class Noise(abc.ABC):
     topk_certificate: ClassVar[str | None] = None
 
     @abc.abstractmethod
-    def __init__(self, level) -> None:
+    def __init__(self, level: float) -> None:
         """Build the noise from its parameter (sigma, scale or keep), checked."""
 
     @property
@@ -50,17 +64,54 @@ class Noise(abc.ABC):
 
     @abc.abstractmethod
     def sample(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        """Perturbed copies of the batch `x` (B, ...), drawn on x's device from `generator`."""
+        """Perturbed copies of the batch `x`, drawn on x's device from `generator`.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (B, ...)
+            The copies to perturb (often one input expanded).
+        generator : torch.Generator, optional
+            The source of randomness (torch's default generator when None).
+
+        Returns
+        -------
+        torch.Tensor
+            One perturbed copy per row of x, what the base model takes.
+        """
 
     def _levels(self, input_shape) -> dict:
         return {self.family.parameter: self.level}
 
-    def radius(self, p_a, p_b=None, *, certificate: str | None = None, input_shape=None):
-        """The certified radius of the top class from bounds p_a (lower, top class) and p_b (upper, every other
-        class; None: 1 - p_a), with `certificate` (default: the first of `certificates`).
+    def radius(
+        self,
+        p_a: ArrayLike,
+        p_b: ArrayLike | None = None,
+        *,
+        certificate: str | None = None,
+        input_shape: tuple[int, ...] | None = None,
+    ) -> np.number | np.ndarray:
+        """The certified radius of the top class from its probability bounds, by one of the noise's certificates.
 
-        Raises NotImplementedError, naming the certificates that exist, for a certificate this noise does
-        not support. input_shape: one input's shape, needed by ablation (d = its pixels).
+        Parameters
+        ----------
+        p_a : float or array_like
+            Lower bound on the top class's probability.
+        p_b : float or array_like, optional
+            Upper bound on every other class's probability; None: 1 - p_a.
+        certificate : str, optional
+            A name of `certificates` (keyword-only; default: the first).
+        input_shape : tuple of int, optional
+            One input's shape (keyword-only): ablation counts its pixels, the sound Gaussian its coordinates.
+
+        Returns
+        -------
+        numpy scalar or numpy.ndarray
+            The radius in the noise's norm, ``NOT_CERTIFIED`` (-1) where nothing is certified.
+
+        Raises
+        ------
+        NotImplementedError
+            For a certificate this noise does not support, naming those it does.
         """
         name = self.certificates[0] if certificate is None else certificate
         if name not in self.certificates:
@@ -70,10 +121,32 @@ class Noise(abc.ABC):
             )
         return certs.REGISTRY[name].radius(p_a, p_b, **self._levels(input_shape))
 
-    def radius_topk(self, p_a, p_b, *, k: int, input_shape=None):
-        """The certified radius keeping a label among the top k: p_a bounds the label from below, p_b's last
-        axis holds every other class's upper bound. NotImplementedError for a noise without a top-k
-        certificate."""
+    def radius_topk(
+        self, p_a: ArrayLike, p_b: ArrayLike, *, k: int, input_shape: tuple[int, ...] | None = None
+    ) -> np.number | np.ndarray:
+        """The certified radius keeping a label among the top k (Jia et al. 2020).
+
+        Parameters
+        ----------
+        p_a : float or array_like
+            Lower bound on the label's probability.
+        p_b : array_like
+            Upper bounds on every other class's probability, along the last axis.
+        k : int
+            The label stays among the k most likely classes (keyword-only).
+        input_shape : tuple of int, optional
+            One input's shape (keyword-only), as in `radius`.
+
+        Returns
+        -------
+        numpy scalar or numpy.ndarray
+            The radius in the noise's norm, ``NOT_CERTIFIED`` (-1) where nothing is certified.
+
+        Raises
+        ------
+        NotImplementedError
+            For a noise without a top-k certificate.
+        """
         if self.topk_certificate is None:
             having = [cls.__name__ for cls in NOISES.values() if cls.topk_certificate is not None]
             raise NotImplementedError(
@@ -82,11 +155,28 @@ class Noise(abc.ABC):
         return certs.REGISTRY[self.topk_certificate].function(p_a, p_b, k=k, **self._levels(input_shape))
 
     def in_channels(self, channels: int) -> int:
-        """Channels of a perturbed copy of an input with `channels` channels (what the base model takes)."""
+        """Channels of a perturbed copy of an input, what the base model takes.
+
+        Parameters
+        ----------
+        channels : int
+            The input's channels.
+
+        Returns
+        -------
+        int
+            The same number, except for ablation (twice as many).
+        """
         return channels
 
     def params(self) -> dict:
-        """The noise as saved in model cards and results files: {"noise": name, parameter: level}."""
+        """The noise as saved in model cards and results files.
+
+        Returns
+        -------
+        dict
+            ``{"noise": name, parameter: level}`` (the sound Gaussian adds ``"sound": True``).
+        """
         return {"noise": self.family.name, self.family.parameter: self.level}
 
     def __eq__(self, other) -> bool:
@@ -106,17 +196,36 @@ class Gaussian(Noise):
     ----------
     sigma : float
         Standard deviation, in (0, 1e100].
+    sound : bool, default False
+        Sample on the input grid (Voracek & Hein 2023): inputs must be 8-bit images (every value k / 255),
+        the noise of each coordinate is an integer J drawn from the Gaussian rounded to the grid by comparing
+        fair random bits with integer thresholds (`rslib.theory.floating_point.rounded_gaussian_table`), and
+        the network sees (k + J) / 255, formed from the integer sum. The votes are then exactly those of the
+        base classifier f o (round to the grid) under the continuous Gaussian, whatever f does with the bits
+        of its input, so Cohen et al.'s theorem holds for every real perturbation; the floating-point
+        sampler's own law is not the theorem's, and a classifier can exploit that (see
+        `rslib.theory.floating_point.counterexample`). What remains, the thresholds' total variation
+        distance to the exact law (about 1e-11 per coordinate), is `slack`: it is subtracted from p_A (and
+        added to p_B) before any radius, and to the threshold of `certify_at_radius`. Covers the vote-based
+        certificates (`Smoothed.certify`, `certify_topk`, `certify_at_radius`, `certify_adaptive`).
     """
 
     family = FAMILIES["gaussian"]
     certificates = ("gaussian_l2", "renyi_l2", "pixeldp_l2", "gaussian_l2_margin", "soft_margin_l2", "gaussian_l1")
     topk_certificate = "gaussian_topk_l2"
+    GRID = 255
+    """Levels of the input grid of the sound sampler: inputs are k / GRID."""
 
-    def __init__(self, sigma: float):
+    def __init__(self, sigma: float, *, sound: bool = False) -> None:
         self.sigma = _checks.positive("sigma", sigma)
+        if not isinstance(sound, bool):
+            raise TypeError(f"sound must be True or False, got {sound!r}")
+        self.sound = sound
+        self._table = floating_point.rounded_gaussian_table(self.sigma, step=1.0 / self.GRID) if sound else None
+        self._thresholds: dict[torch.device, torch.Tensor] = {}
 
     def sample(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        """x + eps with eps ~ N(0, sigma^2 I), elementwise over the batch `x`.
+        """x + eps with eps ~ N(0, sigma^2 I), elementwise over the batch `x` (sound: see the class).
 
         Box-Muller in float64 (`gaussian_from_uniforms`) from three uniforms per pair of coordinates, cast to
         x's dtype. torch.randn in float32 takes its Box-Muller radius sqrt(-2 log u) from a 24-bit uniform
@@ -127,11 +236,123 @@ class Gaussian(Noise):
         law differs from the assumed one only on an event of probability <= n d 2^-106, nothing beside
         alpha; elsewhere each draw is its exact value (see `fine_uniforms`) up to float32 rounding.
         Costs about 5x torch.randn's float32 sampling on a CPU, small beside the model's forward pass.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (B, ...)
+            The copies to perturb; for sound=True on the grid k / 255.
+        generator : torch.Generator, optional
+            The source of randomness.
+
+        Returns
+        -------
+        torch.Tensor
+            x's shape and dtype.
+
+        Raises
+        ------
+        ValueError
+            For sound=True, if a value of x lies off the grid.
+
+        References
+        ----------
+        G. E. P. Box, M. E. Muller. A note on the generation of random normal deviates. The Annals of
+        Mathematical Statistics 29(2), 1958.
+        V. Voracek, M. Hein. Sound randomized smoothing in floating-point arithmetic. ICLR 2023 (sound=True).
         """
+        if self.sound:
+            return self._sample_on_grid(x, generator)
         copies, size = rows(x)
         u = row_uniforms(copies, 3, (size + 1) // 2, generator, x.device)  # a pair of coordinates per triple
         eps = gaussian_from_uniforms(u[:, 0], u[:, 1], u[:, 2])[:, :size]
         return eps.mul_(self.sigma).to(x.dtype).reshape(x.shape).add_(x)
+
+    def _sample_on_grid(self, x: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+        scaled = x.double() * self.GRID
+        levels = scaled.round()
+        if (scaled - levels).abs().max() > 1e-3:
+            raise ValueError(
+                f"x must lie on the grid of 1/{self.GRID} (8-bit images) for Gaussian(sound=True), got a value "
+                f"{float(x.flatten()[int((scaled - levels).abs().argmax())]):.6g} off it"
+            )
+        assert self._table is not None
+        if x.device not in self._thresholds:
+            self._thresholds[x.device] = torch.as_tensor(self._table.thresholds, device=x.device)
+        copies, size = rows(x)
+        uniforms = grid_uniforms(copies, size, generator, x.device)
+        jumps = grid_indices(uniforms, self._thresholds[x.device], self._table.j_min).reshape(x.shape)
+        return (levels.long() + jumps).double().div_(self.GRID).to(x.dtype)  # from the integer sum only
+
+    def slack(self, input_shape: tuple[int, ...] | None) -> float:
+        """The sampler's total variation distance to the law the certificates assume, for one input.
+
+        Parameters
+        ----------
+        input_shape : tuple of int or None
+            One input's shape, d coordinates (needed for sound=True only).
+
+        Returns
+        -------
+        float
+            0 for the float64 sampler (its tail gap is counted in `sample`'s docstring); for sound=True, d times
+            the per-coordinate bound of the thresholds (`rslib.theory.floating_point.rounded_gaussian_table`).
+
+        Raises
+        ------
+        ValueError
+            For sound=True without input_shape.
+        """
+        if not self.sound:
+            return 0.0
+        if input_shape is None:
+            raise ValueError(
+                "input_shape must give one input's shape for Gaussian(sound=True): its slack grows with the"
+                " number of coordinates"
+            )
+        assert self._table is not None
+        return int(np.prod(tuple(input_shape))) * self._table.tv_bound
+
+    def _widened(self, p_a, p_b, input_shape):
+        slack = self.slack(input_shape)
+        p_a = np.maximum(_checks.round_down(np.asarray(p_a, dtype=float) - slack), 0.0)
+        return p_a, None if p_b is None else np.minimum(_checks.round_up(np.asarray(p_b, dtype=float) + slack), 1.0)
+
+    def radius(
+        self,
+        p_a: ArrayLike,
+        p_b: ArrayLike | None = None,
+        *,
+        certificate: str | None = None,
+        input_shape: tuple[int, ...] | None = None,
+    ) -> np.number | np.ndarray:
+        if self.sound:  # the bounds hold for the sampler's law: widen them by its distance to the Gaussian
+            p_a, p_b = self._widened(p_a, p_b, input_shape)
+        return super().radius(p_a, p_b, certificate=certificate, input_shape=input_shape)
+
+    radius.__doc__ = Noise.radius.__doc__
+
+    def radius_topk(
+        self, p_a: ArrayLike, p_b: ArrayLike, *, k: int, input_shape: tuple[int, ...] | None = None
+    ) -> np.number | np.ndarray:
+        if self.sound:
+            p_a, p_b = self._widened(p_a, p_b, input_shape)
+        return super().radius_topk(p_a, p_b, k=k, input_shape=input_shape)
+
+    radius_topk.__doc__ = Noise.radius_topk.__doc__
+
+    def params(self) -> dict:
+        return {**super().params(), "sound": True} if self.sound else super().params()
+
+    params.__doc__ = Noise.params.__doc__
+
+    def __eq__(self, other) -> bool:
+        return super().__eq__(other) and self.sound == other.sound
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.level, self.sound))
+
+    def __repr__(self) -> str:
+        return f"Gaussian(sigma={self.sigma:g}, sound=True)" if self.sound else super().__repr__()
 
 
 class Laplace(Noise):
@@ -149,12 +370,22 @@ class Laplace(Noise):
     family = FAMILIES["laplace"]
     certificates = ("laplace_l1", "lecuyer_l1", "renyi_l1")
 
-    def __init__(self, scale: float):
+    def __init__(self, scale: float) -> None:
         self.scale = _checks.positive("scale", scale)
 
     @classmethod
     def matching_variance(cls, sigma: float) -> Laplace:
-        """The Laplace noise with the variance of N(0, sigma^2): scale = sigma / sqrt(2)."""
+        """The Laplace noise with the variance of N(0, sigma^2): scale = sigma / sqrt(2).
+
+        Parameters
+        ----------
+        sigma : float
+            The Gaussian's standard deviation, in (0, 1e100].
+
+        Returns
+        -------
+        Laplace
+        """
         return cls(_checks.positive("sigma", sigma) / math.sqrt(2.0))
 
     def sample(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -169,6 +400,18 @@ class Laplace(Noise):
         from the assumed one only on an event of probability <= n d 2^-105, nothing beside alpha; elsewhere
         each draw is its exact value (see `fine_uniforms`) up to float32 rounding. Costs about twice the
         float32 sampler on a CPU, small beside the model's forward pass.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (B, ...)
+            The copies to perturb.
+        generator : torch.Generator, optional
+            The source of randomness.
+
+        Returns
+        -------
+        torch.Tensor
+            x's shape and dtype.
         """
         copies, size = rows(x)
         u = row_uniforms(copies, 2, size, generator, x.device)
@@ -193,7 +436,7 @@ class Ablation(Noise):
     certificates = ("ablation_l0", "levine_feizi_l0")
     topk_certificate = "ablation_l0"
 
-    def __init__(self, keep: int):
+    def __init__(self, keep: int) -> None:
         self.keep = _checks.count("keep", keep, minimum=1)
 
     def _levels(self, input_shape) -> dict:
@@ -205,7 +448,25 @@ class Ablation(Noise):
         return {"d": int(np.prod(tuple(input_shape)[-2:])), "keep": self.keep}
 
     def sample(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        """Ablated, encoded copies of the batch `x` of shape (B, C, H, W): output shape (B, 2C, H, W)."""
+        """Ablated, encoded copies of the batch `x`.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (B, C, H, W)
+            The copies to ablate.
+        generator : torch.Generator, optional
+            The source of randomness.
+
+        Returns
+        -------
+        torch.Tensor, shape (B, 2C, H, W)
+            (x, 1 - x) on the kept pixels, (0, 0) elsewhere.
+
+        Raises
+        ------
+        ValueError
+            If x is not 4-dimensional or keep exceeds its pixels.
+        """
         if x.dim() != 4:
             raise ValueError(f"x must have shape (batch, channels, height, width), got {tuple(x.shape)}")
         b, _, h, w = x.shape
@@ -217,7 +478,9 @@ class Ablation(Noise):
         single = x[:1] if x.stride(0) == 0 else x  # one input repeated (an expanded view): encode it once
         return torch.cat([single, 1.0 - single], dim=1) * kept.view(b, 1, h, w)
 
-    def kept_pixels(self, b: int, d: int, generator=None, device="cpu") -> torch.Tensor:
+    def kept_pixels(
+        self, b: int, d: int, generator: torch.Generator | None = None, device: str | torch.device = "cpu"
+    ) -> torch.Tensor:
         """Indices (b, keep) of b independent uniformly random keep-subsets of range(d).
 
         Uniforms are float64: torch's float32 uniforms lie on a grid of width w = 2^-24. Neighbouring order
@@ -231,6 +494,26 @@ class Ablation(Noise):
         on an event of probability <= n d 2^-54 over n samples (keep d 2^-54 per sample with Floyd), which
         adds at most that to the certificate's error probability alpha: 3e-7 for n = 10^5, d = 224^2 (Floyd:
         1.4e-5, still small beside alpha = 10^-3). There is no tail: every pixel is kept or ablated exactly.
+
+        Parameters
+        ----------
+        b : int
+            Subsets to draw.
+        d : int
+            Pixels to choose from.
+        generator : torch.Generator, optional
+            The source of randomness.
+        device : str or torch.device, default "cpu"
+            Where the indices are drawn.
+
+        Returns
+        -------
+        torch.Tensor, shape (b, keep)
+            Pixel indices, each row distinct.
+
+        References
+        ----------
+        J. Bentley, B. Floyd. Programming pearls: a sample of brilliance. Communications of the ACM 30(9), 1987.
         """
         device = torch.device(device)
         if device.type != "cpu" or self.keep > 64:
@@ -246,6 +529,8 @@ class Ablation(Noise):
     def in_channels(self, channels: int) -> int:
         return 2 * channels
 
+    in_channels.__doc__ = Noise.in_channels.__doc__
+
 
 NOISES: dict[str, type[Noise]] = {"gaussian": Gaussian, "laplace": Laplace, "ablation": Ablation}
 """The noises by the name their saved parameters carry."""
@@ -254,7 +539,23 @@ NOISES: dict[str, type[Noise]] = {"gaussian": Gaussian, "laplace": Laplace, "abl
 def from_params(params: dict) -> Noise:
     """Rebuild a noise from `Noise.params()` output (as stored in a model card or results file).
 
-    Raises ValueError naming the problem (see `rslib.certificates.family_from_params`).
+    Parameters
+    ----------
+    params : dict
+        ``{"noise": name, parameter: level}``, and ``"sound": true`` for the sound Gaussian.
+
+    Returns
+    -------
+    Noise
+
+    Raises
+    ------
+    ValueError
+        Naming the problem (see `rslib.certificates.family_from_params`), or a "sound" that is not a boolean.
     """
     family, level = certs.family_from_params(params)
+    if family.name == "gaussian" and params.get("sound", False) is not False:
+        if params["sound"] is not True:
+            raise ValueError(f"sound must be true or false, got {params['sound']!r}")
+        return Gaussian(level, sound=True)
     return NOISES[family.name](level)

@@ -18,13 +18,40 @@ from rslib.certificates import NOT_CERTIFIED
 if TYPE_CHECKING:  # the noise is only called here: this module needs no torch
     from rslib.smoothing._noise import Noise
 
-__all__ = ["ABSTAIN", "BOUND_KINDS", "Certificate", "TopKCertificate", "certificate_from_counts", "topk_from_counts"]
+__all__ = [
+    "ABSTAIN",
+    "BOUND_KINDS",
+    "Certificate",
+    "TopKCertificate",
+    "certificate_from_counts",
+    "topk_from_counts",
+    "randomization_seed",
+]
 
 ABSTAIN = -1
 """The label of a smoothed prediction or certificate that abstains."""
 
-BOUND_KINDS = ("binary", "simultaneous")
+BOUND_KINDS = ("binary", "simultaneous", "randomized")
 """How `certificate_from_counts` bounds the class probabilities (see there)."""
+
+
+def randomization_seed(seed: int) -> int:
+    """The seed of the uniform U of a randomized bound whose votes were drawn with the noise seed `seed`.
+
+    A function of that seed, so that a run cannot draw U again apart from its votes, from a SeedSequence of its
+    own (spawn key 0x55), so that U is independent of the noise drawn from `seed`.
+
+    Parameters
+    ----------
+    seed : int
+        The noise seed of the votes, in [0, 2**63 - 1].
+
+    Returns
+    -------
+    int
+        The seed of U, in [0, 2**32 - 1].
+    """
+    return int(np.random.SeedSequence(seed, spawn_key=(0x55,)).generate_state(1)[0])
 
 
 def _fields_equal(a, b) -> bool:
@@ -58,6 +85,8 @@ class Certificate:
         Votes per class in the estimation sample.
     norm : str
         "l2", "l1" or "l0".
+    u, u_seed : float or None
+        For the randomized bound, its uniform draw and the seed it came from (None otherwise).
     """
 
     label: int
@@ -67,6 +96,8 @@ class Certificate:
     count_a: int
     counts: np.ndarray
     norm: str
+    u: float | None = None
+    u_seed: int | None = None
 
     @property
     def abstained(self) -> bool:
@@ -128,6 +159,7 @@ def certificate_from_counts(
     noise: Noise,
     bound: str = "binary",
     input_shape: tuple | None = None,
+    u_seed: int | None = None,
 ) -> Certificate:
     """The certificate of the class with the most `selection` votes, bounded with the `estimation` votes.
 
@@ -140,12 +172,18 @@ def certificate_from_counts(
         classifier's prediction and it is constant on the ball of the returned radius.
     noise : rslib.smoothing.Noise
         Its certificate turns the bounds into a radius.
-    bound : {"binary", "simultaneous"}
+    bound : {"binary", "simultaneous", "randomized"}, default "binary"
         "binary": one-sided Clopper-Pearson p_A at level alpha and p_B = 1 - p_A (Cohen et al.);
         "simultaneous": Clopper-Pearson at alpha / num_classes for every class, p_B the largest upper bound
-        of the others (for certificates that use p_B: Laplace's Theorem 1, Renyi, ablation).
+        of the others (for certificates that use p_B: Laplace's Theorem 1, Renyi, ablation);
+        "randomized": `rslib.bounds.randomized_clopper_pearson` p_A at level alpha, its U drawn from
+        `u_seed`, and p_B = 1 - p_A (opt-in: exact coverage, a radius never below the binary one, larger
+        mostly for near-unanimous counts; Voracek 2024).
     input_shape : tuple, optional
         One input's shape (ablation's certificate counts its pixels).
+    u_seed : int, optional
+        The seed of U, needed by the randomized bound; fix it before the votes are seen. U and u_seed are
+        returned in the certificate.
 
     Returns
     -------
@@ -156,33 +194,43 @@ def certificate_from_counts(
     Raises
     ------
     ValueError
-        If bound is unknown or alpha is not in (0, 1).
+        If bound is unknown, alpha is not in (0, 1), or bound is "randomized" and u_seed is not a seed.
 
     References
     ----------
     J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
     J. Jia, X. Cao, B. Wang, N. Z. Gong. Certified robustness for top-k predictions against adversarial
     perturbations via randomized smoothing. ICLR 2020.
+    V. Voracek. Treatment of statistical estimation problems in randomized smoothing for adversarial
+    robustness. NeurIPS 2024.
     """
     if bound not in BOUND_KINDS:
-        raise ValueError(f"bound must be 'binary' or 'simultaneous', got {bound!r}")
+        raise ValueError(f"bound must be 'binary', 'simultaneous' or 'randomized', got {bound!r}")
     selection, estimation = np.asarray(selection), np.asarray(estimation)
     n = int(estimation.sum())
     label = int(selection.argmax())
     count_a = int(estimation[label])
+    u = None
     if bound == "binary":
         p_a = float(bounds.clopper_pearson(count_a, n, alpha, side="lower"))
+        p_b = 1.0 - p_a
+    elif bound == "randomized":
+        if u_seed is None:
+            raise ValueError("u_seed must be an integer seed in [0, 2**63 - 1] for bound='randomized', got None")
+        drawn = bounds.randomized_clopper_pearson(count_a, n, alpha, seed=u_seed)
+        p_a, u = float(drawn.bound), float(drawn.u)
         p_b = 1.0 - p_a
     else:
         lower, upper = bounds.simultaneous_clopper_pearson(estimation, alpha)
         p_a, p_b = float(lower[label]), float(np.delete(upper, label).max())
-    abstain = Certificate(ABSTAIN, float(NOT_CERTIFIED), p_a, p_b, count_a, estimation, noise.norm)
+    u_seed = None if u is None else u_seed
+    abstain = Certificate(ABSTAIN, float(NOT_CERTIFIED), p_a, p_b, count_a, estimation, noise.norm, u, u_seed)
     if p_a <= p_b:  # the theorems need p_A > p_B strictly: a tie certifies nothing, not even x itself
         return abstain
-    radius = float(noise.radius(p_a, None if bound == "binary" else p_b, input_shape=input_shape))
+    radius = float(noise.radius(p_a, None if bound != "simultaneous" else p_b, input_shape=input_shape))
     if radius == NOT_CERTIFIED:
         return abstain
-    return Certificate(label, radius, p_a, p_b, count_a, estimation, noise.norm)
+    return Certificate(label, radius, p_a, p_b, count_a, estimation, noise.norm, u, u_seed)
 
 
 def topk_from_counts(

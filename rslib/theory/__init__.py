@@ -6,9 +6,13 @@
 - `renyi`: Renyi divergences and Li et al.'s Lemma 1 (chapter 3);
 - `exact`: classifiers whose smoothed version is known exactly, to measure how tight each certificate is
   (the soundness appendix);
-- `taylor`: the unsound Taylor-polynomial margin estimator, kept as a counterexample (chapter 5).
+- `taylor`: the unsound Taylor-polynomial margin estimator, kept as a counterexample (chapter 5);
+- `floating_point`: a false certificate from a floating-point sampler, and the grid sampler's thresholds
+  that prevent it (the soundness appendix);
+- `sample_size`: how few samples a certificate can need (Wald's bound, the oracle of radius estimation;
+  chapter 6).
 """
 
-from rslib.theory import exact, laplace, neyman_pearson, norms, renyi, taylor
+from rslib.theory import exact, floating_point, laplace, neyman_pearson, norms, renyi, sample_size, taylor
 
-__all__ = ["neyman_pearson", "norms", "laplace", "renyi", "exact", "taylor"]
+__all__ = ["neyman_pearson", "norms", "laplace", "renyi", "exact", "taylor", "sample_size", "floating_point"]

@@ -225,3 +225,18 @@ def test_certify_many_takes_any_iterable():
 def test_topk_with_a_noise_without_a_topk_certificate_is_named():
     with pytest.raises(NotImplementedError, match="Laplace noise has no top-k certificate; Gaussian and Ablation"):
         _digits(smoothing.Laplace(0.5)).certify_topk(_image(), 20, 0.01)
+
+
+def test_smoothed_certify_records_u_and_its_seed():
+    class Sign(torch.nn.Module):
+        def forward(self, z):
+            s = z.flatten(1)[:, 0]
+            return torch.stack([-s, s], dim=1)
+
+    smoothed = Smoothed(Sign(), smoothing.Gaussian(0.5), 2, device="cpu")
+    x = torch.tensor([1.0, 0.0])
+    plain = smoothed.certify(x, 100, 2000, 0.001, seed=7)
+    randomized = smoothed.certify(x, 100, 2000, 0.001, seed=7, bound="randomized")
+    assert (randomized.counts == plain.counts).all()  # the same votes, another bound
+    assert randomized.radius >= plain.radius and randomized.u_seed == smoothing.randomization_seed(7)
+    assert randomized == smoothed.certify(x, 100, 2000, 0.001, seed=7, bound="randomized")

@@ -1,13 +1,17 @@
 """Noise distributions (rslib.smoothing._noise): moments and laws, reproducibility, the ablation encoding, saved
-parameters, and bad parameters."""
+parameters, and bad parameters; the sound sampler Gaussian(sigma, sound=True) (Voracek & Hein 2023): noisy
+inputs on the grid formed from the integer sum, following the rounded Gaussian, and the slack in every
+certificate."""
 
 import collections
 import math
 
+import numpy as np
 import pytest
 import torch
+from scipy.stats import norm
 
-from rslib import smoothing
+from rslib import smoothing, theory
 
 
 def test_gaussian_and_laplace_have_the_stated_variance():
@@ -123,3 +127,79 @@ def test_samples_follow_the_law_including_the_tails(nz, law):
     tail = 8.0 if law == "laplace" else 3.5  # P(|Z| > t) = 6.7e-4 (Laplace), 4.7e-4 (Gaussian)
     expected = 2 * getattr(stats, law).sf(tail) * z.size
     assert abs((abs(z) > tail).sum() - expected) < 5 * math.sqrt(expected)
+
+
+class GridSign(torch.nn.Module):
+    """Class 1 right of the first coordinate's 0.5, class 0 left of it: a half-space on 8-bit inputs."""
+
+    def forward(self, z):
+        s = z.flatten(1)[:, 0] - 0.5
+        return torch.stack([-s, s], dim=1)
+
+
+def on_grid(shape, seed=0):
+    return torch.randint(0, 256, shape, generator=torch.Generator().manual_seed(seed)).float() / 255
+
+
+def test_noisy_inputs_lie_on_the_grid_and_follow_the_rounded_gaussian():
+    noise = smoothing.Gaussian(0.5, sound=True)
+    x = on_grid((1, 1, 28, 28))
+    noisy = noise.sample(x.expand(300, 1, 28, 28), torch.Generator().manual_seed(1))
+    levels = noisy.double() * 255
+    assert (levels - levels.round()).abs().max() < 1e-3  # (k + J) / 255 in float32
+    jumps = (levels.round() - (x.double() * 255).round()).long().flatten().numpy()
+    table = theory.floating_point.rounded_gaussian_table(0.5)
+    pmf = table.pmf()
+    observed = np.bincount(jumps - table.j_min, minlength=pmf.size)
+    central = pmf > 1e-3
+    z = (observed[central] - jumps.size * pmf[central]) / np.sqrt(jumps.size * pmf[central] * (1 - pmf[central]))
+    assert np.abs(z).max() < 5.5  # ~400 buckets, 235,200 draws
+    assert jumps.std() == pytest.approx(0.5 * 255, rel=0.01)
+
+
+def test_a_draw_of_b_plus_c_copies_is_a_draw_of_b_then_c():
+    noise, x = smoothing.Gaussian(0.5, sound=True), on_grid((1, 3, 4))
+    together = noise.sample(x.expand(5, 3, 4), torch.Generator().manual_seed(2))
+    generator = torch.Generator().manual_seed(2)
+    parts = torch.cat([noise.sample(x.expand(2, 3, 4), generator), noise.sample(x.expand(3, 3, 4), generator)])
+    assert torch.equal(together, parts)
+
+
+def test_refuses_inputs_off_the_grid():
+    with pytest.raises(ValueError, match="x must lie on the grid of 1/255"):
+        smoothing.Gaussian(0.5, sound=True).sample(torch.full((2, 3), 0.3001))
+
+
+def test_saved_and_compared_with_its_flag():
+    sound = smoothing.Gaussian(0.5, sound=True)
+    assert sound.params() == {"noise": "gaussian", "sigma": 0.5, "sound": True}
+    assert smoothing.Gaussian(0.5).params() == {"noise": "gaussian", "sigma": 0.5}
+    assert smoothing.from_params(sound.params()) == sound != smoothing.Gaussian(0.5)
+    assert (
+        len({sound, smoothing.Gaussian(0.5, sound=True), smoothing.Gaussian(0.5)}) == 2
+        and repr(sound) == "Gaussian(sigma=0.5, sound=True)"
+    )
+    with pytest.raises(TypeError, match="sound must be True or False"):
+        smoothing.Gaussian(0.5, sound=1)
+    with pytest.raises(ValueError, match="sound must be true or false"):
+        smoothing.from_params({"noise": "gaussian", "sigma": 0.5, "sound": "yes"})
+
+
+def test_the_slack_lowers_every_certificate():
+    sound, naive = smoothing.Gaussian(0.5, sound=True), smoothing.Gaussian(0.5)
+    slack = sound.slack((1, 28, 28))
+    assert (
+        slack == pytest.approx(784 * theory.floating_point.rounded_gaussian_table(0.5).tv_bound)
+        and naive.slack(None) == 0
+    )
+    assert sound.radius(0.99, input_shape=(1, 28, 28)) < naive.radius(0.99)
+    assert sound.radius(0.99, input_shape=(1, 28, 28)) == pytest.approx(0.5 * norm.ppf(0.99 - slack), rel=1e-12)
+    with pytest.raises(ValueError, match="input_shape must give one input's shape"):
+        sound.radius(0.99)
+    smoothed = smoothing.Smoothed(GridSign(), sound, 2, device="cpu")
+    x = torch.tensor([200.0, 0.0]) / 255
+    cert = smoothed.certify(x, 100, 5000, 0.001, seed=3)
+    exact = 200 / 255 - 0.5  # the distance to the boundary, up to the grid's rounding (< 1/510)
+    assert cert.label == 1 and 0.2 < cert.radius < exact + 1 / 510
+    decision = smoothing.certify_at_radius(smoothed, x, 0.2, seed=3)
+    assert decision.certified and decision.samples < 10_000

@@ -5,9 +5,10 @@ import _coverage
 import numpy as np
 import pytest
 import torch
+from scipy.stats import norm
 
 from rslib import bounds, smoothing
-from rslib.smoothing import ABSTAIN, Smoothed, certify_at_radius
+from rslib.smoothing import ABSTAIN, Smoothed, certify_at_radius, sequential_decision
 
 
 class FirstCoordinate(torch.nn.Module):
@@ -83,18 +84,76 @@ class FarHalfSpace(torch.nn.Module):
 def test_sequential_tests_against_the_threshold_rounded_up(monkeypatch):
     # At a radius r > 0 so small that Phi(r / sigma) rounds to 1/2, a rejection of "p_A <= 1/2" does not
     # show p_A > Phi(r / sigma): the null tested must be rounded up, above 1/2.
-    tested = []
+    tested, plan = [], bounds.sequential_plan
 
-    def record(x, m0, alpha):
-        tested.append(m0)
-        return np.zeros(len(x), dtype=bool)
+    def record(p0, **kwargs):
+        tested.append(p0)
+        return plan(p0, **kwargs)
 
-    monkeypatch.setattr(bounds, "betting_rejects", record)
+    monkeypatch.setattr(bounds, "sequential_plan", record)
     smoothed = Smoothed(FarHalfSpace(), smoothing.Gaussian(0.5), 2, device="cpu")
-    smoothing.certify_at_radius(smoothed, torch.zeros(DIM), 1e-300, n0=10, n_max=10)
-    assert tested[0] > 0.5 and tested[1] < 0.5  # certify: p_A above the threshold; refute: 1 - p_A below 1 - it
+    smoothing.certify_at_radius(smoothed, torch.zeros(DIM), 1e-300, n0=10, n_max=11)
+    assert tested and min(tested) > 0.5
 
 
 def test_summarize_refuses_no_rows():
     with pytest.raises(ValueError, match="rows must hold at least one image's row"):
         smoothing.summarize([], 100, 1000)
+
+
+def bernoulli_source(p, rng):
+    """Labels 1 with probability p, else 0: the votes of a classifier whose smoothed p_A is p."""
+    return lambda m: (rng.random(m) < p).astype(np.int64)
+
+
+def test_the_vote_level_decision_at_the_threshold_is_sound_too():
+    # The same claim through sequential_decision itself (selection, prior, looks), at alpha = 0.05.
+    plan, sigma, radius = _coverage.plan(0.05), 0.5, 0.5
+    alpha = plan.alpha
+    rng = np.random.default_rng(3)
+    p = float(norm.cdf(radius / sigma))
+    wrong = sum(
+        sequential_decision(bernoulli_source(p, rng), sigma=sigma, radius=radius, n_max=5000, alpha=alpha).certified
+        for _ in range(plan.trials)
+    )
+    plan.check(wrong, "sequential_decision at the threshold")
+
+
+def test_the_vote_level_decision_follows_the_simulated_thresholds():
+    # One decision by sequential_decision and by the thresholds on the same vote stream.
+    for p in (0.6, 0.8, 0.9, 0.97):
+        decision = sequential_decision(bernoulli_source(p, np.random.default_rng(1)), sigma=0.5, radius=0.5)
+        votes = np.random.default_rng(1).random(200_000) < p
+        k0 = int(votes[:100].sum())
+        label = 1 if k0 >= 50 else 0
+        k0 = k0 if label == 1 else 100 - k0
+        plan = bounds.sequential_plan(
+            float(norm.cdf(1.0)) * (1 + 4 * np.finfo(float).eps),
+            alpha=0.001,
+            n_max=100_000,
+            prior=(k0 + 0.5, 100.5 - k0),
+        )
+        stream = iter(np.split(votes[100:] == label, np.cumsum(np.diff(np.concatenate([[0], plan.looks])))))
+        outcome = plan.run(lambda m: int(next(stream).sum()))
+        assert (decision.certified, decision.samples) == (outcome.rejected, 100 + outcome.votes)
+
+
+def test_unreachable_radii_cost_no_vote():
+    drawn = []
+    decision = sequential_decision(lambda m: drawn.append(m) or np.ones(m, np.int64), sigma=0.25, radius=1.0)
+    assert decision == smoothing.SequentialDecision(ABSTAIN, False, 0, True) and not drawn
+
+
+def test_certify_at_radius_draws_the_fixed_runs_first_votes():
+    # With one seed, the sequential run sees the first votes of the fixed run: replaying those decides alike.
+    class Sign(torch.nn.Module):
+        def forward(self, z):
+            s = z.flatten(1)[:, 0]
+            return torch.stack([-s, s], dim=1)
+
+    smoothed = Smoothed(Sign(), smoothing.Gaussian(0.5), 2, device="cpu")
+    x = torch.tensor([0.35, 0.0])
+    votes = smoothed.sample_votes(x, 100 + 100_000, generator=smoothed.generator(5)).numpy()
+    chunks = iter(np.split(votes, np.cumsum([100, *np.diff(np.concatenate([[0], bounds.look_schedule(100_000)]))])))
+    replayed = sequential_decision(lambda m: next(chunks), sigma=0.5, radius=0.25)
+    assert certify_at_radius(smoothed, x, 0.25, seed=5) == replayed and replayed.certified

@@ -58,7 +58,7 @@ def test_simultaneous_bounds_give_p_b_as_the_largest_upper_bound_of_the_others(n
     )
     lower, upper = bounds.simultaneous_clopper_pearson(counts, 0.01)
     assert cert.p_a == lower[0] and cert.p_b == upper[1:].max() and cert.radius == radius(lower[0], upper[1:].max())
-    with pytest.raises(ValueError, match="bound must be 'binary' or 'simultaneous', got 'exact'"):
+    with pytest.raises(ValueError, match="bound must be 'binary', 'simultaneous' or 'randomized', got 'exact'"):
         smoothing.certificate_from_counts(counts, counts, alpha=0.01, noise=noise, bound="exact")
 
 
@@ -79,3 +79,17 @@ def test_labels_certified_at_a_radius_read_each_norm_s_ball():
     assert l0.labels() == [0, 1] and l0.labels(1) == [0] and l0.labels(3) == []  # l0: radius r holds r pixels
     l2 = smoothing.TopKCertificate(np.array([0.5, NOT_CERTIFIED, 0.2]), np.array([5, 3, 2]), 1, "l2")
     assert l2.labels() == [0, 2] and l2.labels(0.2) == [0] and l2.labels(-5) == [0, 2]  # l2: the open ball
+
+
+def test_certificate_with_the_randomized_bound():
+    noise = smoothing.Gaussian(0.5)
+    selection, estimation = np.array([0, 100]), np.array([2, 9998])
+    plain = smoothing.certificate_from_counts(selection, estimation, alpha=0.001, noise=noise)
+    randomized = smoothing.certificate_from_counts(
+        selection, estimation, alpha=0.001, noise=noise, bound="randomized", u_seed=4
+    )
+    assert randomized.label == plain.label == 1 and randomized.radius >= plain.radius
+    assert randomized.u_seed == 4 and randomized.u == bounds.randomized_clopper_pearson(9998, 10_000, 0.001, seed=4).u
+    assert plain.u is None and plain.u_seed is None
+    with pytest.raises(ValueError, match="u_seed must be an integer seed"):
+        smoothing.certificate_from_counts(selection, estimation, alpha=0.001, noise=noise, bound="randomized")
