@@ -299,3 +299,68 @@ def test_unanimous_samples_give_a_named_error_or_a_sufficient_count(radius, sigm
     if kind == "value":
         assert isinstance(value, int) and value >= 1
         assert alpha ** (1 / value) >= 0.5  # n unanimous votes give at least a tie-breaking bound
+
+
+@SETTINGS
+@given(
+    k=count,
+    n=count,
+    alpha=st.one_of(st.floats(1e-12, 0.5), st.sampled_from([*SPECIAL, *NON_NUMBERS])),
+    seed=st.sampled_from([0, 1, -1, 2**70, 2.5, None]),
+    side=st.sampled_from(["lower", "upper", "both"]),
+)
+def test_randomized_clopper_pearson_gives_a_named_error_or_a_bound_beside_clopper_pearson(k, n, alpha, seed, side):
+    kind, value = outcome(bounds.randomized_clopper_pearson, k, n, alpha, seed=seed, side=side)
+    if kind == "value":
+        assert 0 <= value.bound <= 1 and 0 <= value.u <= 1
+        plain = bounds.clopper_pearson(k, n, alpha, side=side)  # randomizing never loosens the bound
+        assert value.bound >= plain if side == "lower" else value.bound <= plain
+
+
+@SETTINGS
+@given(
+    p0=st.one_of(probability, st.sampled_from(NON_NUMBERS)),
+    alpha=st.sampled_from([0.001, 0.05, 0.0, 1.0, math.nan]),
+    n_max=st.sampled_from([1, 16, 1000, 0, -1, 2.5, 10**6]),
+    gamma=st.sampled_from([0.01, 0.0, 1.0, math.nan]),
+)
+def test_the_sequential_plan_gives_a_named_error_or_increasing_thresholds(p0, alpha, n_max, gamma):
+    kind, plan = outcome(bounds.sequential_plan, p0, alpha=alpha, n_max=n_max, gamma=gamma)
+    if kind == "value":
+        looks = np.asarray(plan.looks)
+        assert looks.size and (np.diff(looks) > 0).all() and looks[-1] <= n_max
+        reject = np.asarray(plan.reject, dtype=float)
+        assert (reject[np.isfinite(reject)] <= looks[np.isfinite(reject)] + 1).all()
+
+
+@SETTINGS
+@given(
+    k=count,
+    n=count,
+    p0=st.one_of(probability, st.sampled_from(NON_NUMBERS)),
+    alternative=st.sampled_from(["greater", "less", "two-sided"]),
+)
+def test_the_beta_mixture_gives_a_named_error_or_a_log_e_value(k, n, p0, alternative):
+    kind, value = outcome(bounds.beta_mixture_log_e, k, n, p0, alternative=alternative)
+    if kind == "value":
+        assert not np.isnan(value).any() and (np.asarray(value) < np.inf).all()
+
+
+@SETTINGS
+@given(
+    p_a=st.one_of(probability, st.sampled_from(NON_NUMBERS)),
+    p0=probability,
+    alpha=st.sampled_from([0.001, 0.05, 0.0, 1.0, math.nan]),
+    n0=st.sampled_from([100, 0, -1]),
+    n_max=st.sampled_from([100_000, 1, 0]),
+)
+def test_the_sample_size_yardsticks_give_a_named_error_or_a_count(p_a, p0, alpha, n0, n_max):
+    from rslib.theory import sample_size
+
+    kind, value = outcome(sample_size.wald_samples, p_a, p0, alpha=alpha)
+    if kind == "value":
+        assert not np.isnan(value).any() and (np.asarray(value) >= 0).all()
+    kind, value = outcome(sample_size.oracle_passes, p_a, p0, alpha=alpha, n0=n0, n_max=n_max)
+    if kind == "value":
+        value = np.asarray(value)  # 0 where no count of n_max votes reaches p0 (no vote is needed to agree)
+        assert (((value >= n0) & (value <= n0 + n_max)) | (value == 0)).all()
