@@ -4,6 +4,7 @@ Playwright's sync API can run only once at a time in a process, so test_book_bro
 use this one browser for the whole session (each test opens its own contexts and pages). Never
 `playwright install`: RSBOOK_CHROMIUM names the executable (default /usr/bin/chromium, which `make test` installs).
 """
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,15 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("RSBOOK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ The chapter test runs every cell of chapter 1 in a kernel on this machine (on it
 on a shared 2-core machine, most of it certifying the chapter's 180 test images), so its time limits are
 generous.
 """
+
 from __future__ import annotations
 
 import functools
@@ -33,16 +34,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 SERVE = ROOT / "scripts" / "serve_book.py"
-CHAPTER = "book/01_neyman_pearson"          # has the certify explorer
+CHAPTER = "book/01_neyman_pearson"  # has the certify explorer
 EXPLORER_CALL = "widgets.certify_explorer"  # how its cell calls it
-START_TIMEOUT_S = 180    # serve_book.py until both servers answer
-KERNEL_TIMEOUT_S = 120   # a kernel process to appear
-LIVE_TIMEOUT_S = 1200    # Live pressed until every cell of the chapter has run (CPU, shared machine)
+START_TIMEOUT_S = 180  # serve_book.py until both servers answer
+KERNEL_TIMEOUT_S = 120  # a kernel process to appear
+LIVE_TIMEOUT_S = 1200  # Live pressed until every cell of the chapter has run (CPU, shared machine)
 CERTIFY_TIMEOUT_S = 300  # one certification at N = 100 after a control moved
-STOP_TIMEOUT_S = 90      # SIGTERM until serve_book.py has stopped Jupyter and exited
+STOP_TIMEOUT_S = 90  # SIGTERM until serve_book.py has stopped Jupyter and exited
 
 
 # ---------------------------------------------------------------- the servers
+
 
 def _proc_cmdlines() -> dict[int, str]:
     found = {}
@@ -85,9 +87,14 @@ class LiveServer:
 
     def __init__(self):
         self.process = subprocess.Popen(
-            [sys.executable, str(SERVE), "--port", "0"], cwd=ROOT, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True)  # its own process group: a last-resort kill cannot reach pytest
+            [sys.executable, str(SERVE), "--port", "0"],
+            cwd=ROOT,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # its own process group: a last-resort kill cannot reach pytest
         self.output: list[str] = []
         self._lines: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -127,10 +134,18 @@ class LiveServer:
         except urllib.error.HTTPError as err:
             return err.code, dict(err.headers), json.loads(err.read() or b"{}")
 
-    def jupyter_request(self, path: str, *, token: str | None = None, origin: str | None = None,
-                        method: str = "GET", body: dict | None = None) -> tuple[int, dict, bytes]:
-        request = urllib.request.Request(self.jupyter + path, method=method,
-                                         data=None if body is None else json.dumps(body).encode())
+    def jupyter_request(
+        self,
+        path: str,
+        *,
+        token: str | None = None,
+        origin: str | None = None,
+        method: str = "GET",
+        body: dict | None = None,
+    ) -> tuple[int, dict, bytes]:
+        request = urllib.request.Request(
+            self.jupyter + path, method=method, data=None if body is None else json.dumps(body).encode()
+        )
         if token:
             request.add_header("Authorization", f"token {token}")
         if origin:
@@ -197,8 +212,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def static_server(built_book):
     """The built book served as plain files (no live server): what `make book` alone gives a reader."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(_QuietHandler, directory=str(built_book)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(built_book))
+    )
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -236,11 +252,15 @@ class Tab:
 
 def book_files() -> dict[str, tuple[int, int]]:
     """Every file under book/ (the chapters' sources) with its size and modification time."""
-    return {str(p.relative_to(ROOT)): (p.stat().st_size, p.stat().st_mtime_ns)
-            for p in sorted((ROOT / "book").rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+    return {
+        str(p.relative_to(ROOT)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted((ROOT / "book").rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
 
 
 # ---------------------------------------------------------------- security of the two servers
+
 
 def test_both_servers_listen_on_127_0_0_1_only(live_server):
     for name, port in (("book", live_server.book_port), ("Jupyter", live_server.jupyter_port)):
@@ -278,15 +298,22 @@ def test_jupyter_cannot_write_into_the_book(live_server):
     token = live_server.config()[2]["token"]
     target = ROOT / "book" / "written-by-the-live-server.ipynb"
     status, _, _ = live_server.jupyter_request(
-        "api/contents/book/written-by-the-live-server.ipynb", token=token, method="PUT",
-        body={"type": "notebook", "format": "json",
-              "content": {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}})
+        "api/contents/book/written-by-the-live-server.ipynb",
+        token=token,
+        method="PUT",
+        body={
+            "type": "notebook",
+            "format": "json",
+            "content": {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5},
+        },
+    )
     assert status == 403 and not target.exists()
     status, _, _ = live_server.jupyter_request("api/contents/book/01_neyman_pearson.md", token=token, method="DELETE")
     assert status == 403 and (ROOT / "book" / "01_neyman_pearson.md").is_file()
 
 
 # ---------------------------------------------------------------- the Live button
+
 
 def test_live_button_without_a_server_says_how_to_start_one(book_browser, static_server):
     tab = Tab(book_browser, f"{static_server}/{CHAPTER}.html")
@@ -337,8 +364,11 @@ def test_live_chapter_certifies_again_when_a_control_moves(book_browser, live_se
 
         page.locator(".rsbook-live-button").click()
         page.wait_for_selector(".rsbook-frozen-widget.rsbook-going-live", timeout=30_000)
-        page.wait_for_selector(".rsbook-live-status.rsbook-live-live, .rsbook-live-status.rsbook-live-failed,"
-                               " .rsbook-live-status.rsbook-live-offline", timeout=LIVE_TIMEOUT_S * 1000)
+        page.wait_for_selector(
+            ".rsbook-live-status.rsbook-live-live, .rsbook-live-status.rsbook-live-failed,"
+            " .rsbook-live-status.rsbook-live-offline",
+            timeout=LIVE_TIMEOUT_S * 1000,
+        )
         kind, text = tab.status()
         assert "rsbook-live-live" in kind, f"the chapter did not go live: {text}"
         assert page.locator(".rsbook-live-button").get_attribute("data-state") == "live"
@@ -353,8 +383,11 @@ def test_live_chapter_certifies_again_when_a_control_moves(book_browser, live_se
         samples = live.locator(".widget-dropdown").filter(has=page.locator("label", has_text=re.compile(r"^N$")))
         samples.locator("select").select_option(label="100")
         live.get_by_role("button", name="Certify").click()
-        page.wait_for_function("([el, old]) => el.innerText !== old && el.innerText.includes('N = 100 samples')",
-                               arg=[result.element_handle(), first], timeout=CERTIFY_TIMEOUT_S * 1000)
+        page.wait_for_function(
+            "([el, old]) => el.innerText !== old && el.innerText.includes('N = 100 samples')",
+            arg=[result.element_handle(), first],
+            timeout=CERTIFY_TIMEOUT_S * 1000,
+        )
         second = result.inner_text()
         assert re.search(r"lower bound p_A = \d\.\d{4} from N = 100 samples", second), second
         assert "certified radius" in second or "abstains" in second, second
@@ -368,13 +401,17 @@ def test_live_chapter_certifies_again_when_a_control_moves(book_browser, live_se
 
 # ---------------------------------------------------------------- stopping
 
+
 def test_stopping_the_server_stops_jupyter_and_its_kernels(built_book):
     server = LiveServer()
     try:
         token = server.config()[2]["token"]
         status, _, body = server.jupyter_request(
-            "api/sessions", token=token, method="POST",
-            body={"path": f"{CHAPTER}.ipynb", "name": "x.ipynb", "type": "notebook", "kernel": {"name": "python3"}})
+            "api/sessions",
+            token=token,
+            method="POST",
+            body={"path": f"{CHAPTER}.ipynb", "name": "x.ipynb", "type": "notebook", "kernel": {"name": "python3"}},
+        )
         assert status == 201, body
         kernel = json.loads(body)["kernel"]["id"]
         deadline = time.monotonic() + KERNEL_TIMEOUT_S

@@ -255,6 +255,8 @@ def ablation_l0(
     total = subsets[0]
     out = np.empty(p_l.shape[0], dtype=np.int64)
     for i, (low, uppers) in enumerate(zip(p_l, p_others)):
+        lower_count: int | Fraction
+        top: list[int] | list[Fraction]
         if rounding:
             lower_count = _ceil_times(low, total)
             top = sorted(_floor_times(u, total) for u in uppers)[-k:][::-1]  # a_k >= ... >= a_1
