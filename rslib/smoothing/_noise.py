@@ -214,7 +214,7 @@ class Gaussian(Noise):
     certificates = ("gaussian_l2", "renyi_l2", "pixeldp_l2", "gaussian_l2_margin", "soft_margin_l2", "gaussian_l1")
     topk_certificate = "gaussian_topk_l2"
     GRID = 255
-    """Levels of the input grid of the sound sampler: inputs are k / GRID."""
+    """The sound sampler works on the grid of inputs k / GRID, k = 0, 1, ..., GRID (8-bit images)."""
 
     def __init__(self, sigma: float, *, sound: bool = False) -> None:
         self.sigma = _checks.positive("sigma", sigma)
