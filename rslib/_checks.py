@@ -150,10 +150,7 @@ def probability(name: str, value: object) -> np.ndarray:
     ValueError
         If a value is NaN or lies outside [0, 1].
     """
-    arr = float_array(name, value)
-    if ((arr < 0) | (arr > 1)).any():
-        raise ValueError(f"{name} must lie in [0, 1], got {value!r}")
-    return arr
+    return _array_in(name, value, 0, 1)
 
 
 def margin(name: str, value: object) -> np.ndarray:
@@ -178,9 +175,14 @@ def margin(name: str, value: object) -> np.ndarray:
     ValueError
         If a value is NaN or lies outside [-1, 1].
     """
+    return _array_in(name, value, -1, 1)
+
+
+def _array_in(name: str, value: object, low: int, high: int) -> np.ndarray:
+    """The core of `probability` and `margin`: `float_array`, then every value in [low, high]."""
     arr = float_array(name, value)
-    if ((arr < -1) | (arr > 1)).any():
-        raise ValueError(f"{name} must lie in [-1, 1], got {value!r}")
+    if ((arr < low) | (arr > high)).any():
+        raise ValueError(f"{name} must lie in [{low}, {high}], got {value!r}")
     return arr
 
 

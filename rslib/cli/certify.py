@@ -289,7 +289,7 @@ def run(args: argparse.Namespace) -> None:
     if rank == 0:
         done = results.read(args.out)
         accuracy = (
-            f", certified accuracy at radius 0: {results.format_down(done.certified_accuracy([0.0])[0], 4)}"
+            f", certified accuracy at radius 0: {results.format_down(done.certified_accuracy([0.0])[0], 4, total=len(done))}"
             if len(done)
             else ""
         )

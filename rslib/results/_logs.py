@@ -182,13 +182,24 @@ class AccuracyTable:
 
     def _cells(self, decimals: int) -> list[list[str]]:
         # rounded down: a certified accuracy is never shown above its value
-        return [["-" if math.isnan(a) else format_down(a, decimals) for a in row] for row in self.accuracy]
+        # as fractions of the run's inputs (41/50 is 0.82, though its double is 0.8199...)
+        return [
+            ["-" if math.isnan(a) else format_down(a, decimals, total=inputs) for a in row]
+            for row, inputs in zip(self.accuracy, self.inputs)
+        ]
 
     def _best(self) -> np.ndarray:
         """Whether each cell is the largest of its column (ties all marked), as Cohen et al.'s tables mark it."""
         with np.errstate(invalid="ignore"):
             top = np.nanmax(np.where(np.isnan(self.accuracy), -np.inf, self.accuracy), axis=0)
             return (self.accuracy == top[None, :]) & (len(self.names) > 1)
+
+    def _marked_rows(self, decimals: int, bold: str) -> list[tuple[str, list[str]]]:
+        """Each run's name and cells, the best of each column wrapped as `bold` ("{}" stands for the cell)."""
+        return [
+            (name, [bold.format(c) if b else c for c, b in zip(cells, flags)])
+            for name, cells, flags in zip(self.names, self._cells(decimals), self._best())
+        ]
 
     def text(self, decimals: int = 3) -> str:
         """The table as aligned text, with the number of inputs of each run.
@@ -228,11 +239,7 @@ class AccuracyTable:
         """
         head = "| | " + " | ".join(f"r = {r:g}" for r in self.radii) + " |"
         rule = "|---|" + "---|" * len(self.radii)
-        best = self._best()
-        rows = [
-            "| " + name + " | " + " | ".join(f"**{c}**" if b else c for c, b in zip(cells, flags)) + " |"
-            for name, cells, flags in zip(self.names, self._cells(decimals), best)
-        ]
+        rows = ["| " + name + " | " + " | ".join(cells) + " |" for name, cells in self._marked_rows(decimals, "**{}**")]
         return "\n".join([head, rule, *rows]) + "\n"
 
     def latex(self, decimals: int = 2) -> str:
@@ -249,20 +256,17 @@ class AccuracyTable:
         str
             The tabular, ending with a newline.
         """
-        best = self._best()
         lines = [
             r"\begin{tabular}{l" + "c" * len(self.radii) + "}",
             r"\toprule",
             " & ".join(["", *(f"$r = {r:g}$" for r in self.radii)]) + r" \\",
             r"\midrule",
         ]
-        for name, cells, flags in zip(self.names, self._cells(decimals), best):
+        for name, cells in self._marked_rows(decimals, r"\textbf{{{}}}"):
             escaped = (
                 name.replace("\\", r"\textbackslash{}").replace("_", r"\_").replace("&", r"\&").replace("%", r"\%")
             )
-            lines.append(
-                " & ".join([escaped, *(rf"\textbf{{{c}}}" if b else c for c, b in zip(cells, flags))]) + r" \\"
-            )
+            lines.append(" & ".join([escaped, *cells]) + r" \\")
         lines += [r"\bottomrule", r"\end{tabular}"]
         return "\n".join(lines) + "\n"
 
