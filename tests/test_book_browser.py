@@ -670,7 +670,7 @@ _CUT_OFF_JS = """() => {
         && el.getBoundingClientRect().height > 0;
     const cut = [...document.querySelectorAll('article pre, article table, article .cell_output, article img, '
                                               + 'article mjx-container[display="true"], article .js-plotly-plot, '
-                                              + 'article .widget-subarea')]
+                                              + 'article .widget-subarea, article dt.sig')]
         .filter(el => seen(el) && el.getBoundingClientRect().right > width + 2 && !scrolls(el))
         .map(el => el.tagName.toLowerCase() + '.' + [...el.classList].slice(0, 2).join('.') + ': '
              + Math.round(el.getBoundingClientRect().right - width) + ' px');
@@ -678,10 +678,11 @@ _CUT_OFF_JS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("name", EXERCISE_PAGES)
+@pytest.mark.parametrize("name", PAGES)
 def test_nothing_is_cut_off_on_a_phone(book_browser, book_server, name):
     """At 390 px (a phone) no content runs past the screen's edge: code and outputs wrap, tables and long
-    equations scroll inside their own box or are scaled down, figures take the screen's width."""
+    equations scroll inside their own box or are scaled down, figures take the screen's width; on the library
+    reference's pages, signatures wrap. Every page of the table of contents, not only the chapters."""
     context = book_browser.new_context(viewport={"width": 390, "height": 844})
     try:
         page = context.new_page()
