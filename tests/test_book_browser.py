@@ -648,18 +648,50 @@ def test_titles_have_no_tex_source(book_html):
     assert not bad and not tex_titles, f"TeX in titles: pages {bad}, search index {tex_titles[:5]}"
 
 
-def test_search_snippets_show_no_tex_source(book_page):
+# TeX that must not reach a search snippet: a command with its backslash, or the name left when only the
+# backslash went ("fracm", "binomde", "Big(")
+_TEX_LEFTOVER = re.compile(r"\\[(\[A-Za-z|]|\b[dt]?frac(?!tion)|\bbinom(?!ial)|\bBig\b|mathbb")
+
+
+@pytest.mark.parametrize("query", ["certificate", "ablation", "likelihood"])
+def test_search_snippets_show_no_tex_source(book_page, query):
     """The snippets under search results come from the pages' HTML, whose equations are TeX until MathJax
     runs; book/_assets/rsbook-search.js turns them into Unicode first."""
     p = book_page("search")
-    p.page.goto(p.url + "?q=certificate", wait_until="load")
+    p.page.goto(f"{p.url}?q={query}", wait_until="load")
     snippets = p.page.locator("#search-results p.context, ul.search p.context")
     snippets.first.wait_for(timeout=SETTLE_MS)
     p.page.wait_for_timeout(2000)  # the snippets of later results arrive one by one
     texts = [snippets.nth(i).inner_text() for i in range(snippets.count())]
     assert texts
-    leaked = [t[:120] for t in texts if re.search(r"\\[(\[A-Za-z|]", t)]
-    assert not leaked, f"TeX source in search snippets: {leaked[:3]}"
+    leaked = [t[:120] for t in texts if _TEX_LEFTOVER.search(t)]
+    assert not leaked, f"TeX source in search snippets for {query!r}: {leaked[:3]}"
+
+
+# TeX as the chapters write it -> the plain text a search snippet shows
+_TEX_SAMPLES = {
+    r"\(\binom{d}{e}\)": "C(d, e)",
+    r"\(\binom{d-r}{e}/\binom{d}{e}\)": "C(d-r, e)/C(d, e)",
+    r"\(\exp\Big((\delta^\top(z-\mu)-\tfrac12\|\delta\|^2)/\sigma^2\Big)\)": "exp((δ^ᵀ(z-μ)-1/2‖δ‖^2)/σ^2)",
+    r"\[R = \frac{m\,\sigma}{2\sqrt{2/\pi}} = m\,\sigma\sqrt{\pi/8}.\]": "R = (m σ)/(2√(2/π)) = m σ √(π/8).",
+    r"\(\frac{\sigma}{2}\left(\Phi^{-1}(\underline{p_A}) - \Phi^{-1}(\overline{p_B})\right)\)": (
+        "σ/2(Φ^(-1)(p_A) - Φ^(-1)(p_B))"
+    ),
+    r"\(\ell_1\)": "ℓ₁",
+    r"\(\mathbb{P}(f(x+\varepsilon)=c_A)\ge p_A\)": "ℙ(f(x+ε)=c_A)≥ p_A",
+    r"\(\left\{z : \|z\|_2 \le r\right\}\)": "{z : ‖z‖₂ ≤ r}",
+    r"\(\displaystyle\sum_{i=1}^{n} x_i\)": "Σ_(i=1)^n x_i",
+    r"\(\operatorname*{arg\,max}_c \dfrac{a+b}{c}\)": "arg max_c (a+b)/c",
+}
+
+
+def test_search_turns_tex_into_plain_text(book_page):
+    """rsbook-search.js's converter on TeX the book writes: nested groups resolve from the inside, sizing
+    commands vanish, and a command it does not know leaves nothing (never its bare name)."""
+    p = book_page("search")
+    got = p.page.evaluate("samples => samples.map(window.rsbookTexToPlain)", list(_TEX_SAMPLES))
+    wrong = {tex: plain for (tex, want), plain in zip(_TEX_SAMPLES.items(), got) if plain != want}
+    assert not wrong, f"rsbookTexToPlain gave: {wrong}"
 
 
 _CUT_OFF_JS = """() => {
