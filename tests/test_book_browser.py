@@ -443,6 +443,7 @@ def _has_exercises(name: str) -> bool:
 
 EXERCISE_PAGES = [name for name in PAGES if _has_exercises(name)]
 SHEET_KINDS = ("exercises", "solutions")
+A4_PT = (595.3, 841.9)  # 210 x 297 mm: the sheets' paper (rsbook-sheet.css), in PDF points
 
 # Outputs of code cells, and answers glued into solutions, that a reader can see now.
 _VISIBLE_ANSWERS_JS = """() => {
@@ -535,7 +536,12 @@ def test_exercise_sheets_are_built_and_linked(book_html, name):
             target = sheets / f"{stem}-{kind}{suffix}"
             assert target.is_file(), f"{name}: {target} was not built"
             assert f'href="sheets/{stem}-{kind}{suffix}"' in page, f"{name}: no link to {target.name}"
-        assert (sheets / f"{stem}-{kind}.pdf").read_bytes().startswith(b"%PDF-"), f"{stem}-{kind}.pdf"
+        pdf = (sheets / f"{stem}-{kind}.pdf").read_bytes()
+        assert pdf.startswith(b"%PDF-"), f"{stem}-{kind}.pdf"
+        pages = {(float(w), float(h)) for w, h in re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)}
+        assert pages and all(abs(w - A4_PT[0]) < 2 and abs(h - A4_PT[1]) < 2 for w, h in pages), (
+            f"{stem}-{kind}.pdf: pages of {pages} pt, not A4 {A4_PT}"
+        )
     exercises = (sheets / f"{stem}-exercises.html").read_text(encoding="utf-8")
     solutions = (sheets / f"{stem}-solutions.html").read_text(encoding="utf-8")
     prompts = re.findall(r"<strong>Exercise (\d+\.\d+)", page)
