@@ -632,7 +632,8 @@ def test_chapter_downloads_as_a_notebook(book_html, name):
 
 
 def test_no_empty_index_page(book_html):
-    """The book defines no index entries, so it builds no (empty) index page and links none."""
+    """No general index page, and no link to one (_config.yml, html_use_index: its entries would be only the
+    library reference's names, which the reference pages list already)."""
     assert not (book_html / "genindex.html").exists()
     linked = [name for name in PAGES if "genindex.html" in (book_html / f"{name}.html").read_text(encoding="utf-8")]
     assert not linked, f"pages linking the index: {linked}"
