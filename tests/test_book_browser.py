@@ -711,9 +711,12 @@ _CUT_OFF_JS = """() => {
     const cut = [...document.querySelectorAll('article pre, article table, article .cell_output, article img, '
                                               + 'article mjx-container[display="true"], article .js-plotly-plot, '
                                               + 'article .widget-subarea, article dt.sig')]
-        .filter(el => seen(el) && el.getBoundingClientRect().right > width + 2 && !scrolls(el))
+        // a signature's box keeps the column's width while the text runs on past it
+        .filter(el => seen(el) && !scrolls(el) && (el.getBoundingClientRect().right > width + 2
+                                                 || (el.matches('dt.sig') && el.scrollWidth > el.clientWidth + 2)))
         .map(el => el.tagName.toLowerCase() + '.' + [...el.classList].slice(0, 2).join('.') + ': '
-             + Math.round(el.getBoundingClientRect().right - width) + ' px');
+             + Math.round(Math.max(el.getBoundingClientRect().right - width, el.scrollWidth - el.clientWidth)) + ' px'
+             + (el.matches('dt.sig') ? ' (' + (el.id || el.innerText.slice(0, 40)) + ')' : ''));
     return {page: document.documentElement.scrollWidth - width, cut};
 }"""
 
