@@ -443,6 +443,7 @@ def _has_exercises(name: str) -> bool:
 
 EXERCISE_PAGES = [name for name in PAGES if _has_exercises(name)]
 SHEET_KINDS = ("exercises", "solutions")
+A4_PT = (595.3, 841.9)  # 210 x 297 mm: the sheets' paper (rsbook-sheet.css), in PDF points
 
 # Outputs of code cells, and answers glued into solutions, that a reader can see now.
 _VISIBLE_ANSWERS_JS = """() => {
@@ -535,13 +536,19 @@ def test_exercise_sheets_are_built_and_linked(book_html, name):
             target = sheets / f"{stem}-{kind}{suffix}"
             assert target.is_file(), f"{name}: {target} was not built"
             assert f'href="sheets/{stem}-{kind}{suffix}"' in page, f"{name}: no link to {target.name}"
-        assert (sheets / f"{stem}-{kind}.pdf").read_bytes().startswith(b"%PDF-"), f"{stem}-{kind}.pdf"
+        pdf = (sheets / f"{stem}-{kind}.pdf").read_bytes()
+        assert pdf.startswith(b"%PDF-"), f"{stem}-{kind}.pdf"
+        pages = {(float(w), float(h)) for w, h in re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)}
+        assert pages and all(abs(w - A4_PT[0]) < 2 and abs(h - A4_PT[1]) < 2 for w, h in pages), (
+            f"{stem}-{kind}.pdf: pages of {pages} pt, not A4 {A4_PT}"
+        )
     exercises = (sheets / f"{stem}-exercises.html").read_text(encoding="utf-8")
     solutions = (sheets / f"{stem}-solutions.html").read_text(encoding="utf-8")
     prompts = re.findall(r"<strong>Exercise (\d+\.\d+)", page)
     assert prompts and re.findall(r"<strong>Exercise (\d+\.\d+)", exercises) == prompts
     assert re.findall(r"<strong>Exercise (\d+\.\d+)", solutions) == prompts
-    assert "admonition-title" not in exercises, f"{name}: a solution on the sheet without solutions"
+    # the sheet without solutions keeps the prompts' Hint dropdowns: only a Solution title gives an answer away
+    assert 'admonition-title">Solution' not in exercises, f"{name}: a solution on the sheet without solutions"
     assert solutions.count('class="admonition-title">Solution<') == page.count('admonition-title">Solution<')
     section = page[page.index('<section id="exercises">') :]
     for answer in re.findall(
@@ -556,7 +563,7 @@ def test_no_progress_bars_in_the_built_pages(book_html):
     for name in PAGES:
         html = (book_html / f"{name}.html").read_text(encoding="utf-8")
         hits = len(re.findall(r'"_model_name": ?"FloatProgressModel"', html)) + len(
-            re.findall(r"\d+(?:\.\d+)?it/s\]", html)
+            re.findall(r"\d+(?:\.\d+)?(?:it/s|s/it)\]", html)  # tqdm's rate: fast (it/s) or slow (s/it)
         )
         if hits:
             found[name] = hits
@@ -625,7 +632,8 @@ def test_chapter_downloads_as_a_notebook(book_html, name):
 
 
 def test_no_empty_index_page(book_html):
-    """The book defines no index entries, so it builds no (empty) index page and links none."""
+    """No general index page, and no link to one (_config.yml, html_use_index: its entries would be only the
+    library reference's names, which the reference pages list already)."""
     assert not (book_html / "genindex.html").exists()
     linked = [name for name in PAGES if "genindex.html" in (book_html / f"{name}.html").read_text(encoding="utf-8")]
     assert not linked, f"pages linking the index: {linked}"
@@ -648,18 +656,50 @@ def test_titles_have_no_tex_source(book_html):
     assert not bad and not tex_titles, f"TeX in titles: pages {bad}, search index {tex_titles[:5]}"
 
 
-def test_search_snippets_show_no_tex_source(book_page):
+# TeX that must not reach a search snippet: a command with its backslash, or the name left when only the
+# backslash went ("fracm", "binomde", "Big(")
+_TEX_LEFTOVER = re.compile(r"\\[(\[A-Za-z|]|\b[dt]?frac(?!tion)|\bbinom(?!ial)|\bBig\b|mathbb")
+
+
+@pytest.mark.parametrize("query", ["certificate", "ablation", "likelihood"])
+def test_search_snippets_show_no_tex_source(book_page, query):
     """The snippets under search results come from the pages' HTML, whose equations are TeX until MathJax
     runs; book/_assets/rsbook-search.js turns them into Unicode first."""
     p = book_page("search")
-    p.page.goto(p.url + "?q=certificate", wait_until="load")
+    p.page.goto(f"{p.url}?q={query}", wait_until="load")
     snippets = p.page.locator("#search-results p.context, ul.search p.context")
     snippets.first.wait_for(timeout=SETTLE_MS)
     p.page.wait_for_timeout(2000)  # the snippets of later results arrive one by one
     texts = [snippets.nth(i).inner_text() for i in range(snippets.count())]
     assert texts
-    leaked = [t[:120] for t in texts if re.search(r"\\[(\[A-Za-z|]", t)]
-    assert not leaked, f"TeX source in search snippets: {leaked[:3]}"
+    leaked = [t[:120] for t in texts if _TEX_LEFTOVER.search(t)]
+    assert not leaked, f"TeX source in search snippets for {query!r}: {leaked[:3]}"
+
+
+# TeX as the chapters write it -> the plain text a search snippet shows
+_TEX_SAMPLES = {
+    r"\(\binom{d}{e}\)": "C(d, e)",
+    r"\(\binom{d-r}{e}/\binom{d}{e}\)": "C(d-r, e)/C(d, e)",
+    r"\(\exp\Big((\delta^\top(z-\mu)-\tfrac12\|\delta\|^2)/\sigma^2\Big)\)": "exp((δ^ᵀ(z-μ)-1/2‖δ‖^2)/σ^2)",
+    r"\[R = \frac{m\,\sigma}{2\sqrt{2/\pi}} = m\,\sigma\sqrt{\pi/8}.\]": "R = (m σ)/(2√(2/π)) = m σ √(π/8).",
+    r"\(\frac{\sigma}{2}\left(\Phi^{-1}(\underline{p_A}) - \Phi^{-1}(\overline{p_B})\right)\)": (
+        "σ/2(Φ^(-1)(p_A) - Φ^(-1)(p_B))"
+    ),
+    r"\(\ell_1\)": "ℓ₁",
+    r"\(\mathbb{P}(f(x+\varepsilon)=c_A)\ge p_A\)": "ℙ(f(x+ε)=c_A)≥ p_A",
+    r"\(\left\{z : \|z\|_2 \le r\right\}\)": "{z : ‖z‖₂ ≤ r}",
+    r"\(\displaystyle\sum_{i=1}^{n} x_i\)": "Σ_(i=1)^n x_i",
+    r"\(\operatorname*{arg\,max}_c \dfrac{a+b}{c}\)": "arg max_c (a+b)/c",
+}
+
+
+def test_search_turns_tex_into_plain_text(book_page):
+    """rsbook-search.js's converter on TeX the book writes: nested groups resolve from the inside, sizing
+    commands vanish, and a command it does not know leaves nothing (never its bare name)."""
+    p = book_page("search")
+    got = p.page.evaluate("samples => samples.map(window.rsbookTexToPlain)", list(_TEX_SAMPLES))
+    wrong = {tex: plain for (tex, want), plain in zip(_TEX_SAMPLES.items(), got) if plain != want}
+    assert not wrong, f"rsbookTexToPlain gave: {wrong}"
 
 
 _CUT_OFF_JS = """() => {
@@ -670,18 +710,22 @@ _CUT_OFF_JS = """() => {
         && el.getBoundingClientRect().height > 0;
     const cut = [...document.querySelectorAll('article pre, article table, article .cell_output, article img, '
                                               + 'article mjx-container[display="true"], article .js-plotly-plot, '
-                                              + 'article .widget-subarea')]
-        .filter(el => seen(el) && el.getBoundingClientRect().right > width + 2 && !scrolls(el))
+                                              + 'article .widget-subarea, article dt.sig')]
+        // a signature's box keeps the column's width while the text runs on past it
+        .filter(el => seen(el) && !scrolls(el) && (el.getBoundingClientRect().right > width + 2
+                                                 || (el.matches('dt.sig') && el.scrollWidth > el.clientWidth + 2)))
         .map(el => el.tagName.toLowerCase() + '.' + [...el.classList].slice(0, 2).join('.') + ': '
-             + Math.round(el.getBoundingClientRect().right - width) + ' px');
+             + Math.round(Math.max(el.getBoundingClientRect().right - width, el.scrollWidth - el.clientWidth)) + ' px'
+             + (el.matches('dt.sig') ? ' (' + (el.id || el.innerText.slice(0, 40)) + ')' : ''));
     return {page: document.documentElement.scrollWidth - width, cut};
 }"""
 
 
-@pytest.mark.parametrize("name", EXERCISE_PAGES)
+@pytest.mark.parametrize("name", PAGES)
 def test_nothing_is_cut_off_on_a_phone(book_browser, book_server, name):
     """At 390 px (a phone) no content runs past the screen's edge: code and outputs wrap, tables and long
-    equations scroll inside their own box or are scaled down, figures take the screen's width."""
+    equations scroll inside their own box or are scaled down, figures take the screen's width; on the library
+    reference's pages, signatures wrap. Every page of the table of contents, not only the chapters."""
     context = book_browser.new_context(viewport={"width": 390, "height": 844})
     try:
         page = context.new_page()
