@@ -1,4 +1,4 @@
-"""The `rslib` command line: one module per command, each a pair `add_parser(subparsers)` and `run(args)`.
+"""The `rslib` command line: one module per command, each a pair `add_parser(subparsers)` and `run(args)`::
 
     rslib train ...      noise-augmented training of a base classifier (`rslib.cli.train`)
     rslib certify ...    certify a dataset into a resumable results file (`rslib.cli.certify`)

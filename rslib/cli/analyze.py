@@ -1,4 +1,4 @@
-"""`rslib analyze`: certified-accuracy tables and curves from results files, rslib's or the literature's.
+"""`rslib analyze`: certified-accuracy tables and curves from results files, rslib's or the literature's. For example::
 
     rslib analyze run.tsv other.tsv --radii 0 0.25 0.5 1.0 --plot curves.html
     rslib analyze ours.tsv cohen/noise_0.50/test/sigma_0.50 --names rslib "Cohen et al." --markdown table.md --latex table.tex

@@ -1,4 +1,4 @@
-"""`rslib certify`: certify a dataset with a smoothed model into a resumable results file.
+"""`rslib certify`: certify a dataset with a smoothed model into a resumable results file. For example::
 
     rslib certify --model fmnist-gaussian-0.5 --N0 100 --N 100000 --alpha 0.001 --max 500 --out run.tsv
     rslib certify --checkpoint models/cifar10/resnet110/noise_0.25/checkpoint.pth.tar --sigma 0.25 --out c.tsv

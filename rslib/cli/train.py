@@ -1,6 +1,9 @@
-"""`rslib train`: noise-augmented training of a base classifier, saved with its card.
+"""`rslib train`: noise-augmented training of a base classifier, saved with its card. For example::
 
-rslib train --dataset fashion-mnist --noise gaussian --sigma 0.25 --epochs 12 --name fmnist-gaussian-0.25
+    rslib train --dataset fashion-mnist --noise gaussian --sigma 0.25 --epochs 12 --name fmnist-gaussian-0.25
+
+It writes <name>.pt and its card <name>.json (noise, data, training, accuracies, provenance) to --out-dir, by default
+the folder models are looked up in by name.
 """
 
 from __future__ import annotations
