@@ -16,10 +16,10 @@ __all__ = ["margin_lower", "margin_lower_cost", "MarginBoundCost"]
 
 
 def _margin_tails(k: int, n: int, q1, q2) -> np.ndarray:
-    """P(X1 - X2 >= k) for (X1, X2, rest) ~ Multinomial(n; q1, q2, 1 - q1 - q2), for each pair (q1[i], q2[i]),
+    """P(K1 - K2 >= k) for (K1, K2, rest) ~ Multinomial(n; q1, q2, 1 - q1 - q2), for each pair (q1[i], q2[i]),
     never below the exact value.
 
-    Given M = X1 + X2 ~ Bin(n, q1 + q2), X1 | M ~ Bin(M, q1 / (q1 + q2)) and X1 - X2 = 2 X1 - M. Only the m
+    Given M = K1 + K2 ~ Bin(n, q1 + q2), K1 | M ~ Bin(M, q1 / (q1 + q2)) and K1 - K2 = 2 K1 - M. Only the m
     within 12 standard deviations (plus 30) of E[M] are summed: O(sqrt(n)) terms instead of n + 1. The
     binomial mass left out is added whole (the conditional tail there is at most 1), so the result is an
     upper bound on the tail, which keeps the confidence bound built on it sound; that mass is below 1e-30.
@@ -37,7 +37,7 @@ def _margin_tails(k: int, n: int, q1, q2) -> np.ndarray:
         m = lo[:, None] + np.arange(int((hi - lo).max()) + 1)[None, :]
         inside = m <= hi[:, None]
         m = np.minimum(m, n)
-        tail = binom.sf(np.ceil((m + k) / 2.0) - 1, m, ratio[:, None])  # X1 >= (m + k) / 2
+        tail = binom.sf(np.ceil((m + k) / 2.0) - 1, m, ratio[:, None])  # K1 >= (m + k) / 2
         kept = np.where(inside, binom.pmf(m, n, s[:, None]) * tail, 0.0).sum(axis=1)
         left_out = binom.cdf(lo - 1, n, s) + binom.sf(hi, n, s)
         out[live] = np.minimum(kept + left_out, 1.0)
@@ -47,17 +47,17 @@ def _margin_tails(k: int, n: int, q1, q2) -> np.ndarray:
 def margin_lower(count_1: int, count_2: int, n: int, alpha: float, tolerance: float = 1e-6) -> np.float64:
     r"""Exact lower confidence bound on the margin p_1 - p_2 from the votes of the top two classes.
 
-    The counts (X_1, X_2, rest) are trinomial. For a candidate margin L, the p-value of the observed
+    The counts (K_1, K_2, rest) are trinomial. For a candidate margin θ, the p-value of the observed
     difference k = count_1 - count_2 is
 
-    .. math:: \sup_{q_2} P_{q_2 + L,\, q_2}(X_1 - X_2 \ge k)
+    .. math:: \sup_{q_2} P_{q_2 + \theta,\, q_2}(K_1 - K_2 \ge k)
 
-    (the tail grows with q_1 - q_2, so the boundary q_1 = q_2 + L is the worst case); the bound is the
-    largest L whose p-value is <= alpha, found by bisection to `tolerance`. It includes the observed
+    (the tail grows with q_1 - q_2, so the boundary q_1 = q_2 + θ is the worst case); the bound is the
+    largest θ whose p-value is <= alpha, found by bisection to `tolerance`. It includes the observed
     difference in the tail, P(D >= k); taking P(D > k) would give the bound for k + 1.
 
     Taking the observed runner-up as class 2 is sound: the bound is non-decreasing in k, and for the true
-    runner-up B*, X_A - X_B <= X_A - X_B* whenever B is the observed runner-up.
+    runner-up B*, n_A - n_B <= n_A - n_B* for the observed counts whenever B is the observed runner-up.
 
     It depends on the counts only through k, so it is not always above the Bonferroni pair of
     Clopper-Pearson bounds: when much of the vote goes to other classes, the pair can win. Each tail is a sum

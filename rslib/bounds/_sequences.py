@@ -6,8 +6,8 @@ nonnegative supermartingales ("wealth") and Ville's inequality.
 
 - `prpl_eb_sequence` (and `prpl_eb_lower`, its value after all of x): the predictable plug-in
   empirical-Bernstein sequence (closed form, Theorem 2 there).
-- `betting_lower`: the betting sequence, capital K_t(m) = prod_i (1 + lambda_i(m) (X_i - m)); the lower
-  bound is the root of K_t(m) = 1 / alpha in m, found by bracketing (no grid, so no resolution cap).
+- `betting_lower`: the betting sequence, wealth W_t(m) = prod_i (1 + kappa_i(m) (xi_i - m)); the lower
+  bound is the root of W_t(m) = 1 / alpha in m, found by bracketing (no grid, so no resolution cap).
 """
 
 from __future__ import annotations
@@ -42,13 +42,13 @@ def plug_in_bets(x: ArrayLike, alpha: float, n: int | None = None, truncation: f
 
     .. math::
 
-        \lambda_i = \min\left(\sqrt{\frac{2\log(1/\alpha)}{\hat\sigma^2_{i-1}\, i\log(1 + i)}},\; c\right),
-        \qquad \hat\mu_i = \frac{1/2 + \sum_{j \le i} X_j}{i + 1},
-        \qquad \hat\sigma^2_i = \frac{1/4 + \sum_{j \le i} (X_j - \hat\mu_j)^2}{i + 1},
+        \kappa_i = \min\left(\sqrt{\frac{2\log(1/\alpha)}{\hat\sigma^2_{i-1}\, i\log(1 + i)}},\; \kappa_{\max}\right),
+        \qquad \hat\mu_i = \frac{1/2 + \sum_{j \le i} \xi_j}{i + 1},
+        \qquad \hat\sigma^2_i = \frac{1/4 + \sum_{j \le i} (\xi_j - \hat\mu_j)^2}{i + 1},
 
-    with :math:`\hat\sigma^2_0 = 1/4` and c = `truncation`; for a planned sample size n, :math:`i\log(1 + i)`
-    becomes n. Each bet depends on X_1, ..., X_{i-1} only, whatever n is, so every n gives a valid sequence;
-    it is tightest when read at t = n.
+    with :math:`\hat\sigma^2_0 = 1/4` and :math:`\kappa_{\max}` = `truncation`; for a planned sample size n,
+    :math:`i\log(1 + i)` becomes n. Each bet depends on :math:`\xi_1, \dots, \xi_{i-1}` only, whatever n is, so
+    every n gives a valid sequence; it is tightest when read at t = n.
 
     Parameters
     ----------
@@ -59,13 +59,13 @@ def plug_in_bets(x: ArrayLike, alpha: float, n: int | None = None, truncation: f
     n : int, optional
         The planned sample size (>= 1, usually len(x)); None tunes the bets for every t at once.
     truncation : float, default 0.5
-        The cap c. PrPl-EB needs c < 1 (its :math:`\psi_E(\lambda)` is infinite at 1); the betting capital is
-        truncated by itself (`betting_log_capital`) and takes c = 1.
+        The cap :math:`\kappa_{\max}`. PrPl-EB needs it below 1 (its :math:`\psi_E(\kappa)` is infinite at 1);
+        the betting capital is truncated by itself (`betting_log_capital`) and takes 1.
 
     Returns
     -------
     numpy.ndarray, shape (t,)
-        The bets :math:`\lambda_1, \dots, \lambda_t`.
+        The bets :math:`\kappa_1, \dots, \kappa_t`.
 
     Raises
     ------
@@ -93,8 +93,8 @@ def prpl_eb_sequence(x: ArrayLike, alpha: float, n: int | None = None) -> np.nda
     r"""Lower (1 - alpha) confidence sequence L_1..L_t for the mean (PrPl-EB; Waudby-Smith & Ramdas 2024,
     Theorem 2, one-sided):
 
-    .. math:: L_t = \frac{\sum_i \lambda_i X_i}{\sum_i \lambda_i} - \frac{\log(1/\alpha) + \sum_i v_i\,\psi_E(\lambda_i)}{\sum_i \lambda_i},
-              \qquad v_i = (X_i - \hat\mu_{i-1})^2,\quad \psi_E(\lambda) = -\log(1 - \lambda) - \lambda.
+    .. math:: L_t = \frac{\sum_i \kappa_i \xi_i}{\sum_i \kappa_i} - \frac{\log(1/\alpha) + \sum_i v_i\,\psi_E(\kappa_i)}{\sum_i \kappa_i},
+              \qquad v_i = (\xi_i - \hat\mu_{i-1})^2,\quad \psi_E(\kappa) = -\log(1 - \kappa) - \kappa.
 
     P(exists t: mu < L_t) <= alpha: the bound may be read after every observation. The running maximum
     of the sequence is valid too.
@@ -159,11 +159,11 @@ def prpl_eb_lower(x: ArrayLike, alpha: float, n: int | None = None) -> np.float6
 def betting_log_capital(x: np.ndarray, m: float, bets: np.ndarray) -> float:
     r"""The log-capital after all of x of a bettor against "the mean is m":
 
-    .. math:: \log K_t(m) = \sum_{i \le t} \log\bigl(1 + \lambda_i(m)\,(X_i - m)\bigr),
-              \qquad \lambda_i(m) = \min(\lambda_i, c/m),\quad c = 3/4.
+    .. math:: \log W_t(m) = \sum_{i \le t} \log\bigl(1 + \kappa_i(m)\,(\xi_i - m)\bigr),
+              \qquad \kappa_i(m) = \min\bigl(\kappa_i, 3/(4m)\bigr).
 
-    The truncation at c/m keeps every factor above 1 - c > 0, since :math:`X_i - m \ge -m`. Decreasing in m.
-    Under the mean m, :math:`K_t(m)` is a nonnegative martingale, so by Ville's inequality it ever reaches
+    The truncation at 3/(4m) keeps every factor at least 1/4, since :math:`\xi_i - m \ge -m`. Decreasing in m.
+    Under the mean m, :math:`W_t(m)` is a nonnegative martingale, so by Ville's inequality it ever reaches
     1/alpha with probability at most alpha.
 
     Parameters
@@ -178,7 +178,7 @@ def betting_log_capital(x: np.ndarray, m: float, bets: np.ndarray) -> float:
     Returns
     -------
     float
-        :math:`\log K_t(m)`.
+        :math:`\log W_t(m)`.
 
     Raises
     ------
@@ -206,7 +206,7 @@ def _log_capital(x: np.ndarray, m: float, bets: np.ndarray) -> float:
 
 def betting_lower(x: ArrayLike, alpha: float, n: int | None = None) -> np.float64:
     r"""One-sided (1 - alpha) lower bound on the mean by betting, after all of x: the m with
-    :math:`\log K_t(m) = \log(1/\alpha)`, where :math:`K_t(m) = \prod_i (1 + \lambda_i(m)(X_i - m))`.
+    :math:`\log W_t(m) = \log(1/\alpha)`, where :math:`W_t(m) = \prod_i (1 + \kappa_i(m)(\xi_i - m))`.
 
     Every m below it has capital above 1/alpha, i.e. is rejected; by Ville's inequality the true mean is
     rejected with probability <= alpha, at this time or any other. The root is bracketed (no grid, so no
@@ -253,7 +253,7 @@ def betting_rejects(x: ArrayLike, m0: float, alpha: float) -> np.ndarray:
     """For each t, whether the betting capital against "mean <= m0" has reached 1/alpha by time t.
 
     A sequential test: stop as soon as it is True. The capital (`betting_log_capital` at m0, the bets of
-    `plug_in_bets` with c = 1) is a nonnegative supermartingale under every mean <= m0, so by Ville's
+    `plug_in_bets` with truncation 1) is a nonnegative supermartingale under every mean <= m0, so by Ville's
     inequality the test rejects a true null with probability <= alpha, whatever the stopping rule.
 
     Parameters

@@ -1,4 +1,4 @@
-r"""Certificates of i.i.d. Laplace smoothing, density :math:`e^{-|z|/\lambda} / (2\lambda)` per coordinate: l1 radii."""
+r"""Certificates of i.i.d. Laplace smoothing, density :math:`\mathrm{e}^{-|z|/\lambda} / (2\lambda)` per coordinate: l1 radii."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def lecuyer_l1(p_a: ArrayLike, p_b: ArrayLike | None = None, *, scale: float) ->
     .. math:: R = \frac{\lambda}{2}\log\frac{\underline{p_A}}{\overline{p_B}}, \qquad \overline{p_B} = 1 - \underline{p_A}
               \text{ in the binary form.}
 
-    Each side of the privacy inequality :math:`P(f(X) \in S) \le e^{\|\delta\|_1/\lambda} P(f(Y) \in S)` costs
+    Each side of the privacy inequality :math:`P(f(X) \in S) \le \mathrm{e}^{\|\delta\|_1/\lambda} P(f(Y) \in S)` costs
     a factor, hence the 1/2. Theorem 1 of Teng et al. is never smaller (see `laplace_l1`).
 
     Parameters

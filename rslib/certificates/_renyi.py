@@ -19,8 +19,8 @@ def _objective(log_beta, m, h, a, b):
     """-(1/rho) log(1 - a - b + 2 M_{1-rho}(a, b)) at rho = 1 + exp(log_beta), without cancellation.
 
     With beta = rho - 1, m = (log a + log b) / 2 and h = (log a - log b) / 2 >= 0,
-    M_{1-rho}(a, b) = ((a^-beta + b^-beta) / 2)^(-1/beta) = e^m cosh(beta h)^(-1/beta), and a + b = 2 e^m cosh h, so
-        gap = a + b - 2M = 2 e^m (2 sinh^2(h/2) - expm1(-c)),   c = log cosh(beta h) / beta >= 0,
+    M_{1-rho}(a, b) = ((a^-beta + b^-beta) / 2)^(-1/beta) = exp(m) cosh(beta h)^(-1/beta), and a + b = 2 exp(m) cosh h, so
+        gap = a + b - 2M = 2 exp(m) (2 sinh^2(h/2) - expm1(-c)),   c = log cosh(beta h) / beta >= 0,
     a sum of two non-negative terms: accurate to a few ulps even near ties (a ~ b) and near rho = 1, where
     subtracting M from (a + b)/2 directly loses every digit. b = 0 gives M = 0 and gap = a.
     """
@@ -164,12 +164,12 @@ def pixeldp_l2(
 
     For a given delta, the condition (with its delta term)
 
-    .. math:: \underline{p_A} \ge e^{2\epsilon}\,\overline{p_B} + (1 + e^{\epsilon})\,\delta
+    .. math:: \underline{p_A} \ge \mathrm{e}^{2\epsilon}\,\overline{p_B} + (1 + \mathrm{e}^{\epsilon})\,\delta
 
     is a quadratic in u = exp(epsilon) whose largest root gives the largest epsilon; the radius is then
     :math:`\sigma\epsilon / \sqrt{2\log(1.25/\delta)}`. epsilon is capped at `max_epsilon` (the range in which
     the Gaussian mechanism's calibration holds), and delta runs over `grid` points of a log grid in
-    (1e-12, 1/(1 + e)): the result is the best radius on that grid, a little below the supremum.
+    (1e-12, 1/(1 + exp(1))): the result is the best radius on that grid, a little below the supremum.
 
     Parameters
     ----------

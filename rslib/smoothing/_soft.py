@@ -1,6 +1,7 @@
 """Soft smoothing: average the base classifier's softmax scores instead of counting its votes.
 
-F(x) = E[softmax(f(x + eps))] is a smoothed map into the simplex. Bounds on mean scores (any bound for [0, 1]
+F(x) = E[softmax(s(x + eps))], with s the base network's logits (the classifier f returns their largest class),
+is a smoothed map into the simplex. Bounds on mean scores (any bound for [0, 1]
 data: empirical Bernstein, betting, ...) give two certificates:
 
 - Cohen et al.'s radius applied to F (valid for soft scores by Salman et al. 2019): sigma Phi^-1(F_A lower);

@@ -1,5 +1,5 @@
 r"""The analysis behind the Laplace l1 certificate of Teng, Lee and Yuan (2020), under i.i.d. Laplace noise of
-scale :math:`\lambda`, with density :math:`e^{-|z|/\lambda} / (2\lambda)` per coordinate:
+scale :math:`\lambda`, with density :math:`\mathrm{e}^{-|z|/\lambda} / (2\lambda)` per coordinate:
 
 - the likelihood statistic :math:`T(z) = \|z - \delta\|_1 - \|z\|_1`, a mixed random variable under Laplace noise;
 - Theorem 3's worst case: a half-space classifier whose smoothed prediction flips exactly at the radius;
@@ -38,7 +38,7 @@ __all__ = [
 def likelihood_statistic(z: ArrayLike, delta: ArrayLike) -> np.ndarray:
     r"""The likelihood statistic of Laplace smoothing, :math:`T(z) = \|z - \delta\|_1 - \|z\|_1`.
 
-    The density ratio of :math:`Y = X + \delta` to X is :math:`e^{-T(z)/\lambda}`, so the Neyman-Pearson sets of
+    The density ratio of :math:`Y = X + \delta` to X is :math:`\mathrm{e}^{-T(z)/\lambda}`, so the Neyman-Pearson sets of
     the two are the level sets of T. By the triangle inequality :math:`-\|\delta\|_1 \le T \le \|\delta\|_1`, and
     T sits on both ends with positive probability (:math:`T = \|\delta\|_1` wherever every :math:`z_i` has the
     sign opposite to :math:`\delta_i`): T is a mixed random variable.

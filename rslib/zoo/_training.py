@@ -82,7 +82,8 @@ def train(
       moved by one signed-gradient step that increases the loss, :math:`x + \varepsilon + a\,\mathrm{sign}(\nabla_x L)`;
     - "stability": stability training (Zheng et al. 2016) as Li et al. (2019) use it, the cross-entropy on
       clean inputs plus :math:`\gamma` times the cross-entropy of the noisy prediction to the clean one,
-      :math:`\mathrm{CE}(f(x), y) - \gamma \sum_j \mathrm{softmax}(f(x))_j \log \mathrm{softmax}(f(x + \varepsilon))_j`.
+      :math:`\mathrm{CE}(s(x), y) - \gamma \sum_j \mathrm{softmax}(s(x))_j \log \mathrm{softmax}(s(x + \varepsilon))_j`
+      with :math:`s` the model's logits.
 
     Parameters
     ----------
