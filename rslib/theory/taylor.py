@@ -4,10 +4,10 @@ it is unsound; rslib never offers it as a certificate.
 :math:`\Phi^{-1}(p) = \sqrt{2}\,\operatorname{erfinv}(2p - 1)`, and
 :math:`\operatorname{erfinv}(z) = \frac{\sqrt{\pi}}{2}\left(z + \frac{\pi}{12} z^3 + \frac{7\pi^2}{480} z^5 + \frac{127\pi^3}{40320} z^7 + \dots\right)`.
 Truncating after the :math:`z^M` term gives :math:`\Phi_M^{-1}`, a polynomial that is convex on [1/2, 1] for
-M >= 3. The estimator averages :math:`\Phi_M^{-1}(X^1) - \Phi_M^{-1}(X^2)` over samples, but the manuscript's
+M >= 3. The estimator averages :math:`\Phi_M^{-1}(\xi^A) - \Phi_M^{-1}(\xi^B)` over samples, but the manuscript's
 Lemma 2, meant to justify it, compares :math:`\Phi_M^{-1}` and :math:`\Phi^{-1}` at the class probabilities, not
 at the samples: by Jensen's inequality the average can exceed the true margin
-:math:`\Phi^{-1}(E X^1) - \Phi^{-1}(E X^2)`, and a lower confidence bound on it then lies above the truth.
+:math:`\Phi^{-1}(E \xi^A) - \Phi^{-1}(E \xi^B)`, and a lower confidence bound on it then lies above the truth.
 
 References
 ----------
@@ -63,9 +63,9 @@ def inverse_normal_taylor(p: ArrayLike, order: int) -> np.float64 | np.ndarray:
 def counterexample(order: int) -> dict[str, float]:
     r"""A two-class distribution on which the Taylor estimator's expectation exceeds the true margin (chapter 5).
 
-    :math:`X^1` is 1 or 1/2 with probability 1/2 each and :math:`X^2 = 1 - X^1`; :math:`Z_M` is
-    :math:`\Phi_M^{-1}(X^1) - \Phi_M^{-1}(X^2)`. For every order M >= 3, :math:`E[Z_M]` exceeds
-    :math:`\Phi^{-1}(E X^1) - \Phi^{-1}(E X^2)`, so the estimator of the manuscript's Section 5.3 overstates the
+    :math:`\xi^A` is 1 or 1/2 with probability 1/2 each and :math:`\xi^B = 1 - \xi^A`; :math:`Z_M` is
+    :math:`\Phi_M^{-1}(\xi^A) - \Phi_M^{-1}(\xi^B)`. For every order M >= 3, :math:`E[Z_M]` exceeds
+    :math:`\Phi^{-1}(E \xi^A) - \Phi^{-1}(E \xi^B)`, so the estimator of the manuscript's Section 5.3 overstates the
     margin (for M = 1, an affine map, it stays below).
 
     Parameters
