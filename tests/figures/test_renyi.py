@@ -47,7 +47,7 @@ def test_optimal_order_draws_the_order_attaining_the_supremum():
 
 def test_lemma1_figure_shows_the_minimising_q_for_each_order():
     p = (0.55, 0.3, 0.1, 0.05)
-    fig = figures.lemma1_minimizer(p, alphas=(1.5, 10))
+    fig = figures.lemma1_minimizer(p, orders=(1.5, 10))
     np.testing.assert_allclose(fig.data[0].y, p)
     for step, order in zip(fig.layout.sliders[0].steps, (1.5, 10)):
         q = renyi.lemma1_minimizer(p, order=order)
