@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike
 from plotly.subplots import make_subplots
 
 from rslib import bounds, certificates, results
-from rslib.figures._common import COLORS, drawn, slider
+from rslib.figures._common import COLORS, drawn, log_axis, slider
 from rslib.smoothing import Ablation, Smoothed, VoteCounts, generator, topk_l0_radii
 
 __all__ = [
@@ -256,7 +256,7 @@ def radius_against_n(
     steps = [{"method": "restyle", "label": str(a), "args": [{"y": curves(a)}, list(range(len(p_ls)))]} for a in alphas]
     fig.update_layout(
         title=f"Certified pixels against the number of samples (d = {d}, e = {keep}, top-{k}, {num_classes} labels)",
-        xaxis={"title": "samples n", "type": "log"},
+        xaxis=log_axis("samples n"),
         yaxis_title="certified radius (pixels)",
         height=450,
         sliders=[slider(steps, "α = ")],

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 
 from rslib import bounds
-from rslib.figures._common import COLORS, slider
+from rslib.figures._common import COLORS, log_axis, slider
 
 __all__ = ["BOUND_NAMES", "lower_bounds", "bound_widths", "betting_game", "sequence_versus_intervals"]
 
@@ -86,10 +86,8 @@ def bound_widths(
     ]
     fig.update_layout(
         title=f"Width of one-sided lower bounds (α = {alpha})",
-        xaxis_title="n",
-        yaxis_title="mean − bound",
-        xaxis_type="log",
-        yaxis_type="log",
+        xaxis=log_axis("n"),
+        yaxis=log_axis("mean − bound"),
         height=460,
         sliders=[slider(steps, "p = ")],
     )
@@ -196,9 +194,8 @@ def sequence_versus_intervals(p: float = 0.6, alpha: float = 0.05, horizon: int 
     fig.add_hline(y=p, line_dash="dot", annotation_text="true mean")
     fig.update_layout(
         title="Lower bounds recomputed after every observation",
-        xaxis_title="t",
+        xaxis=log_axis("t"),
         yaxis_title="lower bound",
-        xaxis_type="log",
         height=420,
     )
     return fig

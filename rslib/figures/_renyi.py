@@ -85,12 +85,13 @@ def optimal_order(p_b_values: Sequence[float] = (0.001, 0.01, 0.1, 0.3), points:
         p_a = np.linspace(p_b + 1e-3, 1 - p_b, points)
         fig.add_trace(
             go.Scatter(
-                x=p_a, y=certificates.renyi_optimal_order(p_a, p_b), name=f"p_B = {p_b:g}", line={"color": COLORS[i]}
+                x=p_a,
+                y=certificates.renyi_optimal_order(p_a, p_b),
+                name=f"p<sub>B</sub> = {p_b:g}",
+                line={"color": COLORS[i]},
             )
         )
-    fig.update_layout(
-        title="Order ρ attaining the supremum", xaxis_title="p_A", yaxis_title="ρ*", yaxis_type="log", height=420
-    )
+    fig.update_layout(title="Order ρ attaining the supremum", xaxis_title="p<sub>A</sub>", yaxis_title="ρ*", height=420)
     return fig
 
 
