@@ -49,6 +49,7 @@ from rslib.figures._widgets import ablation_explorer, certify_explorer, half_spa
 __all__ = [
     "COLORS",
     "DASHES",
+    "NORM_NAMES",
     "radius_vs_p_a",
     "half_spaces_2d",
     "shifted_probabilities_curve",

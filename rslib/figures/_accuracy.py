@@ -26,7 +26,7 @@ def certified_accuracy(
     curves : dict
         Legend name -> (radius grid, certified accuracy at each radius).
     x_title : str, default "radius"
-        Title of the x axis (e.g. "ℓ2 radius", "pixels changed").
+        Title of the x axis (e.g. "ℓ₂ radius", "pixels changed").
     title : str, default "Certified accuracy"
         The figure's title.
     variant_sep : str, optional

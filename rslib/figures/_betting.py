@@ -99,7 +99,7 @@ def betting_game(
 ) -> go.Figure:
     """The two-sided betting game after t observations of Bernoulli(p), against every candidate mean m.
 
-    For each m, the larger of the log-wealths of a bettor on "mean above m" (log K_t(m),
+    For each m, the larger of the log-wealths of a bettor on "mean above m" (log W_t(m), the paper's K_t;
     `rslib.bounds.betting_log_capital`) and one on "mean below m" (the same game on 1 - X and 1 - m). Each plays
     at level alpha / 2, so the candidates whose curve passes log(2 / alpha) are rejected; the rest form the
     confidence set. A slider chooses t.
@@ -151,7 +151,7 @@ def betting_game(
     fig.update_layout(
         title=title(times[0]),
         xaxis_title="candidate mean m",
-        yaxis_title="log K_t(m)",
+        yaxis_title="log W<sub>t</sub>(m)",
         yaxis={"range": [-3, 12]},
         height=450,
         sliders=[slider(steps, "t = ")],

@@ -1,4 +1,5 @@
-"""What the figures share: colours, dash styles, slider layout, and how a radius that certifies nothing is drawn."""
+"""What the figures share: colours, dash styles, norm names, slider layout, log axes, and how a radius that
+certifies nothing is drawn."""
 
 from __future__ import annotations
 

@@ -54,11 +54,11 @@ def radii_against_p_a(
         x, ys = curves(p_b)
         steps.append({"method": "restyle", "label": f"{p_b:g}", "args": [{"x": [x] * 3, "y": ys}, [0, 1, 2]]})
     fig.update_layout(
-        title=f"l2 radius against p_A (σ = {sigma:g})",
-        xaxis_title="p_A (lower bound)",
+        title=f"ℓ₂ radius against p<sub>A</sub> (σ = {sigma:g})",
+        xaxis_title="p<sub>A</sub> (lower bound)",
         yaxis_title="radius",
         height=450,
-        sliders=[slider(steps, "p_B = ")],
+        sliders=[slider(steps, "p<sub>B</sub> = ")],
     )
     return fig
 
