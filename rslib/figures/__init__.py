@@ -24,9 +24,14 @@ from rslib.figures._ablation import (
     radius_against_p_l,
     rounding_gain,
 )
-from rslib.figures._accuracy import certified_accuracy, certified_accuracy_beside, certified_accuracy_studies
+from rslib.figures._accuracy import (
+    LEGEND_BESIDE_MAX,
+    certified_accuracy,
+    certified_accuracy_beside,
+    certified_accuracy_studies,
+)
 from rslib.figures._betting import BOUND_NAMES, betting_game, bound_widths, lower_bounds, sequence_versus_intervals
-from rslib.figures._common import COLORS, DASHES
+from rslib.figures._common import COLORS, DASHES, NORM_NAMES
 from rslib.figures._gaussian import half_spaces_2d, radius_explorer_figure, radius_vs_p_a, shifted_probabilities_curve
 from rslib.figures._laplace import (
     half_space_as_level_sets,
@@ -44,6 +49,7 @@ from rslib.figures._widgets import ablation_explorer, certify_explorer, half_spa
 __all__ = [
     "COLORS",
     "DASHES",
+    "NORM_NAMES",
     "radius_vs_p_a",
     "half_spaces_2d",
     "shifted_probabilities_curve",
@@ -52,6 +58,7 @@ __all__ = [
     "half_space_explorer",
     "certify_explorer",
     "ablation_explorer",
+    "LEGEND_BESIDE_MAX",
     "certified_accuracy",
     "certified_accuracy_studies",
     "certified_accuracy_beside",

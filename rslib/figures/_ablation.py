@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike
 from plotly.subplots import make_subplots
 
 from rslib import bounds, certificates, results
-from rslib.figures._common import COLORS, drawn, slider
+from rslib.figures._common import COLORS, drawn, log_axis, slider
 from rslib.smoothing import Ablation, Smoothed, VoteCounts, generator, topk_l0_radii
 
 __all__ = [
@@ -147,8 +147,8 @@ def radius_against_p_l(
     )
     steps = [{"method": "restyle", "label": str(e), "args": [{"y": curves(e)}, list(range(len(ks)))]} for e in keeps]
     fig.update_layout(
-        title=f"Certified pixels against p_l (d = {d}; 1 − p_l split evenly over {others} other labels)",
-        xaxis_title="p_l (lower bound)",
+        title=f"Certified pixels against p<sub>l</sub> (d = {d}; 1 − p<sub>l</sub> split evenly over {others} other labels)",
+        xaxis_title="p<sub>l</sub> (lower bound)",
         yaxis_title="certified radius (pixels)",
         height=450,
         sliders=[slider(steps, "e = ")],
@@ -191,7 +191,7 @@ def rounding_gain(
         )
     fig.update_layout(
         title="Pixels gained by rounding the bounds to the grid of ablation probabilities",
-        xaxis_title="p_l",
+        xaxis_title="p<sub>l</sub>",
         yaxis_title="extra certified pixels",
         height=420,
     )
@@ -249,14 +249,14 @@ def radius_against_n(
 
     fig = go.Figure(
         [
-            go.Scatter(x=ns, y=y, name=f"p_l = {p_l}", mode="lines", line={"shape": "hv", "color": COLORS[i]})
+            go.Scatter(x=ns, y=y, name=f"p<sub>l</sub> = {p_l}", mode="lines", line={"shape": "hv", "color": COLORS[i]})
             for i, (p_l, y) in enumerate(zip(p_ls, curves(alphas[0])))
         ]
     )
     steps = [{"method": "restyle", "label": str(a), "args": [{"y": curves(a)}, list(range(len(p_ls)))]} for a in alphas]
     fig.update_layout(
         title=f"Certified pixels against the number of samples (d = {d}, e = {keep}, top-{k}, {num_classes} labels)",
-        xaxis={"title": "samples n", "type": "log"},
+        xaxis=log_axis("samples n"),
         yaxis_title="certified radius (pixels)",
         height=450,
         sliders=[slider(steps, "α = ")],

@@ -7,7 +7,10 @@ from numpy.typing import ArrayLike
 
 from rslib.figures._common import COLORS, DASHES
 
-__all__ = ["certified_accuracy", "certified_accuracy_studies", "certified_accuracy_beside"]
+__all__ = ["LEGEND_BESIDE_MAX", "certified_accuracy", "certified_accuracy_studies", "certified_accuracy_beside"]
+
+LEGEND_BESIDE_MAX = 4
+"""The most curves whose legend `certified_accuracy` puts beside the plot; with more it goes below, in rows."""
 
 
 def certified_accuracy(
@@ -23,7 +26,7 @@ def certified_accuracy(
     curves : dict
         Legend name -> (radius grid, certified accuracy at each radius).
     x_title : str, default "radius"
-        Title of the x axis (e.g. "ℓ2 radius", "pixels changed").
+        Title of the x axis (e.g. "ℓ₂ radius", "pixels changed").
     title : str, default "Certified accuracy"
         The figure's title.
     variant_sep : str, optional
@@ -34,6 +37,8 @@ def certified_accuracy(
     Returns
     -------
     plotly.graph_objects.Figure
+        With more than `LEGEND_BESIDE_MAX` curves the legend lies below the plot, in rows, and the figure is
+        taller.
 
     Raises
     ------
@@ -61,7 +66,24 @@ def certified_accuracy(
     fig.update_layout(
         title=title, xaxis_title=x_title, yaxis_title="certified accuracy", yaxis={"range": [0, 1]}, height=450
     )
+    if len(names) > LEGEND_BESIDE_MAX:
+        fig.update_layout(**_legend_below(len(names)))
     return fig
+
+
+def _legend_below(entries: int) -> dict:
+    """Layout for a horizontal legend under the x axis title, and the height it needs.
+
+    Beside the plot, a legend of long names leaves the plot under half the width of a desktop page and a
+    sliver of a phone's. Below it, the entries wrap into rows and plotly widens the bottom margin to fit them
+    (margin.autoexpand). The right margin, which only a legend beside the plot needs, shrinks, and the figure
+    grows by a row per entry, as many rows as a phone needs, so that the plot keeps its height.
+    """
+    return {
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.15, "yanchor": "top"},
+        "height": 450 + 22 * entries,
+        "margin": {"l": 60, "r": 20, "b": 60},
+    }
 
 
 def certified_accuracy_studies(

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 
 from rslib import bounds
-from rslib.figures._common import COLORS, slider
+from rslib.figures._common import COLORS, log_axis, slider
 
 __all__ = ["BOUND_NAMES", "lower_bounds", "bound_widths", "betting_game", "sequence_versus_intervals"]
 
@@ -86,10 +86,8 @@ def bound_widths(
     ]
     fig.update_layout(
         title=f"Width of one-sided lower bounds (α = {alpha})",
-        xaxis_title="n",
-        yaxis_title="mean − bound",
-        xaxis_type="log",
-        yaxis_type="log",
+        xaxis=log_axis("n"),
+        yaxis=log_axis("mean − bound"),
         height=460,
         sliders=[slider(steps, "p = ")],
     )
@@ -101,7 +99,7 @@ def betting_game(
 ) -> go.Figure:
     """The two-sided betting game after t observations of Bernoulli(p), against every candidate mean m.
 
-    For each m, the larger of the log-wealths of a bettor on "mean above m" (log K_t(m),
+    For each m, the larger of the log-wealths of a bettor on "mean above m" (log W_t(m), the paper's K_t;
     `rslib.bounds.betting_log_capital`) and one on "mean below m" (the same game on 1 - X and 1 - m). Each plays
     at level alpha / 2, so the candidates whose curve passes log(2 / alpha) are rejected; the rest form the
     confidence set. A slider chooses t.
@@ -153,7 +151,7 @@ def betting_game(
     fig.update_layout(
         title=title(times[0]),
         xaxis_title="candidate mean m",
-        yaxis_title="log K_t(m)",
+        yaxis_title="log W<sub>t</sub>(m)",
         yaxis={"range": [-3, 12]},
         height=450,
         sliders=[slider(steps, "t = ")],
@@ -196,9 +194,8 @@ def sequence_versus_intervals(p: float = 0.6, alpha: float = 0.05, horizon: int 
     fig.add_hline(y=p, line_dash="dot", annotation_text="true mean")
     fig.update_layout(
         title="Lower bounds recomputed after every observation",
-        xaxis_title="t",
+        xaxis=log_axis("t"),
         yaxis_title="lower bound",
-        xaxis_type="log",
         height=420,
     )
     return fig

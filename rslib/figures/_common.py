@@ -1,4 +1,5 @@
-"""What the figures share: colours, dash styles, slider layout, and how a radius that certifies nothing is drawn."""
+"""What the figures share: colours, dash styles, norm names, slider layout, log axes, and how a radius that
+certifies nothing is drawn."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from numpy.typing import ArrayLike
 
 from rslib.certificates import NOT_CERTIFIED
 
-__all__ = ["COLORS", "DASHES", "slider", "drawn"]
+__all__ = ["COLORS", "DASHES", "NORM_NAMES", "slider", "drawn", "log_axis"]
 
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+NORM_NAMES = {"l2": "ℓ₂", "l1": "ℓ₁", "l0": "ℓ₀"}
+"""A norm as the book writes it, by the code `rslib.certificates` and `rslib.smoothing` give it ("l2" -> "ℓ₂")."""
 
 
 def slider(steps: list[dict], prefix: str, active: int = 0) -> dict:
@@ -31,6 +34,25 @@ def slider(steps: list[dict], prefix: str, active: int = 0) -> dict:
         For ``fig.update_layout(sliders=[...])``.
     """
     return {"active": active, "currentvalue": {"prefix": prefix}, "pad": {"t": 40}, "steps": steps}
+
+
+def log_axis(title: str) -> dict:
+    """A logarithmic axis labelled at the powers of ten only.
+
+    Over a few decades plotly's default also labels 2 and 5 between the powers, in a smaller font, which reads
+    as a bare "2 5" beside the main labels.
+
+    Parameters
+    ----------
+    title : str
+        The axis title.
+
+    Returns
+    -------
+    dict
+        For ``fig.update_layout(xaxis=...)`` or ``yaxis=...``.
+    """
+    return {"title": title, "type": "log", "dtick": 1}
 
 
 def drawn(radius: ArrayLike) -> np.ndarray:

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rslib import _checks, certificates
-from rslib.figures._common import COLORS, drawn, slider
+from rslib.figures._common import COLORS, NORM_NAMES, drawn, slider
 from rslib.theory import neyman_pearson
 
 __all__ = ["radius_vs_p_a", "half_spaces_2d", "shifted_probabilities_curve", "radius_explorer_figure"]
@@ -65,16 +65,16 @@ def radius_vs_p_a(
     steps = [
         {
             "method": "restyle",
-            "label": "1 − p_A" if p_b is None else f"{p_b:g}",
+            "label": "1 − p<sub>A</sub>" if p_b is None else f"{p_b:g}",
             "args": [{"y": curves(p_b)}, list(range(len(sigmas)))],
         }
         for p_b in p_b_values
     ]
     fig.update_layout(
-        title="Certified l2 radius against p_A",
-        xaxis_title="p_A (lower bound)",
+        title="Certified ℓ₂ radius against p<sub>A</sub>",
+        xaxis_title="p<sub>A</sub> (lower bound)",
         yaxis_title="radius R",
-        sliders=[slider(steps, "p_B = ")],
+        sliders=[slider(steps, "p<sub>B</sub> = ")],
         height=480,
     )
     return fig
@@ -227,8 +227,8 @@ def half_spaces_2d(
     fig = go.Figure(traces)
     fig.update_layout(
         title=title(delta_norms[active]),
-        xaxis={"range": [-box, box], "scaleanchor": "y"},
-        yaxis={"range": [-box, box]},
+        xaxis={"range": [-box, box], "scaleanchor": "y", "title": "z₁"},
+        yaxis={"range": [-box, box], "title": "z₂"},
         sliders=[slider(steps, "‖δ‖ = ", active)],
         height=620,
     )
@@ -262,7 +262,7 @@ def shifted_probabilities_curve(p_a: float = 0.8, p_b: float = 0.1, sigma: float
     )
     fig.add_vline(x=radius, line_dash="dash", annotation_text=f"R = {radius:.3f}")
     fig.update_layout(
-        title=f"Worst case for p_A = {p_a:g}, p_B = {p_b:g}, σ = {sigma:g}",
+        title=f"Worst case for p<sub>A</sub> = {p_a:g}, p<sub>B</sub> = {p_b:g}, σ = {sigma:g}",
         xaxis_title="‖δ‖₂",
         yaxis_title="probability",
         height=420,
@@ -314,7 +314,7 @@ def radius_explorer_figure(
             go.Scatter(
                 x=p_a,
                 y=y,
-                name=f"{n} ({nm})",
+                name=f"{n} ({NORM_NAMES[nm]})",
                 line={"color": COLORS[i % len(COLORS)], "dash": "solid" if nm == "l2" else "dash"},
             )
             for i, (n, y, nm) in enumerate(zip(names, ys, norms))
@@ -326,15 +326,15 @@ def radius_explorer_figure(
         steps.append(
             {
                 "method": "restyle",
-                "label": "1 − p_A" if p_b is None else f"{p_b:g}",
+                "label": "1 − p<sub>A</sub>" if p_b is None else f"{p_b:g}",
                 "args": [{"x": [x] * len(ys), "y": ys}, list(range(len(ys)))],
             }
         )
     fig.update_layout(
-        title=f"Certificates from (p_A, p_B) at σ = {sigma:g} (Laplace scale σ/√2)",
-        xaxis_title="p_A (lower bound)",
+        title=f"Certificates from (p<sub>A</sub>, p<sub>B</sub>) at σ = {sigma:g} (Laplace scale σ/√2)",
+        xaxis_title="p<sub>A</sub> (lower bound)",
         yaxis_title="certified radius",
         height=520,
-        sliders=[slider(steps, "p_B = ")],
+        sliders=[slider(steps, "p<sub>B</sub> = ")],
     )
     return fig

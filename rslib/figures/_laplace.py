@@ -337,16 +337,23 @@ def lecuyer_comparison_region(points: int = 120) -> go.Figure:
                 z=winner,
                 colorscale=[[0, "#9fd39f"], [1, "#f2a3a3"]],
                 showscale=False,
-                hovertemplate="p_A %{x:.3f}<br>p_B %{y:.3f}<extra></extra>",
+                hovertemplate="p<sub>A</sub> %{x:.3f}<br>p<sub>B</sub> %{y:.3f}<extra></extra>",
             ),
-            go.Scatter(x=p_a[upper_half], y=low, name="p_B = (1 − p_A)² / p_A", line={"color": "black"}),
-            go.Scatter(x=p_a, y=1 - p_a, name="p_A + p_B = 1", line={"color": "black", "dash": "dot"}),
+            go.Scatter(
+                x=p_a[upper_half],
+                y=low,
+                name="p<sub>B</sub> = (1 − p<sub>A</sub>)² / p<sub>A</sub>",
+                line={"color": "black"},
+            ),
+            go.Scatter(
+                x=p_a, y=1 - p_a, name="p<sub>A</sub> + p<sub>B</sub> = 1", line={"color": "black", "dash": "dot"}
+            ),
         ]
     )
     fig.update_layout(
-        title="Red: −λ log(1 − p_A + p_B) wins; green: Lecuyer et al.'s λ/2 log(p_A/p_B) wins",
-        xaxis_title="p_A",
-        yaxis_title="p_B",
+        title="Red: −λ log(1 − p<sub>A</sub> + p<sub>B</sub>) wins; green: Lecuyer et al.'s λ/2 log(p<sub>A</sub>/p<sub>B</sub>) wins",
+        xaxis_title="p<sub>A</sub>",
+        yaxis_title="p<sub>B</sub>",
         yaxis={"range": [0, 0.5]},
         height=480,
     )
@@ -380,7 +387,7 @@ def l1_radius_comparison(sigmas: Sequence[float] = (0.25, 0.5, 1.0), points: int
             drawn(certificates.gaussian_l1(p_a, sigma=sigma)),
         ]
 
-    names = ["Laplace, Theorem 2 (tight)", "Laplace, Lecuyer et al.", "Gaussian, Cohen et al. (l2 ⊂ l1)"]
+    names = ["Laplace, Theorem 2 (tight)", "Laplace, Lecuyer et al.", "Gaussian, Cohen et al. (ℓ₂ ⊂ ℓ₁)"]
     fig = go.Figure(
         [
             go.Scatter(x=p_a, y=y, name=n, line={"color": COLORS[i]})
@@ -389,9 +396,9 @@ def l1_radius_comparison(sigmas: Sequence[float] = (0.25, 0.5, 1.0), points: int
     )
     steps = [{"method": "restyle", "label": f"{s:g}", "args": [{"y": curves(s)}, [0, 1, 2]]} for s in sigmas]
     fig.update_layout(
-        title="Binary l1 radius at equal variance",
-        xaxis_title="p_A",
-        yaxis_title="l1 radius",
+        title="Binary ℓ₁ radius at equal variance",
+        xaxis_title="p<sub>A</sub>",
+        yaxis_title="ℓ₁ radius",
         height=450,
         sliders=[slider(steps, "σ = √2 λ = ")],
     )
@@ -436,9 +443,9 @@ def worst_case_tightness(
     fig.add_hline(y=0.5, line_dash="dot")
     fig.add_vline(x=radius, line_dash="dash", annotation_text=f"R = {radius:.3f}")
     fig.update_layout(
-        title=f"Worst case of Theorem 3: p_A = {p_a}, λ = {scale}",
+        title=f"Worst case of Theorem 3: p<sub>A</sub> = {p_a}, λ = {scale}",
         xaxis_title="‖δ‖₁",
-        yaxis_title="P(f*(x + δ + ε) = c_A)",
+        yaxis_title="P(f*(x + δ + ε) = c<sub>A</sub>)",
         height=420,
     )
     return fig

@@ -54,11 +54,11 @@ def radii_against_p_a(
         x, ys = curves(p_b)
         steps.append({"method": "restyle", "label": f"{p_b:g}", "args": [{"x": [x] * 3, "y": ys}, [0, 1, 2]]})
     fig.update_layout(
-        title=f"l2 radius against p_A (σ = {sigma:g})",
-        xaxis_title="p_A (lower bound)",
+        title=f"ℓ₂ radius against p<sub>A</sub> (σ = {sigma:g})",
+        xaxis_title="p<sub>A</sub> (lower bound)",
         yaxis_title="radius",
         height=450,
-        sliders=[slider(steps, "p_B = ")],
+        sliders=[slider(steps, "p<sub>B</sub> = ")],
     )
     return fig
 
@@ -85,17 +85,18 @@ def optimal_order(p_b_values: Sequence[float] = (0.001, 0.01, 0.1, 0.3), points:
         p_a = np.linspace(p_b + 1e-3, 1 - p_b, points)
         fig.add_trace(
             go.Scatter(
-                x=p_a, y=certificates.renyi_optimal_order(p_a, p_b), name=f"p_B = {p_b:g}", line={"color": COLORS[i]}
+                x=p_a,
+                y=certificates.renyi_optimal_order(p_a, p_b),
+                name=f"p<sub>B</sub> = {p_b:g}",
+                line={"color": COLORS[i]},
             )
         )
-    fig.update_layout(
-        title="Order ρ attaining the supremum", xaxis_title="p_A", yaxis_title="ρ*", yaxis_type="log", height=420
-    )
+    fig.update_layout(title="Order ρ attaining the supremum", xaxis_title="p<sub>A</sub>", yaxis_title="ρ*", height=420)
     return fig
 
 
 def lemma1_minimizer(
-    p: ArrayLike = (0.55, 0.3, 0.1, 0.05), alphas: Sequence[float] = (1.1, 1.5, 2, 3, 5, 10, 30, 100)
+    p: ArrayLike = (0.55, 0.3, 0.1, 0.05), *, orders: Sequence[float] = (1.1, 1.5, 2, 3, 5, 10, 30, 100)
 ) -> go.Figure:
     """P and the closest Q, in the Rényi divergence of order ρ, whose top class is not P's (Li et al.'s Lemma 1).
 
@@ -105,21 +106,27 @@ def lemma1_minimizer(
     ----------
     p : array_like, default (0.55, 0.3, 0.1, 0.05)
         The distribution P on classes.
-    alphas : sequence of float, default (1.1, 1.5, 2, 3, 5, 10, 30, 100)
-        The slider's Rényi orders ρ > 1 (the name is Li et al.'s letter for the order; everywhere else in rslib
-        alpha is an error level).
+    orders : sequence of float, default (1.1, 1.5, 2, 3, 5, 10, 30, 100)
+        The slider's Rényi orders ρ, each > 1 (keyword-only).
 
     Returns
     -------
     plotly.graph_objects.Figure
+
+    References
+    ----------
+    B. Li, C. Chen, W. Wang, L. Carin. Certified adversarial robustness with additive noise. NeurIPS 2019.
     """
     p = np.asarray(p, float)
     labels = [f"class {i + 1}" for i in range(p.size)]
 
-    def title(alpha):
-        return f"ρ = {alpha:g}: smallest D_ρ(Q‖P) with another top class = {renyi.lemma1_bound(p, order=alpha):.4f}"
+    def title(order):
+        return (
+            f"ρ = {order:g}: smallest D<sub>ρ</sub>(Q‖P) with another top class = "
+            f"{renyi.lemma1_bound(p, order=order):.4f}"
+        )
 
-    first = renyi.lemma1_minimizer(p, order=alphas[0])
+    first = renyi.lemma1_minimizer(p, order=orders[0])
     fig = go.Figure(
         [
             go.Bar(x=labels, y=p, name="P", marker_color=COLORS[0]),
@@ -129,13 +136,13 @@ def lemma1_minimizer(
     steps = [
         {
             "method": "update",
-            "label": f"{a:g}",
-            "args": [{"y": [renyi.lemma1_minimizer(p, order=a)]}, {"title.text": title(a)}, [1]],
+            "label": f"{order:g}",
+            "args": [{"y": [renyi.lemma1_minimizer(p, order=order)]}, {"title.text": title(order)}, [1]],
         }
-        for a in alphas
+        for order in orders
     ]
     fig.update_layout(
-        title=title(alphas[0]),
+        title=title(orders[0]),
         barmode="group",
         yaxis_title="probability",
         height=420,

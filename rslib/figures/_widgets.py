@@ -19,6 +19,7 @@ from torch.utils.data import Dataset
 
 from rslib import _checks, certificates
 from rslib.figures._ablation import ABLATED_COLOR, ablated_image
+from rslib.figures._common import NORM_NAMES
 from rslib.figures._gaussian import half_spaces_2d
 from rslib.results import format_down
 from rslib.smoothing import Smoothed
@@ -41,7 +42,8 @@ def _png(image) -> bytes:
 
 
 def _slider(name, description, value, low, high, step):
-    """A slider over [low, high] starting at `value` (the argument `name`), which must lie in that range."""
+    """A slider over [low, high] starting at `value` (the argument `name`), which must lie in that range; its
+    description may hold HTML (p<sub>A</sub>)."""
     value = _checks.number_in(name, value, low, high)
     return w.FloatSlider(
         value=value,
@@ -49,6 +51,7 @@ def _slider(name, description, value, low, high, step):
         max=high,
         step=step,
         description=description,
+        description_allow_html=True,
         continuous_update=False,
         readout_format=".3f",
         style={"description_width": "initial"},
@@ -84,8 +87,8 @@ def half_space_explorer(
         If a value lies outside its slider's range.
     """
     controls = {
-        "p_a": _slider("p_a", "p_A", p_a, 0.01, 0.999, 0.001),
-        "p_b": _slider("p_b", "p_B", p_b, 0.0, 0.99, 0.001),
+        "p_a": _slider("p_a", "p<sub>A</sub>", p_a, 0.01, 0.999, 0.001),
+        "p_b": _slider("p_b", "p<sub>B</sub>", p_b, 0.0, 0.99, 0.001),
         "sigma": _slider("sigma", "σ", sigma, 0.1, 2.0, 0.05),
         "delta_norm": _slider("delta_norm", "‖δ‖", delta_norm, 0.0, 4.0, 0.01),
         "angle": _slider("angle_degrees", "angle of δ (degrees)", angle_degrees, -180, 180, 1),
@@ -96,7 +99,7 @@ def half_space_explorer(
     def redraw(_=None):
         values = {k: c.value for k, c in controls.items()}
         if values["p_a"] + values["p_b"] > 1:
-            message.value = "<b>p_A + p_B must be at most 1</b>: these bounds cannot both hold."
+            message.value = "<b>p<sub>A</sub> + p<sub>B</sub> must be at most 1</b>: these bounds cannot both hold."
             return
         message.value = ""
         angle = values.pop("angle")
@@ -148,24 +151,26 @@ def radius_explorer(p_a: float = 0.9, p_b: float = 0.05, sigma: float = 0.5) -> 
         If a value lies outside its slider's range.
     """
     controls = [
-        _slider("p_a", "p_A", p_a, 0.0, 1.0, 0.001),
-        _slider("p_b", "p_B", p_b, 0.0, 1.0, 0.001),
+        _slider("p_a", "p<sub>A</sub>", p_a, 0.0, 1.0, 0.001),
+        _slider("p_b", "p<sub>B</sub>", p_b, 0.0, 1.0, 0.001),
         _slider("sigma", "σ", sigma, 0.05, 2.0, 0.05),
     ]
-    binary = w.Checkbox(value=False, description="binary: p_B = 1 − p_A")
+    binary = w.Checkbox(
+        value=False, description="binary: p<sub>B</sub> = 1 − p<sub>A</sub>", description_allow_html=True
+    )
     table = w.HTML()
 
     def recompute(_=None):
         p_a_value, p_b_value, sigma_value = (c.value for c in controls)
         p_b_used = None if binary.value else p_b_value
         if p_b_used is not None and p_a_value + p_b_used > 1:
-            table.value = "<b>p_A + p_B must be at most 1</b>: these bounds cannot both hold."
+            table.value = "<b>p<sub>A</sub> + p<sub>B</sub> must be at most 1</b>: these bounds cannot both hold."
             return
         rows = certificates.radii_at_equal_variance(p_a_value, p_b_used, sigma=sigma_value)
         table.value = (
             "<table>"
             + "".join(
-                f"<tr><td>{name}</td><td>{norm}</td><td><b>{_shown(r)}</b></td></tr>"
+                f"<tr><td>{name}</td><td>{NORM_NAMES[norm]}</td><td><b>{_shown(r)}</b></td></tr>"
                 for name, (norm, r) in rows.items()
             )
             + "</table>"
@@ -246,12 +251,12 @@ def certify_explorer(
             if cert.abstained
             else (
                 f"predicts <b>{name(cert.label)}</b> ({'correct' if cert.label == label else 'wrong'}), "
-                f"certified radius <b>{format_down(cert.radius, 3)}</b> ({cert.norm})"
+                f"certified radius <b>{format_down(cert.radius, 3)}</b> ({NORM_NAMES[cert.norm]})"
             )
         )
         result.value = (
             f"True class {name(label)}. The smoothed classifier {verdict}; "
-            f"lower bound p_A = {format_down(cert.p_a, 4)} from N = {samples.value:,} samples in "
+            f"lower bound p<sub>A</sub> = {format_down(cert.p_a, 4)} from N = {samples.value:,} samples in "
             f"{seconds:.1f} s."
         )
         picture.value = _png(image)

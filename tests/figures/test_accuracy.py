@@ -37,3 +37,16 @@ def test_certified_accuracy_colours_by_model_and_dashes_by_variant():
     assert len({t.line.color for t in plain.data}) == 10
     with pytest.raises(ValueError, match="variant_sep"):
         figures.certified_accuracy({"a": (grid, grid)}, variant_sep="; ")
+
+
+def test_a_long_legend_goes_below_the_plot_and_the_figure_grows_to_hold_it():
+    grid = np.arange(3)
+    few = figures.certified_accuracy({f"c{i}": (grid, grid) for i in range(figures.LEGEND_BESIDE_MAX)})
+    assert few.layout.legend.orientation is None and few.layout.height == 450  # beside the plot, plotly's default
+    names = [f"σ = {s}: {c}" for s in (0.25, 0.5, 1.0) for c in ("Theorem 1", "Lecuyer et al.", "Cohen et al.")]
+    many = figures.certified_accuracy({n: (grid, grid) for n in [*names, "σ = 0.5: Type 2"]}, variant_sep=": ")
+    legend = many.layout.legend
+    assert legend.orientation == "h" and legend.yanchor == "top" and legend.y < 0 and legend.xanchor == "left"
+    assert many.layout.height > 450 + 10 * 20 and many.layout.margin.b >= 60 and many.layout.margin.r < 80
+    # two factors, two encodings: a colour per noise level, a dash style per certificate
+    assert len({t.line.color for t in many.data}) == 3 and len({t.line.dash for t in many.data}) == 4

@@ -39,7 +39,7 @@ def test_radii_against_p_a_draw_the_three_certificates_for_each_p_b():
 
 def test_optimal_order_draws_the_order_attaining_the_supremum():
     fig = figures.optimal_order(p_b_values=(0.01, 0.1), points=30)
-    assert [t.name for t in fig.data] == ["p_B = 0.01", "p_B = 0.1"]
+    assert [t.name for t in fig.data] == ["p<sub>B</sub> = 0.01", "p<sub>B</sub> = 0.1"]
     for trace, p_b in zip(fig.data, (0.01, 0.1)):
         np.testing.assert_allclose(trace.y, certificates.renyi_optimal_order(np.asarray(trace.x), p_b))
         assert (np.asarray(trace.y) >= 1).all()
@@ -47,7 +47,7 @@ def test_optimal_order_draws_the_order_attaining_the_supremum():
 
 def test_lemma1_figure_shows_the_minimising_q_for_each_order():
     p = (0.55, 0.3, 0.1, 0.05)
-    fig = figures.lemma1_minimizer(p, alphas=(1.5, 10))
+    fig = figures.lemma1_minimizer(p, orders=(1.5, 10))
     np.testing.assert_allclose(fig.data[0].y, p)
     for step, order in zip(fig.layout.sliders[0].steps, (1.5, 10)):
         q = renyi.lemma1_minimizer(p, order=order)

@@ -18,13 +18,14 @@ def test_half_space_explorer_redraws_and_rejects_inconsistent_bounds():
     delta_slider.value = 1.5
     assert figure.layout.title.text != title_before and "1.500" in figure.layout.title.text
     p_b_slider.value = 0.5
-    assert "p_A + p_B must be at most 1" in message.value
+    assert "p<sub>A</sub> + p<sub>B</sub> must be at most 1" in message.value
 
 
 def test_radius_explorer_reports_the_radius():
     box = figures.radius_explorer(p_a=0.9, p_b=0.05, sigma=0.5)
     # shown rounded down (a radius is never displayed above its value)
     assert results.format_down(certificates.gaussian_l2(0.9, 0.05, sigma=0.5), 4) in box.children[2].value
+    assert box.children[2].value.count("<td>ℓ₂</td>") == 5 and "<td>l2</td>" not in box.children[2].value
     box.children[1].value = True  # binary
     assert results.format_down(certificates.gaussian_l2(0.9, sigma=0.5), 4) in box.children[2].value
 
