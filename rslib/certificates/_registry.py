@@ -176,7 +176,7 @@ REGISTRY: dict[str, CertificateInfo] = dict(
         _info(
             soft_margin_l2, "gaussian", "Gaussian soft scores, Lipschitz margin (Salman et al. 2019)", from_margin=True
         ),
-        _info(gaussian_l1, "gaussian", "Gaussian, Cohen et al. read in ℓ1", norm="l1"),
+        _info(gaussian_l1, "gaussian", "Gaussian, Cohen et al. read in ℓ₁", norm="l1"),
         _info(laplace_l1, "laplace", "Laplace, Teng et al. (2020) Thm 1/2", tight=True),
         _info(lecuyer_l1, "laplace", "Laplace, Lecuyer et al. (2019)"),
         _info(renyi_l1, "laplace", "Laplace, Rényi bound (Li et al. 2019 Thm 3)"),
