@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rslib import _checks
+from rslib import _checks, certificates
 
-__all__ = ["renyi_divergence", "lemma1_bound", "lemma1_minimizer"]
+__all__ = ["renyi_divergence", "lemma1_bound", "lemma1_minimizer", "radius_ratio"]
 
 
 def _distribution(name, p) -> np.ndarray:
@@ -136,3 +136,39 @@ def lemma1_minimizer(p: ArrayLike, *, order: float) -> np.ndarray:
     q = p.copy()
     q[ranked[0]] = q[ranked[1]] = q_star
     return q / q.sum()
+
+
+def radius_ratio(p_a: ArrayLike, p_b: ArrayLike) -> np.ndarray:
+    r"""How far below Cohen et al.'s radius the Rényi radius stays, for the same bounds:
+
+    .. math:: \frac{R_{\text{Rényi}}}{R_{\text{Cohen}}}
+              = \frac{\sup_{\rho>1} \sqrt{\frac{2}{\rho}\left(-\log\left(1 - p_A - p_B
+              + 2 M_{1-\rho}(p_A, p_B)\right)\right)}}{\frac12\left(\Phi^{-1}(p_A) - \Phi^{-1}(p_B)\right)},
+
+    which does not depend on sigma (both radii are proportional to it). It is strictly below 1 wherever both
+    radii are positive, which is why Li et al.'s certificate holds on the closed ball for Gaussian noise.
+
+    Parameters
+    ----------
+    p_a, p_b : array_like
+        Lower bound on the top class's probability and upper bound on the runner-up's, with p_a > p_b.
+
+    Returns
+    -------
+    numpy.ndarray
+        The ratio, elementwise (0-d for scalars); NaN where either certificate abstains.
+
+    Raises
+    ------
+    ValueError
+        As `rslib.certificates.renyi_l2` and `rslib.certificates.gaussian_l2`.
+
+    References
+    ----------
+    B. Li, C. Chen, W. Wang, L. Carin. Certified adversarial robustness with additive noise. NeurIPS 2019.
+    J. Cohen, E. Rosenfeld, Z. Kolter. Certified adversarial robustness via randomized smoothing. ICML 2019.
+    """
+    renyi = np.asarray(certificates.renyi_l2(p_a, p_b, sigma=1.0), dtype=float)
+    cohen = np.asarray(certificates.gaussian_l2(p_a, p_b, sigma=1.0), dtype=float)
+    certified = (renyi > 0) & (cohen > 0)
+    return np.where(certified, renyi / np.where(certified, cohen, 1.0), np.nan)[()]

@@ -47,6 +47,22 @@ def test_lemma1_minimizer_attains_the_bound_and_no_other_q_beats_it():
         assert min(renyi.renyi_divergence(q, p, order=alpha) for q in flipped[:500]) >= bound - 1e-12
 
 
+def test_the_renyi_radius_stays_strictly_below_cohens():
+    from rslib import certificates
+
+    p_b = np.repeat(np.geomspace(1e-6, 0.45, 40), 50)
+    p_a = p_b + (1 - 2 * p_b) * np.tile(np.linspace(0.02, 1, 50), 40)
+    ratio = renyi.radius_ratio(p_a, p_b)
+    assert np.isfinite(ratio).all() and (ratio > 0).all() and (ratio < 1).all()
+    # it is the quotient of the two certificates, at any sigma
+    sigma = 0.37
+    quotient = certificates.renyi_l2(0.9, 0.05, sigma=sigma) / certificates.gaussian_l2(0.9, 0.05, sigma=sigma)
+    assert renyi.radius_ratio(0.9, 0.05) == pytest.approx(quotient, rel=1e-12)
+    assert np.ndim(renyi.radius_ratio(0.9, 0.05)) == 0
+    # where both certificates abstain there is no ratio
+    assert np.isnan(renyi.radius_ratio(0.5, 0.5))
+
+
 @pytest.mark.parametrize(
     "call,error,message",
     [
