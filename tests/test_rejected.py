@@ -184,7 +184,8 @@ def _truncated_weights():
 
 
 def _shown(html: str) -> str:
-    return re.sub(r"<[^>]+>", "", html)
+    """The message as the reader reads it, a subscript written as in the README (p<sub>A</sub> as p_A)."""
+    return re.sub(r"<[^>]+>", "", re.sub(r"<sub>(.*?)</sub>", r"_\1", html))
 
 
 def _radius_explorer_slider_sum_above_one():
