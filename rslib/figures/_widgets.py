@@ -31,6 +31,10 @@ SAMPLE_SIZES = (100, 1000, 10_000, 100_000)  # the choices of certify_explorer's
 LEVELS = (0.1, 0.01, 0.001)  # and of its α drop-down
 
 
+_BOUNDS_ABOVE_ONE = "<b>p<sub>A</sub> + p<sub>B</sub> must be at most 1</b>: these bounds cannot both hold."
+"""What the explorers show when the sliders' p_A and p_B add up to more than 1."""
+
+
 def _png(image) -> bytes:
     """A (C, H, W) tensor in [0, 1] as PNG bytes (first channel, grey)."""
     from PIL import Image
@@ -99,7 +103,7 @@ def half_space_explorer(
     def redraw(_=None):
         values = {k: c.value for k, c in controls.items()}
         if values["p_a"] + values["p_b"] > 1:
-            message.value = "<b>p<sub>A</sub> + p<sub>B</sub> must be at most 1</b>: these bounds cannot both hold."
+            message.value = _BOUNDS_ABOVE_ONE
             return
         message.value = ""
         angle = values.pop("angle")
@@ -164,7 +168,7 @@ def radius_explorer(p_a: float = 0.9, p_b: float = 0.05, sigma: float = 0.5) -> 
         p_a_value, p_b_value, sigma_value = (c.value for c in controls)
         p_b_used = None if binary.value else p_b_value
         if p_b_used is not None and p_a_value + p_b_used > 1:
-            table.value = "<b>p<sub>A</sub> + p<sub>B</sub> must be at most 1</b>: these bounds cannot both hold."
+            table.value = _BOUNDS_ABOVE_ONE
             return
         rows = certificates.radii_at_equal_variance(p_a_value, p_b_used, sigma=sigma_value)
         table.value = (
