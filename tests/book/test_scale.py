@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from rslib import book, results, smoothing
+from rslib import book, results, smoothing, zoo
 
 
 def _write(path, model: str, n: int, rows: list[tuple[int, int, float, int]], command="rslib certify ...") -> None:
@@ -83,3 +84,18 @@ def test_a_run_with_no_correct_certificate_summarises_to_zero_radii(tmp_path):
     scale = book.scale_runs({"a": "m"}, folder=tmp_path)
     ((_, after),) = book.compare_runs(scale, scale).values()
     assert (after.clean_accuracy, after.standard_error, after.largest_radius, after.median_radius) == (0, 0, 0, 0)
+
+
+SHIPPED_SUBSET = list(range(0, 10_000, 20))  # scripts/certify_at_scale.sh: --skip 20 --max 500
+
+
+@pytest.mark.parametrize("model", zoo.list_pretrained())
+def test_every_shipped_model_has_its_committed_run_at_scale_complete_and_with_provenance(model):
+    folder = Path(__file__).resolve().parents[2] / "data" / "results" / "scale"
+    (res,) = book.scale_runs({model: model}, folder=folder).values()
+    card = zoo.load_pretrained(model).card
+    assert sorted(res.columns["idx"].tolist()) == SHIPPED_SUBSET
+    assert (res.params["n"], res.params["n0"], res.params["alpha"]) == (10_000, 100, 0.001)
+    assert res.params["model_sha256"] == card["sha256"], "the run is of other weights than the shipped ones"
+    assert {"command", "date", "device", "versions", "git_commit"} <= set(res.provenance)
+    assert f"--model {model} " in res.provenance["command"]
