@@ -128,7 +128,8 @@ def compare_runs(build: Mapping[str, object], scale: Mapping[str, Results]) -> d
 
 
 def provenance_lines(scale: Mapping[str, Results]) -> str:
-    """One line per committed run: the label, then `rslib.results.describe` of its provenance.
+    """One line per committed run: the label, then `rslib.results.describe` of its provenance (the date the run
+    started: a resumed run keeps its first start's header).
 
     Parameters
     ----------
@@ -140,4 +141,4 @@ def provenance_lines(scale: Mapping[str, Results]) -> str:
     str
         Newline-separated lines.
     """
-    return "\n".join(f"{label}: {describe(res.provenance)}" for label, res in scale.items())
+    return "\n".join(f"{label}: {describe(res.provenance, date_is='started')}" for label, res in scale.items())

@@ -128,21 +128,32 @@ def _installed(package: str) -> str | None:
         return None
 
 
-def describe(record: dict) -> str:
+def describe(record: dict, *, date_is: str = "computed") -> str:
     """One line a reader can check a result against: date, device, command, versions and commit.
 
     Parameters
     ----------
     record : dict
         A `provenance` record; missing entries are shown as "?".
+    date_is : str, default "computed"
+        What the record's date is the date of: "computed" for a summary written at once (a benchmark's JSON),
+        "started" for a results file, whose header is written when its first run starts and kept by every
+        resume.
 
     Returns
     -------
     str
+
+    Raises
+    ------
+    ValueError
+        If `date_is` is neither.
     """
+    if date_is not in ("computed", "started"):
+        raise ValueError(f"date_is must be 'computed' or 'started', got {date_is!r}")
     versions = record.get("versions", {})
     return (
-        f"computed {record.get('date', '?')} on {record.get('device', '?')} by `{record.get('command', '?')}` "
+        f"{date_is} {record.get('date', '?')} on {record.get('device', '?')} by `{record.get('command', '?')}` "
         f"(rslib {versions.get('rslib', '?')}, torch {versions.get('torch', '?')}, "
         f"commit {str(record.get('git_commit'))[:12]})"
     )

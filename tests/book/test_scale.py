@@ -49,7 +49,7 @@ def test_scale_runs_reads_each_model_under_its_label(tmp_path):
     runs = book.scale_runs({"σ = 0.5": "m"}, folder=tmp_path)
     assert list(runs) == ["σ = 0.5"]
     np.testing.assert_array_equal(runs["σ = 0.5"].columns["idx"], [0, 20, 40, 60])
-    assert book.provenance_lines(runs).startswith("σ = 0.5: computed 2026-12-07")
+    assert book.provenance_lines(runs).startswith("σ = 0.5: started 2026-12-07")
 
 
 def test_a_missing_run_names_its_file_and_the_script_that_writes_it(tmp_path):

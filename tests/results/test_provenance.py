@@ -110,6 +110,9 @@ def test_describe_is_one_line_and_marks_what_a_record_lacks():
         "(rslib 0.2.0, torch 2.5.1, commit 0123456789ab)"
     )
     assert results.describe({}) == "computed ? on ? by `?` (rslib ?, torch ?, commit None)"
+    assert results.describe(record, date_is="started").startswith("started 2026-12-06T10:00:00+00:00 on cpu")
+    with pytest.raises(ValueError, match="date_is must be 'computed' or 'started', got 'finished'"):
+        results.describe(record, date_is="finished")
 
 
 def test_json_results_read_back_and_a_missing_one_names_its_folder(tmp_path):
