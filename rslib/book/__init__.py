@@ -235,11 +235,11 @@ class Table:
     def _repr_html_(self) -> str:
         def cell(tag, text, j):
             align = ' class="rsbook-num"' if self.numeric[j] else ""
-            return f"<{tag}{align}>{html.escape(text)}</{tag}>"
+            return f"<{tag}{align}>{_subscripts(text) if tag == 'th' else html.escape(text)}</{tag}>"
 
         head = "".join(cell("th", c, j) for j, c in enumerate(self.columns))
         body = "".join("<tr>" + "".join(cell("td", c, j) for j, c in enumerate(row)) + "</tr>" for row in self.rows)
-        caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        caption = f"<caption>{_subscripts(self.caption)}</caption>" if self.caption else ""
         return (
             f'<div class="rsbook-table-wrap"><table class="rsbook-table">{caption}<thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>"
@@ -255,6 +255,11 @@ class Table:
 
         lines = ([self.caption] if self.caption else []) + [line(self.columns)] + [line(row) for row in self.rows]
         return "\n".join(lines)
+
+
+def _subscripts(text: str) -> str:
+    """`text` escaped for HTML, with the book's probabilities typeset as in its prose: p_A -> p<sub>A</sub>."""
+    return re.sub(r"\bp_([AB])\b", r"p<sub>\1</sub>", html.escape(text))
 
 
 def table(

@@ -68,6 +68,15 @@ def test_table_renders_html_with_numeric_columns_aligned_and_text_for_terminals(
     ]
 
 
+def test_table_typesets_p_a_and_p_b_in_headings_and_caption_as_the_prose_does():
+    t = book.table(["p_A", "lower bound on p_A − p_B", "p_a"], [("p_A", 0.5, 1)], caption="p_A = 0.9 & p_B < 1")
+    html = t._repr_html_()
+    assert "<th>p<sub>A</sub></th>" in html and "lower bound on p<sub>A</sub> − p<sub>B</sub>" in html
+    assert "<caption>p<sub>A</sub> = 0.9 &amp; p<sub>B</sub> &lt; 1</caption>" in html
+    assert '<th class="rsbook-num">p_a</th>' in html and "<td>p_A</td>" in html  # a column name, a cell: as written
+    assert repr(t).splitlines()[0] == "p_A = 0.9 & p_B < 1"
+
+
 def test_table_refuses_rows_that_do_not_match_the_columns():
     with pytest.raises(ValueError, match="row 1 has 1 cells, the table 2 columns"):
         book.table(["a", "b"], [(1, 2), (3,)])
