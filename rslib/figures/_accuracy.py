@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 
-from rslib.figures._common import COLORS, DASHES
+from rslib.figures._common import COLORS, DASHES, legend_below
 
 __all__ = ["LEGEND_BESIDE_MAX", "certified_accuracy", "certified_accuracy_studies", "certified_accuracy_beside"]
 
@@ -67,23 +67,8 @@ def certified_accuracy(
         title=title, xaxis_title=x_title, yaxis_title="certified accuracy", yaxis={"range": [0, 1]}, height=450
     )
     if len(names) > LEGEND_BESIDE_MAX:
-        fig.update_layout(**_legend_below(len(names)))
+        fig.update_layout(**legend_below(len(names)))
     return fig
-
-
-def _legend_below(entries: int) -> dict:
-    """Layout for a horizontal legend under the x axis title, and the height it needs.
-
-    Beside the plot, a legend of long names leaves the plot under half the width of a desktop page and a
-    sliver of a phone's. Below it, the entries wrap into rows and plotly widens the bottom margin to fit them
-    (margin.autoexpand). The right margin, which only a legend beside the plot needs, shrinks, and the figure
-    grows by a row per entry, as many rows as a phone needs, so that the plot keeps its height.
-    """
-    return {
-        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.15, "yanchor": "top"},
-        "height": 450 + 22 * entries,
-        "margin": {"l": 60, "r": 20, "b": 60},
-    }
 
 
 def certified_accuracy_studies(

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 
 from rslib import bounds
-from rslib.figures._common import COLORS, log_axis, slider
+from rslib.figures._common import COLORS, SLIDER_ABOVE, legend_below, log_axis, slider
 
 __all__ = ["BOUND_NAMES", "lower_bounds", "bound_widths", "betting_game", "sequence_versus_intervals"]
 
@@ -50,7 +50,8 @@ def bound_widths(
 ) -> go.Figure:
     """Distance from the sample mean to each lower bound of `BOUND_NAMES`, against n, on one Bernoulli(p) path.
 
-    A slider chooses p: the variance p(1 - p) shrinks as p -> 1, which the variance-adaptive bounds exploit.
+    A slider above the plot chooses p: the variance p(1 - p) shrinks as p -> 1, which the variance-adaptive
+    bounds exploit. The legend lies below the plot, as `certified_accuracy` places a long one.
 
     Parameters
     ----------
@@ -88,9 +89,9 @@ def bound_widths(
         title=f"Width of one-sided lower bounds (α = {alpha})",
         xaxis=log_axis("n"),
         yaxis=log_axis("mean − bound"),
-        height=460,
-        sliders=[slider(steps, "p = ")],
+        sliders=[{**slider(steps, "p = "), **SLIDER_ABOVE}],
     )
+    fig.update_layout(**legend_below(len(fig.data), slider_above=True))
     return fig
 
 

@@ -8,7 +8,7 @@ from numpy.typing import ArrayLike
 
 from rslib.certificates import NOT_CERTIFIED
 
-__all__ = ["COLORS", "DASHES", "NORM_NAMES", "slider", "drawn", "log_axis"]
+__all__ = ["COLORS", "DASHES", "NORM_NAMES", "slider", "legend_below", "drawn", "log_axis"]
 
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
@@ -34,6 +34,43 @@ def slider(steps: list[dict], prefix: str, active: int = 0) -> dict:
         For ``fig.update_layout(sliders=[...])``.
     """
     return {"active": active, "currentvalue": {"prefix": prefix}, "pad": {"t": 40}, "steps": steps}
+
+
+def legend_below(entries: int, *, slider_above: bool = False) -> dict:
+    """Layout for a horizontal legend under the x axis title, and the height it needs.
+
+    Beside the plot, a legend of long names leaves the plot under half the width of a desktop page and a
+    sliver of a phone's. Below it, the entries wrap into rows and plotly widens the bottom margin to fit them
+    (margin.autoexpand). The right margin, which only a legend beside the plot needs, shrinks, and the figure
+    grows by a row per entry, as many rows as a phone needs, so that the plot keeps its height.
+
+    Parameters
+    ----------
+    entries : int
+        Legend entries.
+    slider_above : bool, default False
+        Whether the figure's slider (`slider`) moves above the plot, under the title, to leave the space below
+        to the legend; the top margin grows to hold it.
+
+    Returns
+    -------
+    dict
+        For ``fig.update_layout(**...)``; with `slider_above`, also apply ``SLIDER_ABOVE`` to the slider.
+    """
+    layout = {
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.15, "yanchor": "top"},
+        "height": 450 + 22 * entries,
+        "margin": {"l": 60, "r": 20, "b": 60},
+    }
+    if slider_above:
+        layout["height"] += 100
+        layout["margin"]["t"] = 150
+        layout["title"] = {"y": 0.98, "yref": "container", "yanchor": "top"}
+    return layout
+
+
+SLIDER_ABOVE = {"y": 1.0, "yanchor": "bottom", "pad": {"t": 0, "b": 30}}
+"""Slider placement between the title and the plot (`legend_below` with ``slider_above=True``)."""
 
 
 def log_axis(title: str) -> dict:

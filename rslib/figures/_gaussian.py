@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rslib import _checks, certificates
-from rslib.figures._common import COLORS, NORM_NAMES, drawn, slider
+from rslib.figures._common import COLORS, NORM_NAMES, SLIDER_ABOVE, drawn, legend_below, slider
 from rslib.theory import neyman_pearson
 
 __all__ = ["radius_vs_p_a", "half_spaces_2d", "shifted_probabilities_curve", "radius_explorer_figure"]
@@ -277,8 +277,9 @@ def radius_explorer_figure(
 
     Laplace noise has the same variance (scale sigma / sqrt 2); the values are those of
     `rslib.certificates.radii_at_equal_variance`, without the l0 ones (pixels, not a length). Solid lines are
-    l2 radii, dashed ones l1. A slider chooses p_B ("1 − p_A" = the binary bound); each curve runs over
-    p_B <= p_A <= 1 - p_B.
+    l2 radii, dashed ones l1. A slider above the plot chooses p_B ("1 − p_A" = the binary bound); each curve
+    runs over p_B <= p_A <= 1 - p_B. The legend lies below the plot, as `certified_accuracy` places a long
+    one, so that the plot keeps the page's width on a phone too.
 
     Parameters
     ----------
@@ -334,7 +335,7 @@ def radius_explorer_figure(
         title=f"Certificates from (p<sub>A</sub>, p<sub>B</sub>) at σ = {sigma:g} (Laplace scale σ/√2)",
         xaxis_title="p<sub>A</sub> (lower bound)",
         yaxis_title="certified radius",
-        height=520,
-        sliders=[slider(steps, "p<sub>B</sub> = ")],
+        sliders=[{**slider(steps, "p<sub>B</sub> = "), **SLIDER_ABOVE}],
     )
+    fig.update_layout(**legend_below(len(fig.data), slider_above=True))  # nine long names: beside, no plot is left
     return fig

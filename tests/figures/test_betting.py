@@ -67,3 +67,11 @@ def test_the_sequence_and_the_intervals_recomputed_at_every_t():
     np.testing.assert_allclose(sequence, np.maximum.accumulate(bounds.prpl_eb_sequence(x, 0.05)))
     assert (np.diff(sequence) >= 0).all()  # its running maximum: valid too, and never falls
     assert fig.layout.shapes[0].y0 == 0.6  # the true mean
+
+
+def test_the_figures_with_a_slider_and_a_long_legend_put_the_legend_below_and_the_slider_above():
+    for fig in (figures.bound_widths(p_values=(0.5, 0.99), ns=[100, 1000]), figures.radius_explorer_figure(points=5)):
+        assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0  # under the x axis, in rows
+        assert fig.layout.sliders[0].y == 1.0 and fig.layout.sliders[0].yanchor == "bottom"  # under the title
+        assert fig.layout.margin.t >= 150 and fig.layout.height >= 450 + 22 * len(fig.data)
+        assert fig.layout.title.text  # the title text survives the layout's title placement
