@@ -338,6 +338,37 @@ def test_ipywidgets_render(book_page, name):
     assert all(h > 0 for h in boxes), f"{name}: widget areas with no height: {boxes}"
 
 
+_SAVED_WIDGETS_JS = """() => {
+    const views = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')]
+        .map(s => JSON.parse(s.textContent).model_id);
+    const models = Object.assign({}, ...[...document.querySelectorAll(
+        'script[type="application/vnd.jupyter.widget-state+json"]')].map(s => JSON.parse(s.textContent).state || {}));
+    const seen = new Set(), stack = [...views];
+    while (stack.length) {
+        const id = stack.pop();
+        if (seen.has(id) || !(id in models)) continue;
+        seen.add(id);
+        stack.push(...[...JSON.stringify(models[id].state).matchAll(/IPY_MODEL_([0-9a-f]+)/g)].map(m => m[1]));
+    }
+    return {views: views.length, unshown: Object.keys(models).filter(id => !seen.has(id))
+        .map(id => models[id].model_name)};
+}"""
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_the_saved_widget_state_holds_only_widgets_the_page_shows(book_page, name):
+    """Widgets of removed cells (explorers only a kernel can redraw) are not created on the static page: a
+    plotly FigureWidget among them would fetch its 5 MB module (book/_ext/rsbook_offline.py)."""
+    p = book_page(name)
+    saved = p.page.evaluate(_SAVED_WIDGETS_JS)
+    if not saved["views"]:
+        pytest.skip(f"{name} shows no ipywidgets")
+    assert not saved["unshown"], f"{name}: saved widgets no view shows: {saved['unshown']}"
+    fetched = [url for url in p.loaded if "rsbook-esm-" in url]
+    shows_anywidget = p.page.evaluate("() => document.body.innerHTML.includes('AnyModel')")
+    assert shows_anywidget or not fetched, f"{name}: fetched widget modules it shows no widget of: {fetched}"
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_plotly_sliders_change_the_figure(book_page, name):
     """Every slider of every plotly figure: clicking another step changes what the figure shows."""
@@ -403,7 +434,7 @@ def test_page_weights_are_reported_and_bounded(book_page, book_html):
     """Bytes a reader's browser fetches for each page, written to _build/page-weights.tsv: the page's own
     HTML (its figures' data and widget state) and everything it loads (scripts, styles, fonts), most of which
     is shared by every page and cached: MathJax, the widget manager, plotly.js (one file in _static/, see
-    book/_ext/rsbook_offline.py). Pages with plotly FigureWidgets carry plotly's widget code in their state."""
+    book/_ext/rsbook_offline.py). A plotly FigureWidget's state carries a few kB that draw it with that plotly.js."""
     rows = []
     for name in PAGES:
         p = book_page(name)

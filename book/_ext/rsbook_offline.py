@@ -12,6 +12,11 @@ Each chapter's first plotly figure inlines plotly.js (about 4.7 MB, `rslib.noteb
 bundle is moved to one file in `_static/` that every page loads with a plain `<script src>`: the same
 synchronous classic script, fetched once and cached by the browser instead of repeated in every page.
 
+A page's saved widget state holds every widget the kernel still had, also those of cells the page removes
+(``remove-cell``: explorers only a kernel can redraw). Each such model would still be created when the page
+loads, and a plotly FigureWidget fetches its module for it, so the state keeps only the widgets a view on the
+page shows and those they refer to (children, layouts, styles, links).
+
 Plotly's FigureWidget is an anywidget whose saved state carries its whole JavaScript module (``_esm``, about
 5 MB) in every page that shows one. The module is moved to one file in `_static/` as well, and the state keeps
 a few lines that import it from there (anywidget turns an ``_esm`` that is not a URL into a module of its own;
@@ -28,6 +33,8 @@ from pathlib import Path
 
 _PLOTLY_BUNDLE = re.compile(r"<script>(/\*\*\n\* plotly\.js v[^\n]*\n.*?)</script>", re.S)
 _WIDGET_STATE = re.compile(r'(<script type="application/vnd\.jupyter\.widget-state\+json">)(.*?)(</script>)', re.S)
+_WIDGET_VIEW = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', re.S)
+_MODEL_REFERENCE = re.compile(r"IPY_MODEL_([0-9a-f]+)")
 _ESM_EXPORTS = re.compile(r"export\s*\{([^{}]*)\}")
 SHARED_ESM_MIN_BYTES = 64_000
 
@@ -74,6 +81,36 @@ def esm_loader(esm: str, src: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def drop_unshown_widgets(html: str) -> str:
+    """`html` whose saved widget state keeps only the models its views show, and those they refer to.
+
+    The roots are the ``model_id`` of every widget view on the page and every link model (a link refers to the
+    widgets it joins; nothing refers to it). From them the ``IPY_MODEL_<id>`` references in a kept model's
+    state are followed. A page without views keeps its state as it is.
+    """
+    shown = [json.loads(view)["model_id"] for view in _WIDGET_VIEW.findall(html)]
+    if not shown:
+        return html
+
+    def replace(match):
+        state = json.loads(match.group(2))
+        models = state.get("state", {})
+        roots = shown + [key for key, model in models.items() if str(model.get("model_name", "")).endswith("LinkModel")]
+        keep, stack = set(), list(roots)
+        while stack:
+            key = stack.pop()
+            if key in keep or key not in models:
+                continue
+            keep.add(key)
+            stack.extend(_MODEL_REFERENCE.findall(json.dumps(models[key].get("state", {}))))
+        if keep == set(models):
+            return match.group(0)
+        state["state"] = {key: model for key, model in models.items() if key in keep}
+        return match.group(1) + json.dumps(state).replace("</", "<\\/") + match.group(3)
+
+    return _WIDGET_STATE.sub(replace, html)
+
+
 def share_widget_modules(html: str, static: Path, src_of) -> str:
     """`html` with every large anywidget ``_esm`` moved to a file in `static` (`src_of(path)` is its URL)."""
 
@@ -105,7 +142,9 @@ def _share_widget_modules(app, exception):
         if "application/vnd.jupyter.widget-state+json" not in html:
             continue
         shared = share_widget_modules(
-            html, out / "_static", lambda target, page=page: Path(os.path.relpath(target, page.parent)).as_posix()
+            drop_unshown_widgets(html),
+            out / "_static",
+            lambda target, page=page: Path(os.path.relpath(target, page.parent)).as_posix(),
         )
         if shared != html:
             page.write_text(shared, encoding="utf-8")
