@@ -3,6 +3,12 @@
     # rslib-params: {"model": ..., "noise": {...}, "n0": 100, "n": 100000, "alpha": 0.001, ...}
     # rslib-provenance: {"date": ..., "device": ..., "versions": {...}, "command": ...}
     idx  label  predict  radius  correct  time  p_a  p_b  count_a  n  norm  seed
+    ...rows...
+    # rslib-resumed: {"date": ..., "device": ..., "versions": {...}, "command": ...}
+    ...rows...
+
+Each resume writes where it starts the provenance of the run that resumes (`Results.provenance["resumed"]`,
+in order), so that a file finished over several runs names every command, device, version and date.
 
 What a file promises (README, "Guarantees"):
 
@@ -39,7 +45,7 @@ from rslib.certificates import family_from_params
 __all__ = ["COLUMNS", "Results", "certified_accuracy", "read", "open_for_append", "append_row", "locked", "merge"]
 
 COLUMNS = ("idx", "label", "predict", "radius", "correct", "time", "p_a", "p_b", "count_a", "n", "norm", "seed")
-_PARAMS, _PROVENANCE = "# rslib-params: ", "# rslib-provenance: "
+_PARAMS, _PROVENANCE, _RESUMED = "# rslib-params: ", "# rslib-provenance: ", "# rslib-resumed: "
 _TYPES = {
     "idx": int,
     "label": int,
@@ -66,7 +72,8 @@ class Results:
     params : dict
         The experiment's parameters (the ``# rslib-params:`` line): model, noise, n0, n, alpha, seed, ...
     provenance : dict
-        How the file was made (the ``# rslib-provenance:`` line, see `provenance`); empty when absent.
+        How the file was made (the ``# rslib-provenance:`` line, see `provenance`); empty when absent. A file
+        resumed by later runs also has ``"resumed"``: their provenance, in order (``# rslib-resumed:`` lines).
     columns : dict of str to numpy.ndarray
         One array per column of `COLUMNS`, one entry per row (Cohen et al.'s logs: their own columns only).
     format : str, default "rslib"
@@ -190,7 +197,7 @@ def _parse(path, data: bytes) -> tuple[Results, int, list]:
         raise ValueError(f"{path}: starts with a byte-order mark; an rslib results file is plain UTF-8 without one")
     complete = data.rfind(b"\n") + 1
     lines = data[:complete].split(b"\n")[:-1]
-    params, provenance, header, rows, numbers = None, None, None, [], []
+    params, provenance, header, rows, numbers, resumed = None, None, None, [], [], []
     blank = None  # the first blank line among the rows: an error unless only blank lines follow it
     for number, raw in enumerate(lines, start=1):
         line = _decode(path, number, raw)
@@ -217,6 +224,9 @@ def _parse(path, data: bytes) -> tuple[Results, int, list]:
                     f"{path}: line {blank} is blank; rows must follow one another (only trailing "
                     "blank lines are allowed)"
                 )
+            if line.startswith(_RESUMED):
+                resumed.append(_json_object(where, _RESUMED, line))
+                continue
             rows.append(_row(where, line))
             numbers.append(number)
     if params is None or header is None:
@@ -226,7 +236,10 @@ def _parse(path, data: bytes) -> tuple[Results, int, list]:
         name: np.array([row[name] for row in rows], dtype=object if kind is str else kind)
         for name, kind in _TYPES.items()
     }
-    return Results(params, provenance or {}, columns), complete, numbers
+    provenance = provenance or {}
+    if resumed:
+        provenance = {**provenance, "resumed": provenance.get("resumed", []) + resumed}
+    return Results(params, provenance, columns), complete, numbers
 
 
 def _decode(path, number: int, raw: bytes) -> str:
@@ -344,7 +357,7 @@ def open_for_append(path: str | os.PathLike, params: dict, provenance: dict) -> 
     params : dict
         The experiment's parameters (JSON-serialisable); an existing file must have been written with them.
     provenance : dict
-        Written in the header of a new file.
+        Written in the header of a new file; on a resume, in a ``# rslib-resumed:`` line before the new rows.
 
     Returns
     -------
@@ -391,6 +404,8 @@ def _prepare(path, handle, params: dict, provenance: dict) -> set:
             if complete < len(data):  # the torn last line of a killed writer, after a file checked valid
                 os.ftruncate(handle.fileno(), complete)
                 os.fsync(handle.fileno())
+            handle.write(_RESUMED + json.dumps(provenance, sort_keys=True) + "\n")  # who wrote the rows after
+            _sync(handle)
             return set(existing.columns["idx"].tolist())
         os.ftruncate(handle.fileno(), 0)  # no row to lose: a header only (other params) or a torn header
     handle.write(_PARAMS + json.dumps(params, sort_keys=True) + "\n")

@@ -134,7 +134,8 @@ def describe(record: dict, *, date_is: str = "computed") -> str:
     Parameters
     ----------
     record : dict
-        A `provenance` record; missing entries are shown as "?".
+        A `provenance` record; missing entries are shown as "?". A results file's record may list the runs
+        that resumed it under "resumed" (`rslib.results.read`); the line then says how many and the last one.
     date_is : str, default "computed"
         What the record's date is the date of: "computed" for a summary written at once (a benchmark's JSON),
         "started" for a results file, whose header is written when its first run starts and kept by every
@@ -152,11 +153,20 @@ def describe(record: dict, *, date_is: str = "computed") -> str:
     if date_is not in ("computed", "started"):
         raise ValueError(f"date_is must be 'computed' or 'started', got {date_is!r}")
     versions = record.get("versions", {})
-    return (
+    line = (
         f"{date_is} {record.get('date', '?')} on {record.get('device', '?')} by `{record.get('command', '?')}` "
         f"(rslib {versions.get('rslib', '?')}, torch {versions.get('torch', '?')}, "
         f"commit {str(record.get('git_commit'))[:12]})"
     )
+    resumed = record.get("resumed") or []
+    if resumed:
+        last = resumed[-1]
+        times = "once" if len(resumed) == 1 else f"{len(resumed)} times"
+        line += (
+            f"; resumed {times}, last {last.get('date', '?')} on {last.get('device', '?')} "
+            f"(rslib {last.get('versions', {}).get('rslib', '?')}, commit {str(last.get('git_commit'))[:12]})"
+        )
+    return line
 
 
 def read_json_results(path: str | os.PathLike) -> dict:

@@ -64,12 +64,32 @@ def test_a_torn_last_row_is_dropped_only_when_the_rest_is_valid(tmp_path):
     path.write_text(_HEADER + _row(0) + _row(1)[:7])
     done, handle = results.open_for_append(path, _params(), {})
     handle.close()
-    assert done == {0} and path.read_text() == _HEADER + _row(0)
+    assert done == {0} and path.read_text() == _HEADER + _row(0) + "# rslib-resumed: {}\n"
     broken = _HEADER + _row(0).replace("0.5", "abc") + _row(1)[:7]
     path.write_text(broken)
     with pytest.raises(ValueError, match="run.tsv: line 4"):
         results.open_for_append(path, _params(), {})
     assert path.read_text() == broken
+
+
+def test_each_resume_records_its_provenance_before_its_rows(tmp_path):
+    path = tmp_path / "run.tsv"
+    first, second = {"date": "2026-12-07T01:00:00+00:00", "git_commit": "a" * 40}, {"date": "2026-12-07T02:00:00"}
+    for provenance, index in ((first, 0), (first, 1), (second, 2)):
+        done, handle = results.open_for_append(path, _params(), provenance)
+        results.append_row(handle, dict(zip(results.COLUMNS, _row(index)[:-1].split("\t"))))
+        handle.close()
+    lines = path.read_text().splitlines()
+    assert lines[4] == "# rslib-resumed: " + json.dumps(first, sort_keys=True) and lines[6].startswith(
+        "# rslib-resumed"
+    )
+    res = results.read(path)
+    assert list(res.columns["idx"]) == [0, 1, 2] and res.provenance["date"] == first["date"]
+    assert res.provenance["resumed"] == [first, second]
+    assert "; resumed 2 times, last 2026-12-07T02:00:00 on ?" in results.describe(res.provenance, date_is="started")
+    path.write_text(_HEADER + _row(0) + "\n# rslib-resumed: {}\n" + _row(1))
+    with pytest.raises(ValueError, match="line 5 is blank"):
+        results.read(path)
 
 
 @pytest.mark.parametrize("torn", ['# rslib-params: {"alp', _PARAMS_LINE, _PARAMS_LINE + "# rslib-prov", _HEADER[:-5]])
