@@ -133,6 +133,10 @@ CASES = {
     "`results.read(path)` of a file with idx 0 twice": lambda: _read(_HEADER + _row() + _row()),
     "`results.read(path)` of a row with radius `nan`": lambda: _read(_HEADER + _row(radius="nan")),
     "`results.read(path)` of a row with `correct` 7": lambda: _read(_HEADER + _row(correct=7)),
+    "`results.read(path)` of a `# rslib-resumed:` line that is not JSON": lambda: _read(
+        _HEADER + _row() + "# rslib-resumed: {oops\n"
+    ),
+    '`results.describe(record, date_is="finished")`': lambda: results.describe({}, date_is="finished"),
     "`results.read(path)` of an abstained row (predict -1) with radius 5": lambda: _read(
         _HEADER + _row(predict=-1, radius=5, correct=0)
     ),
