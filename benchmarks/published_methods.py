@@ -92,8 +92,12 @@ def input_specific(
     size = int(max(lookup(ends[0]), lookup(ends[1])))
     if size == 0:
         return {"pooled": (-1, 0.0, n_pilot), "fresh": (-1, 0.0, n_pilot)}
-    first = np.asarray(count_votes(max(size - n_pilot, 0)))  # pooled: the pilot and these
-    rest = np.asarray(count_votes(size - max(size - n_pilot, 0)))  # fresh: `first` and these
+
+    def draw(m):  # no call for no vote: a size at most the pilot's needs no vote beyond it for the pooled run
+        return np.asarray(count_votes(m)) if m > 0 else np.zeros_like(pilot)
+
+    first = draw(max(size - n_pilot, 0))  # pooled: the pilot and these
+    rest = draw(size - max(size - n_pilot, 0))  # fresh: `first` and these
     pooled_n, pooled_k = max(size, n_pilot), k + int(first[label])
     fresh_k = int(first[label] + rest[label])
     return {

@@ -37,7 +37,9 @@ the summary) into JSON with every run's provenance, without drawing a vote.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -49,7 +51,7 @@ from scipy.stats import norm
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from published_methods import horvath_staged, input_specific
 
-from rslib import certificates, smoothing, zoo
+from rslib import certificates, results, smoothing, zoo
 from rslib.results import provenance
 from rslib.smoothing import Smoothed, input_seed
 from rslib.theory import sample_size
@@ -179,29 +181,59 @@ METHODS = {
 
 
 def read_rows(path: Path) -> tuple[dict, list[dict]]:
-    """{(model, idx, method): row} of the finished rows, and the `run` records."""
+    """{(model, idx, method): row} of the finished rows, and the `run` records.
+
+    A last line without its newline is the one a running writer is still writing (or a killed one left) and
+    is skipped; any other line that is not a JSON object is an error naming the file and the line.
+    """
     rows, runs = {}, []
-    if path.exists():
-        lines = path.read_text().splitlines()
-        for number, line in enumerate(lines):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                if number == len(lines) - 1:
-                    break  # the line a running writer is still writing (or a killed one left)
-                raise
-            if record.get("kind") == "run":
-                runs.append(record)
-            else:
-                rows[(record["model"], record["idx"], record["method"])] = record
+    if not path.exists():
+        return rows, runs
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        if number == len(lines) or not line.strip():
+            continue  # the text after the last newline is torn even where it parses (open_rows removes it)
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(
+                f"{path}: line {number} is not a JSON row ({exc.msg}); the file is left unchanged"
+            ) from None
+        if not isinstance(record, dict):
+            raise ValueError(f"{path}: line {number} is not a JSON object; the file is left unchanged")
+        if record.get("kind") == "run":
+            runs.append(record)
+        else:
+            rows[(record["model"], record["idx"], record["method"])] = record
     return rows, runs
 
 
+@contextlib.contextmanager
+def open_rows(path: Path):
+    """Lock the rows file for this run, check it whole, drop a torn last line; yield (rows, append).
+
+    A second run on the same file is refused at once (`rslib.results.locked`: the file's flock), and a file
+    with a line that is not JSON is refused before anything is written. `append(record)` writes one JSON
+    line and fsyncs it, so a kill loses at most the row in flight.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with results.locked(path):
+        rows, _ = read_rows(path)
+        with path.open("a", encoding="utf-8") as out:
+            complete = path.read_bytes().rfind(b"\n") + 1
+            if complete < path.stat().st_size:  # a killed writer's torn last line, after the rest checked valid
+                os.ftruncate(out.fileno(), complete)
+
+            def append(record: dict) -> None:
+                out.write(json.dumps(record) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+
+            yield rows, append
+
+
 def run(args) -> None:
-    rows, _ = read_rows(args.rows)
-    args.rows.parent.mkdir(parents=True, exist_ok=True)
     smoothing.tune_cpu_allocator()
     test_set = zoo.fashion_mnist("test")
     engines = {}
@@ -212,10 +244,9 @@ def run(args) -> None:
         ((j, model, idx) for model in args.models for j, idx in enumerate(image_indices(model, args.images))),
         key=lambda t: t[0],
     )
-    with args.rows.open("a") as out:
+    with open_rows(args.rows) as (rows, append):
         record = {"kind": "run", "methods": args.methods, "N": args.N, "alpha": args.alpha, "radii": args.radii}
-        out.write(json.dumps({**record, "provenance": provenance()}) + "\n")
-        out.flush()
+        append({**record, "provenance": provenance()})
         for _, model, idx in order:
             smoothed, args.model = engines[model], model
             image, label = test_set[idx]
@@ -229,8 +260,7 @@ def run(args) -> None:
                 row = {"model": model, "idx": idx, "label": int(label), "method": method}
                 row.update(METHODS[method](smoothed, image, idx, args, fixed))
                 row["seconds"] = round(time.perf_counter() - start, 3)
-                out.write(json.dumps(row) + "\n")
-                out.flush()
+                append(row)
                 rows[(model, idx, method)] = row
 
 
