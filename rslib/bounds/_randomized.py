@@ -131,10 +131,15 @@ def randomized_clopper_pearson(
         raise ValueError(f"side must be 'lower' or 'upper', got {side!r}")
     k_arr, n_arr = _counts(k, n)
     u = 1.0 - np.random.default_rng(seed).random(k_arr.shape)  # in (0, 1]
+    # The exact root lies beyond the exact Clopper-Pearson bound, which lies beyond its computed (outward
+    # rounded) value: taking the tighter of the two computed bounds stays sound, and keeps "never weaker than
+    # Clopper-Pearson" where the p-value is so flat near alpha (alpha close to 1) that holding it below alpha
+    # by its error bound moves the bisection's end further than Clopper-Pearson's own margin does.
     if side == "lower":
-        bound = _lower(k_arr, n_arr, alpha, u)
+        bound = np.maximum(_lower(k_arr, n_arr, alpha, u), clopper_pearson(k_arr, n_arr, alpha, side="lower"))
     else:
         bound = np.minimum(np.nextafter(1.0 - _lower(n_arr - k_arr, n_arr, alpha, u), 2.0), 1.0)
+        bound = np.minimum(bound, clopper_pearson(k_arr, n_arr, alpha, side="upper"))
     if bound.ndim == 0:
         return RandomizedBound(bound[()], u[()], seed)
     return RandomizedBound(bound, u, seed)

@@ -45,6 +45,16 @@ def test_never_below_clopper_pearson_and_equal_to_it_at_u_one():
     assert drawn.u.shape == k.shape and ((drawn.u > 0) & (drawn.u <= 1)).all()
 
 
+@pytest.mark.parametrize("alpha", [1 - 2**-53, 0.999999, 0.5])
+def test_never_weaker_than_clopper_pearson_even_where_the_p_value_is_flat_near_alpha(alpha):
+    # alpha near 1: the p-value 1 - (1 - p)^5 is flat there, and holding it below alpha by its error bound alone
+    # left the randomized bound below Clopper-Pearson's (k=1, n=5, seed 0, found by test_properties.py)
+    k = np.arange(0, 6)
+    for side, tighter in (("lower", np.greater_equal), ("upper", np.less_equal)):
+        drawn = bounds.randomized_clopper_pearson(k, 5, alpha, seed=0, side=side).bound
+        assert tighter(drawn, bounds.clopper_pearson(k, 5, alpha, side=side)).all(), side
+
+
 def test_reproducible_from_its_seed_and_the_unanimous_closed_form():
     first = bounds.randomized_clopper_pearson(9990, 10_000, 0.001, seed=3)
     again = bounds.randomized_clopper_pearson(9990, 10_000, 0.001, seed=3)
