@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 
 from rslib import bounds
-from rslib.figures._common import COLORS, SLIDER_ABOVE, legend_below, log_axis, slider
+from rslib.figures._common import COLORS, legend_below, log_axis, slider
 
 __all__ = ["BOUND_NAMES", "lower_bounds", "bound_widths", "betting_game", "sequence_versus_intervals"]
 
@@ -89,7 +89,7 @@ def bound_widths(
         title=f"Width of one-sided lower bounds (α = {alpha})",
         xaxis=log_axis("n"),
         yaxis=log_axis("mean − bound"),
-        sliders=[{**slider(steps, "p = "), **SLIDER_ABOVE}],
+        sliders=[slider(steps, "p = ", above=True)],
     )
     fig.update_layout(**legend_below(len(fig.data), slider_above=True))
     return fig

@@ -16,7 +16,7 @@ NORM_NAMES = {"l2": "ℓ₂", "l1": "ℓ₁", "l0": "ℓ₀"}
 """A norm as the book writes it, by the code `rslib.certificates` and `rslib.smoothing` give it ("l2" -> "ℓ₂")."""
 
 
-def slider(steps: list[dict], prefix: str, active: int = 0) -> dict:
+def slider(steps: list[dict], prefix: str, active: int = 0, *, above: bool = False) -> dict:
     """A plotly slider over precomputed `steps` (it works in the static HTML: no kernel needed).
 
     Parameters
@@ -27,13 +27,17 @@ def slider(steps: list[dict], prefix: str, active: int = 0) -> dict:
         Shown before the current step's label.
     active : int, default 0
         The step shown first.
+    above : bool, default False
+        Place it between the title and the plot instead of under the x axis, leaving the space below the plot
+        to a legend (`legend_below` with ``slider_above=True`` makes the room).
 
     Returns
     -------
     dict
         For ``fig.update_layout(sliders=[...])``.
     """
-    return {"active": active, "currentvalue": {"prefix": prefix}, "pad": {"t": 40}, "steps": steps}
+    placed = {"y": 1.0, "yanchor": "bottom", "pad": {"t": 0, "b": 30}} if above else {"pad": {"t": 40}}
+    return {"active": active, "currentvalue": {"prefix": prefix}, **placed, "steps": steps}
 
 
 def legend_below(entries: int, *, slider_above: bool = False) -> dict:
@@ -55,7 +59,7 @@ def legend_below(entries: int, *, slider_above: bool = False) -> dict:
     Returns
     -------
     dict
-        For ``fig.update_layout(**...)``; with `slider_above`, also apply ``SLIDER_ABOVE`` to the slider.
+        For ``fig.update_layout(**...)``; with `slider_above`, make the slider with ``slider(..., above=True)``.
     """
     layout = {
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.15, "yanchor": "top"},
@@ -67,10 +71,6 @@ def legend_below(entries: int, *, slider_above: bool = False) -> dict:
         layout["margin"]["t"] = 150
         layout["title"] = {"y": 0.98, "yref": "container", "yanchor": "top"}
     return layout
-
-
-SLIDER_ABOVE = {"y": 1.0, "yanchor": "bottom", "pad": {"t": 0, "b": 30}}
-"""Slider placement between the title and the plot (`legend_below` with ``slider_above=True``)."""
 
 
 def log_axis(title: str) -> dict:

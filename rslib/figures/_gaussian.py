@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rslib import _checks, certificates
-from rslib.figures._common import COLORS, NORM_NAMES, SLIDER_ABOVE, drawn, legend_below, slider
+from rslib.figures._common import COLORS, NORM_NAMES, drawn, legend_below, slider
 from rslib.theory import neyman_pearson
 
 __all__ = ["radius_vs_p_a", "half_spaces_2d", "shifted_probabilities_curve", "radius_explorer_figure"]
@@ -335,7 +335,7 @@ def radius_explorer_figure(
         title=f"Certificates from (p<sub>A</sub>, p<sub>B</sub>) at σ = {sigma:g} (Laplace scale σ/√2)",
         xaxis_title="p<sub>A</sub> (lower bound)",
         yaxis_title="certified radius",
-        sliders=[{**slider(steps, "p<sub>B</sub> = "), **SLIDER_ABOVE}],
+        sliders=[slider(steps, "p<sub>B</sub> = ", above=True)],
     )
     fig.update_layout(**legend_below(len(fig.data), slider_above=True))  # nine long names: beside, no plot is left
     return fig
