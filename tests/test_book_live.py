@@ -12,6 +12,7 @@ generous.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -335,6 +336,8 @@ def test_live_button_without_a_server_says_how_to_start_one(book_browser, static
 
 def test_every_page_with_code_has_a_live_button(book_browser, static_server, built_book):
     """Chapters (pages with code cells) have one Live button; pages without code (references, notation) none."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     wrong = {}
     tab = Tab(book_browser, f"{static_server}/index.html")
     try:
@@ -342,6 +345,9 @@ def test_every_page_with_code_has_a_live_button(book_browser, static_server, bui
             name = page.relative_to(built_book).with_suffix("").as_posix()
             has_code = 'class="cell docutils container' in page.read_text(encoding="utf-8")
             tab.page.goto(f"{static_server}/{name}.html", wait_until="domcontentloaded")  # the button mounts then
+            if has_code:  # the script that mounts it may run just after the event on a busy machine: wait for it
+                with contextlib.suppress(PlaywrightTimeout):
+                    tab.page.wait_for_selector(".rsbook-live-button", state="attached", timeout=15_000)
             buttons = tab.page.locator(".rsbook-live-button").count()
             if buttons != int(has_code):
                 wrong[name] = f"{buttons} Live buttons, {'has' if has_code else 'no'} code cells"
