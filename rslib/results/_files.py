@@ -542,7 +542,9 @@ def merge(shards: Iterable[str | os.PathLike], out: str | os.PathLike) -> Result
 
     An input in several files must have the same row in each (every column but `time`); it is written once.
     `out` is replaced atomically: a temporary file beside it is written, fsynced and renamed over it, so a
-    kill at any moment leaves `out` as it was or complete.
+    kill at any moment leaves `out` as it was or complete. Its provenance is the first shard's, with
+    ``"merged_from"``: the path and whole provenance (resumes included) of every file merged, `out`'s
+    earlier content first when it had rows, so no run's record is lost.
 
     Parameters
     ----------
@@ -580,7 +582,9 @@ def merge(shards: Iterable[str | os.PathLike], out: str | os.PathLike) -> Result
                     raise ValueError(f"{out} was written with other parameters than {shards[0]}; not merging")
                 sources = [(out, existing, numbers), *loaded]
             rows = _merged_rows(sources)
-            provenance = {**loaded[0][1].provenance, "merged_from": [str(p) for p in shards]}
+            # every source's own provenance (its resumes included) is kept, `out`'s earlier one first
+            merged_from = [{"path": str(path), "provenance": run.provenance} for path, run, _ in sources]
+            provenance = {**loaded[0][1].provenance, "merged_from": merged_from}
             _replace(out, loaded[0][1].params, provenance, rows)
     return read(out)
 

@@ -202,6 +202,23 @@ def test_merge_refuses_conflicting_duplicates_and_keeps_identical_ones(tmp_path)
     assert not (tmp_path / "m2.tsv").exists()
 
 
+def test_merge_keeps_every_sources_provenance_and_resumes(tmp_path):
+    def header(command):
+        return _PARAMS_LINE + f'# rslib-provenance: {{"command": "{command}"}}\n' + "\t".join(results.COLUMNS) + "\n"
+
+    a, b, out = tmp_path / "a.tsv", tmp_path / "b.tsv", tmp_path / "out.tsv"
+    a.write_text(header("rank 0") + _row(0))
+    b.write_text(header("rank 1") + _row(1) + '# rslib-resumed: {"command": "rank 1, again"}\n' + _row(3))
+    out.write_text(header("earlier") + _row(2))
+    merged = results.merge([a, b], out)
+    assert merged.columns["idx"].tolist() == [0, 1, 2, 3]
+    sources = merged.provenance["merged_from"]
+    assert [s["path"] for s in sources] == [str(out), str(a), str(b)]
+    assert [s["provenance"]["command"] for s in sources] == ["earlier", "rank 0", "rank 1"]
+    assert sources[2]["provenance"]["resumed"] == [{"command": "rank 1, again"}]
+    assert merged.provenance["command"] == "rank 0"
+
+
 def test_a_second_writer_is_refused_at_once_naming_the_file(tmp_path):
     path = tmp_path / "run.tsv"
     _, first = results.open_for_append(path, _params(), {})
