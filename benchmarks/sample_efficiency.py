@@ -19,7 +19,8 @@ with the fixed arm (an undecided run counts as not certified, so as a disagreeme
 undecided; oracle ratio = sum of passes / sum of n0 + min(N, log(1/alpha) / KL(p_hat || Phi(r / sigma)))
 (`rslib.theory.sample_size.oracle_passes`, p_hat = the fixed arm's count / N), over all images and split by the
 fixed arm's decision. For radius estimation: passes, speed-up and mean radius loss against the fixed arm, with
-the oracle limit `rslib.theory.sample_size.adaptive_oracle` on the same p_hat. Last line:
+the oracle limit `rslib.theory.sample_size.adaptive_oracle` on the same p_hat, over the images the adaptive
+certify covers. `images_by_method` counts each method's images per model. Last line:
 `passes_ratio=<worst> agreement=<worst> oracle_ratio=<worst>` over models, radii and both streams of the
 sequential test (the oracle ratio also over the images fixed N certifies).
 
@@ -355,12 +356,16 @@ def summarize_estimation(model, rows, certs, p_hat, args) -> dict:
             "speedup": float(cap / passes.mean()),
             "mean_loss_sigma": float(loss.mean()),
         }
-    if p_hat:
+    # the oracle on the images certify_adaptive covers (all the fixed arm's until it has run), so that the
+    # target's comparison is made on one set of images whatever the coverage of each method
+    adaptive = [idx for (m, idx, meth) in rows if m == model and meth == "adaptive" and idx in p_hat]
+    on = sorted(adaptive) if adaptive else sorted(p_hat)
+    if on:
         oracle = sample_size.adaptive_oracle(
-            np.array(list(p_hat.values())), sigma=sigma, alpha=args.alpha, n_max=args.N, n0=N0, losses=(LOSS,)
+            np.array([p_hat[idx] for idx in on]), sigma=sigma, alpha=args.alpha, n_max=args.N, n0=N0, losses=(LOSS,)
         )
         out["oracle"] = {
-            "images": len(p_hat),
+            "images": len(on),
             "mean_passes_at_loss": oracle.passes[LOSS],
             "speedup_at_loss": oracle.speedups[LOSS],
             "least_loss_at_5x": oracle.least_loss[5.0],
@@ -371,6 +376,10 @@ def summarize_estimation(model, rows, certs, p_hat, args) -> dict:
 def summarize(args) -> dict:
     rows, runs = read_rows(args.rows)
     models = {model: summarize_model(model, rows, args) for model in args.models}
+    images_by_method = {
+        method: {model: sum(1 for (m, _, meth) in rows if m == model and meth == method) for model in args.models}
+        for method in METHODS
+    }
     worst = {"passes_ratio": [], "agreement": [], "oracle_ratio": []}
     for summary in models.values():
         for per_method in summary["radii"].values():
@@ -390,6 +399,7 @@ def summarize(args) -> dict:
         "radii": args.radii,
         "loss_sigma": LOSS,
         "images_planned": {m: MODELS[m] if args.images is None else args.images for m in args.models},
+        "images_by_method": images_by_method,
         "models": models,
         "worst": {
             "passes_ratio": max(worst["passes_ratio"], default=None),
@@ -406,6 +416,8 @@ def _fmt(value, spec: str) -> str:
 
 
 def print_summary(summary: dict) -> None:
+    for method, per_model in summary["images_by_method"].items():
+        print(f"{method:<18}" + "  ".join(f"{model} {count}" for model, count in per_model.items()))
     for model, s in summary["models"].items():
         print(f"\n{model} (sigma {s['sigma']}, {s['images_fixed']} images with the fixed arm)")
         print(f"{'r':>5} {'method':<18}{'images':>7}{'passes':>9}{'ratio':>8}{'agree':>8}{'undec.':>8}{'oracle':>8}")

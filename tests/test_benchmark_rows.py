@@ -67,3 +67,34 @@ with sample_efficiency.open_rows(Path({str(path)!r})) as (rows, append):
         holder.kill()
         holder.wait()
     assert path.read_text() == '{"kind": "run"}\n'
+
+
+def test_the_summary_counts_each_methods_images_and_puts_the_oracle_on_the_adaptive_ones(tmp_path):
+    model, n = "fmnist-gaussian-0.5", 1000
+    path = tmp_path / "rows.jsonl"
+
+    def fixed(idx, count):
+        estimation = [count] + [0] * 8 + [n - count]
+        return {"model": model, "idx": idx, "label": 0, "method": "fixed", "selection": [100] + [0] * 9,
+                "estimation": estimation, "passes": 100 + n}  # fmt: skip
+
+    decided = {"certified": True, "passes": 300, "decided_early": True}
+    rows = [fixed(0, 1000), fixed(20, 900), fixed(40, 700)]
+    rows += [
+        {"model": model, "idx": i, "label": 0, "method": "sequential", "radii": {"0.25": decided}} for i in (0, 20)
+    ]
+    rows += [{"model": model, "idx": 0, "label": 0, "method": "adaptive", "radius": 1.0, "passes": 600}]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    args = sample_efficiency.argparse.Namespace(rows=path, models=[model], N=n, alpha=0.001, radii=[0.25], images=3)
+    summary = sample_efficiency.summarize(args)
+    counts = {method: per_model[model] for method, per_model in summary["images_by_method"].items()}
+    assert counts == {"fixed": 3, "randomized": 0, "sequential_shared": 0, "sequential": 2, "adaptive": 1,
+                      "iss": 0, "horvath": 0}  # fmt: skip
+    estimation = summary["models"][model]["estimation"]
+    assert estimation["adaptive"]["images"] == 1 and estimation["oracle"]["images"] == 1
+    assert summary["models"][model]["radii"]["0.25"]["sequential"]["images"] == 2
+    # only the unanimous image: the oracle's least loss at 5x is its own, not the mean over all three
+    alone = sample_efficiency.sample_size.adaptive_oracle(
+        sample_efficiency.np.array([1.0]), sigma=0.5, alpha=0.001, n_max=n, n0=100, losses=(0.02,)
+    )
+    assert estimation["oracle"]["least_loss_at_5x"] == alone.least_loss[5.0]
