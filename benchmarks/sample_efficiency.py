@@ -33,6 +33,10 @@ the summary) into JSON with every run's provenance, without drawing a vote.
     nice -n 10 python benchmarks/sample_efficiency.py --methods fixed randomized sequential_shared sequential
     nice -n 10 python benchmarks/sample_efficiency.py --methods adaptive iss horvath
     python benchmarks/sample_efficiency.py --summary-only --out benchmarks/results/sample-efficiency-cpu.json
+
+On a GPU the votes come from CUDA generators, other streams than the CPU's: such a run needs a rows file of its
+own (a file of CPU rows refuses it, naming the files to use), e.g. --rows
+benchmarks/results/sample-efficiency-gpu-rows.jsonl --out benchmarks/results/sample-efficiency-gpu.json.
 """
 
 from __future__ import annotations
@@ -74,7 +78,9 @@ def image_indices(model: str, images: int | None) -> list[int]:
 
 
 def votes_path(args, model: str, idx: int) -> Path:
-    return args.votes / f"{model}-N{args.N}-{idx}.npy"
+    """Where the fixed arm's votes are kept; votes drawn on a GPU get their own name (other noise streams)."""
+    device = getattr(args, "device", "cpu")
+    return args.votes / f"{model}-N{args.N}-{idx}{'' if device == 'cpu' else '-' + device}.npy"
 
 
 def counter(smoothed: Smoothed, image: torch.Tensor, seed: int, batch: int):
@@ -187,11 +193,12 @@ def read_rows(path: Path) -> tuple[dict, list[dict]]:
     A last line without its newline is the one a running writer is still writing (or a killed one left) and
     is skipped; any other line that is not a JSON object is an error naming the file and the line.
     """
+    return _parse_rows(path, path.read_bytes()) if path.exists() else ({}, [])
+
+
+def _parse_rows(path: Path, data: bytes) -> tuple[dict, list[dict]]:
     rows, runs = {}, []
-    if not path.exists():
-        return rows, runs
-    text = path.read_text(encoding="utf-8")
-    lines = text.split("\n")
+    lines = data.decode("utf-8").split("\n")
     for number, line in enumerate(lines, start=1):
         if number == len(lines) or not line.strip():
             continue  # the text after the last newline is torn even where it parses (open_rows removes it)
@@ -212,7 +219,7 @@ def read_rows(path: Path) -> tuple[dict, list[dict]]:
 
 @contextlib.contextmanager
 def open_rows(path: Path):
-    """Lock the rows file for this run, check it whole, drop a torn last line; yield (rows, append).
+    """Lock the rows file for this run, check it whole, drop a torn last line; yield (rows, runs, append).
 
     A second run on the same file is refused at once (`rslib.results.locked`: the file's flock), and a file
     with a line that is not JSON is refused before anything is written. `append(record)` writes one JSON
@@ -220,10 +227,11 @@ def open_rows(path: Path):
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     with results.locked(path):
-        rows, _ = read_rows(path)
+        data = path.read_bytes()  # read once, under the lock: what is checked is what is kept
+        rows, runs = _parse_rows(path, data)
         with path.open("a", encoding="utf-8") as out:
-            complete = path.read_bytes().rfind(b"\n") + 1
-            if complete < path.stat().st_size:  # a killed writer's torn last line, after the rest checked valid
+            complete = data.rfind(b"\n") + 1
+            if complete < len(data):  # a killed writer's torn last line, after the rest checked valid
                 os.ftruncate(out.fileno(), complete)
 
             def append(record: dict) -> None:
@@ -231,23 +239,44 @@ def open_rows(path: Path):
                 out.flush()
                 os.fsync(out.fileno())
 
-            yield rows, append
+            yield rows, runs, append
+
+
+def check_device(path: Path, runs: list[dict], device: str) -> None:
+    """Refuse to add rows drawn on `device` ("cpu" or "cuda") to a file whose runs drew on the other kind.
+
+    Each method's votes come from seeded generators of the device they are drawn on, and CPU and CUDA
+    generators give different streams: rows of both kinds in one file would make one summary of two
+    experiments (and a shared-stream replay would look for the other machine's saved votes).
+    """
+    name = "gpu" if device == "cuda" else device
+    for run in runs:
+        drawn_on = run["provenance"]["device"].split(":", 1)[0]
+        if drawn_on != device:
+            raise ValueError(
+                f"{path} holds rows drawn on {run['provenance']['device']} and this run draws on {device}: give it "
+                f"files of its own, e.g. --rows benchmarks/results/sample-efficiency-{name}-rows.jsonl "
+                f"--out benchmarks/results/sample-efficiency-{name}.json"
+            )
 
 
 def run(args) -> None:
     smoothing.tune_cpu_allocator()
-    test_set = zoo.fashion_mnist("test")
+    device = smoothing.default_device()
+    args.device = device.type
+    test_set = zoo.fashion_mnist("test", root=args.data_root)
     engines = {}
     for model in args.models:
         pre = zoo.load_pretrained(model)
-        engines[model] = Smoothed(pre.model, pre.noise, num_classes=10)
+        engines[model] = Smoothed(pre.model, pre.noise, num_classes=10, device=device)
     order = sorted(
         ((j, model, idx) for model in args.models for j, idx in enumerate(image_indices(model, args.images))),
         key=lambda t: t[0],
     )
-    with open_rows(args.rows) as (rows, append):
+    with open_rows(args.rows) as (rows, runs, append):
+        check_device(args.rows, runs, device.type)
         record = {"kind": "run", "methods": args.methods, "N": args.N, "alpha": args.alpha, "radii": args.radii}
-        append({**record, "provenance": provenance()})
+        append({**record, "provenance": provenance(device=device)})
         for _, model, idx in order:
             smoothed, args.model = engines[model], model
             image, label = test_set[idx]
@@ -461,6 +490,7 @@ def main(argv=None) -> None:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--rows", type=Path, default=Path("benchmarks/results/sample-efficiency-rows.jsonl"))
     parser.add_argument("--votes", type=Path, default=zoo.cache_dir() / "sample-efficiency-votes")
+    parser.add_argument("--data-root", type=Path, help="a folder with Fashion-MNIST's *-ubyte.gz (default: rslib's)")
     parser.add_argument("--out", type=Path, help="write the summary and every run's provenance as JSON")
     parser.add_argument("--summary-only", action="store_true", help="summarise the rows; draw no vote")
     args = parser.parse_args(argv)

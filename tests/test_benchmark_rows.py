@@ -22,7 +22,7 @@ def test_a_torn_last_line_is_skipped_then_removed_before_new_rows(tmp_path):
     path.write_text(json.dumps(ROW) + "\n" + torn)
     rows, _ = sample_efficiency.read_rows(path)
     assert set(rows) == {("m", 0, "fixed")}
-    with sample_efficiency.open_rows(path) as (rows, append):
+    with sample_efficiency.open_rows(path) as (rows, _, append):
         append({**ROW, "idx": 40})
     lines = path.read_text().splitlines()
     assert [json.loads(line)["idx"] for line in lines] == [0, 40]
@@ -49,7 +49,7 @@ import sys, time
 sys.path.insert(0, {str(ROOT / "benchmarks")!r})
 import sample_efficiency
 from pathlib import Path
-with sample_efficiency.open_rows(Path({str(path)!r})) as (rows, append):
+with sample_efficiency.open_rows(Path({str(path)!r})) as (rows, _, append):
     append({{"kind": "run"}})
     print("held", flush=True)
     time.sleep(30)
@@ -67,6 +67,21 @@ with sample_efficiency.open_rows(Path({str(path)!r})) as (rows, append):
         holder.kill()
         holder.wait()
     assert path.read_text() == '{"kind": "run"}\n'
+
+
+def test_rows_drawn_on_a_gpu_are_not_added_to_a_cpu_file_and_nothing_is_written(tmp_path):
+    path = tmp_path / "rows.jsonl"
+    run = {"kind": "run", "provenance": {"device": "cpu: AMD EPYC (2 threads)"}}
+    path.write_text(json.dumps(run) + "\n" + json.dumps(ROW) + "\n")
+    before = path.read_bytes()
+    with sample_efficiency.open_rows(path) as (rows, runs, _):
+        sample_efficiency.check_device(path, runs, "cpu")  # the same kind: accepted
+        with pytest.raises(ValueError, match=r"rows\.jsonl holds rows drawn on cpu: AMD EPYC .* draws on cuda.*"
+                           r"--rows benchmarks/results/sample-efficiency-gpu-rows\.jsonl"):  # fmt: skip
+            sample_efficiency.check_device(path, runs, "cuda")
+    assert path.read_bytes() == before
+    args = sample_efficiency.argparse.Namespace(votes=tmp_path, N=10, device="cuda")
+    assert sample_efficiency.votes_path(args, "m", 20).name == "m-N10-20-cuda.npy"  # not the CPU run's votes
 
 
 def test_the_summary_counts_each_methods_images_and_puts_the_oracle_on_the_adaptive_ones(tmp_path):

@@ -177,7 +177,8 @@ class AdaptiveOracle:
     speedups : dict
         {L: (n0 + n_max) / passes[L]}.
     least_loss : dict
-        {speed-up s: the least mean loss (in sigma) at mean passes <= (n0 + n_max) / s}.
+        {speed-up s: the least mean loss (in sigma) at mean passes <= (n0 + n_max) / s}; ``inf`` where even
+        the grid's smallest sample size, min(100, n_max), spends more (a small n_max with a large s).
     """
 
     passes: dict
