@@ -277,9 +277,12 @@ def run(args) -> None:
         check_device(args.rows, runs, device.type)
         record = {"kind": "run", "methods": args.methods, "N": args.N, "alpha": args.alpha, "radii": args.radii}
         append({**record, "provenance": provenance(device=device)})
-        for _, model, idx in order:
+        todo = [(model, idx) for _, model, idx in order if any((model, idx, m) not in rows for m in args.methods)]
+        began = time.perf_counter()
+        for done, (model, idx) in enumerate(todo, start=1):
             smoothed, args.model = engines[model], model
             image, label = test_set[idx]
+            seconds = {}
             for method in args.methods:
                 if (model, idx, method) in rows:
                     continue
@@ -289,9 +292,12 @@ def run(args) -> None:
                 start = time.perf_counter()
                 row = {"model": model, "idx": idx, "label": int(label), "method": method}
                 row.update(METHODS[method](smoothed, image, idx, args, fixed))
-                row["seconds"] = round(time.perf_counter() - start, 3)
+                row["seconds"] = seconds[method] = round(time.perf_counter() - start, 3)
                 append(row)
                 rows[(model, idx, method)] = row
+            left = (time.perf_counter() - began) / done * (len(todo) - done)
+            timings = ", ".join(f"{m} {t:.1f} s" for m, t in seconds.items())
+            print(f"[{done}/{len(todo)}] {model} idx {idx}: {timings}; about {left / 60:.0f} min left", flush=True)
 
 
 # ------------------------------------------------------------------------------------------------ summary
