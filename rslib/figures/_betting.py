@@ -89,9 +89,8 @@ def bound_widths(
         title=f"Width of one-sided lower bounds (α = {alpha})",
         xaxis=log_axis("n"),
         yaxis=log_axis("mean − bound"),
-        sliders=[slider(steps, "p = ", above=True)],
     )
-    fig.update_layout(**legend_below(len(fig.data), slider_above=True))
+    fig.update_layout(**legend_below(len(fig.data), sliders=[slider(steps, "p = ")]))
     return fig
 
 

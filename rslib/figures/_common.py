@@ -16,8 +16,11 @@ NORM_NAMES = {"l2": "ℓ₂", "l1": "ℓ₁", "l0": "ℓ₀"}
 """A norm as the book writes it, by the code `rslib.certificates` and `rslib.smoothing` give it ("l2" -> "ℓ₂")."""
 
 
-def slider(steps: list[dict], prefix: str, active: int = 0, *, above: bool = False) -> dict:
+def slider(steps: list[dict], prefix: str, active: int = 0) -> dict:
     """A plotly slider over precomputed `steps` (it works in the static HTML: no kernel needed).
+
+    Placed under the x axis; `legend_below` moves it above the plot, under the title, where a legend takes
+    the space below.
 
     Parameters
     ----------
@@ -27,20 +30,16 @@ def slider(steps: list[dict], prefix: str, active: int = 0, *, above: bool = Fal
         Shown before the current step's label.
     active : int, default 0
         The step shown first.
-    above : bool, default False
-        Place it between the title and the plot instead of under the x axis, leaving the space below the plot
-        to a legend (`legend_below` with ``slider_above=True`` makes the room).
 
     Returns
     -------
     dict
         For ``fig.update_layout(sliders=[...])``.
     """
-    placed = {"y": 1.0, "yanchor": "bottom", "pad": {"t": 0, "b": 30}} if above else {"pad": {"t": 40}}
-    return {"active": active, "currentvalue": {"prefix": prefix}, **placed, "steps": steps}
+    return {"active": active, "currentvalue": {"prefix": prefix}, "pad": {"t": 40}, "steps": steps}
 
 
-def legend_below(entries: int, *, slider_above: bool = False) -> dict:
+def legend_below(entries: int, *, sliders: list[dict] | None = None) -> dict:
     """Layout for a horizontal legend under the x axis title, and the height it needs.
 
     Beside the plot, a legend of long names leaves the plot under half the width of a desktop page and a
@@ -52,21 +51,23 @@ def legend_below(entries: int, *, slider_above: bool = False) -> dict:
     ----------
     entries : int
         Legend entries.
-    slider_above : bool, default False
-        Whether the figure's slider (`slider`) moves above the plot, under the title, to leave the space below
-        to the legend; the top margin grows to hold it.
+    sliders : list of dict, optional
+        The figure's sliders (`slider`): they move above the plot, under the title, leaving the space below
+        to the legend, and the top margin grows to hold them.
 
     Returns
     -------
     dict
-        For ``fig.update_layout(**...)``; with `slider_above`, make the slider with ``slider(..., above=True)``.
+        For ``fig.update_layout(**...)`` (with ``sliders`` when given).
     """
     layout = {
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.15, "yanchor": "top"},
         "height": 450 + 22 * entries,
         "margin": {"l": 60, "r": 20, "b": 60},
     }
-    if slider_above:
+    if sliders:
+        above = {"y": 1.0, "yanchor": "bottom", "pad": {"t": 0, "b": 30}}
+        layout["sliders"] = [{**one, **above} for one in sliders]
         layout["height"] += 100
         layout["margin"]["t"] = 150
         layout["title"] = {"y": 0.98, "yref": "container", "yanchor": "top"}

@@ -335,7 +335,7 @@ def radius_explorer_figure(
         title=f"Certificates from (p<sub>A</sub>, p<sub>B</sub>) at σ = {sigma:g} (Laplace scale σ/√2)",
         xaxis_title="p<sub>A</sub> (lower bound)",
         yaxis_title="certified radius",
-        sliders=[slider(steps, "p<sub>B</sub> = ", above=True)],
     )
-    fig.update_layout(**legend_below(len(fig.data), slider_above=True))  # nine long names: beside, no plot is left
+    # nine long names: beside the plot they leave it no room
+    fig.update_layout(**legend_below(len(fig.data), sliders=[slider(steps, "p<sub>B</sub> = ")]))
     return fig
