@@ -307,6 +307,11 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator > 0 else None
 
 
+def covered(rows: dict, model: str, method: str) -> list[int]:
+    """The images of `model` on which `method` has a row, in index order."""
+    return sorted(idx for (m, idx, meth) in rows if m == model and meth == method)
+
+
 def summarize_model(model: str, rows: dict, args) -> dict:
     """Per radius and fixed-radius method, and for radius estimation, over the images every compared method
     has finished (each comparison with the fixed arm uses the images both have)."""
@@ -324,7 +329,7 @@ def summarize_model(model: str, rows: dict, args) -> dict:
         fixed_cert = {idx: (not c.abstained) and c.radius >= r for idx, c in certs.items()}
         per_method = {}
         for method in ("sequential_shared", "sequential", "horvath"):
-            done = sorted(idx for (m, idx, meth) in rows if m == model and meth == method and idx in fixed)
+            done = [idx for idx in covered(rows, model, method) if idx in fixed]
             if not done:
                 continue
             runs = [rows[(model, idx, method)]["radii"][str(r)] for idx in done]
@@ -380,7 +385,7 @@ def summarize_estimation(model, rows, certs, p_hat, args) -> dict:
     out = {}
     for name, read in variants.items():
         method = name.split("_")[0]
-        done = sorted(idx for (m, idx, meth) in rows if m == model and meth == method and idx in certs)
+        done = [idx for idx in covered(rows, model, method) if idx in certs]
         if not done:
             continue
         passes, radii = np.array([read(rows[(model, idx, method)]) for idx in done]).T
@@ -393,8 +398,8 @@ def summarize_estimation(model, rows, certs, p_hat, args) -> dict:
         }
     # the oracle on the images certify_adaptive covers (all the fixed arm's until it has run), so that the
     # target's comparison is made on one set of images whatever the coverage of each method
-    adaptive = [idx for (m, idx, meth) in rows if m == model and meth == "adaptive" and idx in p_hat]
-    on = sorted(adaptive) if adaptive else sorted(p_hat)
+    adaptive = [idx for idx in covered(rows, model, "adaptive") if idx in p_hat]
+    on = adaptive or sorted(p_hat)
     if on:
         oracle = sample_size.adaptive_oracle(
             np.array([p_hat[idx] for idx in on]), sigma=sigma, alpha=args.alpha, n_max=args.N, n0=N0, losses=(LOSS,)
@@ -412,8 +417,7 @@ def summarize(args) -> dict:
     rows, runs = read_rows(args.rows)
     models = {model: summarize_model(model, rows, args) for model in args.models}
     images_by_method = {
-        method: {model: sum(1 for (m, _, meth) in rows if m == model and meth == method) for model in args.models}
-        for method in METHODS
+        method: {model: len(covered(rows, model, method)) for model in args.models} for method in METHODS
     }
     worst = {"passes_ratio": [], "agreement": [], "oracle_ratio": []}
     for summary in models.values():

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import sample_efficiency  # noqa: E402  (a script, not a package)
+
+from rslib.theory import sample_size  # noqa: E402
 
 ROW = {"model": "m", "idx": 0, "method": "fixed", "passes": 10}
 
@@ -80,7 +84,7 @@ def test_rows_drawn_on_a_gpu_are_not_added_to_a_cpu_file_and_nothing_is_written(
                            r"--rows benchmarks/results/sample-efficiency-gpu-rows\.jsonl"):  # fmt: skip
             sample_efficiency.check_device(path, runs, "cuda")
     assert path.read_bytes() == before
-    args = sample_efficiency.argparse.Namespace(votes=tmp_path, N=10, device="cuda")
+    args = argparse.Namespace(votes=tmp_path, N=10, device="cuda")
     assert sample_efficiency.votes_path(args, "m", 20).name == "m-N10-20-cuda.npy"  # not the CPU run's votes
 
 
@@ -100,7 +104,7 @@ def test_the_summary_counts_each_methods_images_and_puts_the_oracle_on_the_adapt
     ]
     rows += [{"model": model, "idx": 0, "label": 0, "method": "adaptive", "radius": 1.0, "passes": 600}]
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
-    args = sample_efficiency.argparse.Namespace(rows=path, models=[model], N=n, alpha=0.001, radii=[0.25], images=3)
+    args = argparse.Namespace(rows=path, models=[model], N=n, alpha=0.001, radii=[0.25], images=3)
     summary = sample_efficiency.summarize(args)
     counts = {method: per_model[model] for method, per_model in summary["images_by_method"].items()}
     assert counts == {"fixed": 3, "randomized": 0, "sequential_shared": 0, "sequential": 2, "adaptive": 1,
@@ -109,7 +113,5 @@ def test_the_summary_counts_each_methods_images_and_puts_the_oracle_on_the_adapt
     assert estimation["adaptive"]["images"] == 1 and estimation["oracle"]["images"] == 1
     assert summary["models"][model]["radii"]["0.25"]["sequential"]["images"] == 2
     # only the unanimous image: the oracle's least loss at 5x is its own, not the mean over all three
-    alone = sample_efficiency.sample_size.adaptive_oracle(
-        sample_efficiency.np.array([1.0]), sigma=0.5, alpha=0.001, n_max=n, n0=100, losses=(0.02,)
-    )
+    alone = sample_size.adaptive_oracle(np.array([1.0]), sigma=0.5, alpha=0.001, n_max=n, n0=100, losses=(0.02,))
     assert estimation["oracle"]["least_loss_at_5x"] == alone.least_loss[5.0]
