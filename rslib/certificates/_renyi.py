@@ -97,7 +97,9 @@ def renyi_l2(p_a: ArrayLike, p_b: ArrayLike | None = None, *, sigma: float) -> n
     sigma = _checks.positive("sigma", sigma)
     p_a, p_b = pair(p_a, p_b)
     value, _ = _supremum(p_a.astype(float).ravel(), p_b.astype(float).ravel())
-    radius = radius_down(np.sqrt(2.0 * sigma**2 * np.maximum(value, 0.0)).reshape(p_a.shape), 0.0, 64 * _checks.EPS)
+    # sigma * sqrt(2 value), not sqrt(2 sigma^2 value): sigma^2 underflows to 0 for sigma < 1e-154, and 0 * inf
+    # (p_A = 1) would turn an infinite radius into NaN, i.e. an abstention
+    radius = radius_down(sigma * np.sqrt(2.0 * np.maximum(value, 0.0)).reshape(p_a.shape), 0.0, 64 * _checks.EPS)
     tight = np.maximum(np.asarray(gaussian_l2(p_a, p_b, sigma=sigma), dtype=float), 0.0)
     return continuous(np.minimum(radius, tight), p_a > p_b)
 

@@ -59,6 +59,16 @@ def test_edge_values_do_not_produce_nan():
     assert certificates.renyi_l2(1.0, 0.0, sigma=1.0) == np.inf
 
 
+@pytest.mark.parametrize("sigma", [1e-200, 1e-160, 1e-100, 1e100])
+def test_radius_scales_with_sigma_over_the_whole_allowed_range(sigma):
+    # computed as sigma * sqrt(2 value): sigma^2 would underflow below 1e-154 and turn p_A = 1 into an abstention
+    assert certificates.renyi_l2(1.0, 0.0, sigma=sigma) == np.inf
+    scaled = certificates.renyi_l2(P_A, P_B, sigma=sigma) / sigma
+    unit = certificates.renyi_l2(P_A, P_B, sigma=1.0)
+    assert np.all((scaled > 0) == (unit > 0))
+    np.testing.assert_allclose(scaled[unit > 0], unit[unit > 0], rtol=1e-13)
+
+
 def test_renyi_l1_is_theorem_1s_second_term():
     r = certificates.renyi_l1(P_A, P_B, scale=0.3)
     expected = np.where(P_A > P_B, -0.3 * np.log(1 - P_A + P_B), certificates.NOT_CERTIFIED)
