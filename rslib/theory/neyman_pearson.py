@@ -75,7 +75,10 @@ def likelihood_ratio(z: ArrayLike, mu: ArrayLike, delta: ArrayLike, sigma: float
     """
     sigma = _checks.positive("sigma", sigma)
     z, mu, delta = np.asarray(z, float), np.asarray(mu, float), np.asarray(delta, float)
-    return np.exp(((z - mu) @ delta - delta @ delta / 2.0) / sigma**2)
+    # divided by sigma twice: below sigma = 1e-154, sigma**2 underflows to 0 and a point on the boundary
+    # (exponent 0) would give exp(0 / 0) = nan instead of 1; a ratio beyond the float range is inf (or 0), as it is
+    with np.errstate(over="ignore"):
+        return np.exp(((z - mu) @ delta - delta @ delta / 2.0) / sigma / sigma)
 
 
 def half_space_offsets(
