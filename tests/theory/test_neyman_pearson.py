@@ -17,7 +17,6 @@ def test_likelihood_ratio_equals_the_density_ratio():
     np.testing.assert_allclose(np_lemma.likelihood_ratio(z, mu, delta, sigma), ratio, rtol=1e-10)
 
 
-
 @pytest.mark.parametrize("sigma", [1e-200, 1e-100, 1.0, 1e100])
 def test_likelihood_ratio_is_one_on_the_boundary_and_jumps_across_it_at_any_sigma(sigma):
     # m = 1 exactly where delta^T (z - mu) = |delta|^2 / 2; at tiny sigma it is 0 on one side and inf on the other
@@ -30,6 +29,7 @@ def test_likelihood_ratio_is_one_on_the_boundary_and_jumps_across_it_at_any_sigm
         assert ratio[1] < 1.0 < ratio[2]
     if sigma < 1e-100:
         assert ratio[1] == 0.0 and ratio[2] == np.inf
+
 
 def test_half_spaces_have_the_stated_probabilities_by_sampling():
     p_a, p_b, sigma, n = 0.8, 0.15, 0.6, 400_000
