@@ -284,4 +284,5 @@ def table(
 
 
 def _looks_numeric(text: str) -> bool:
-    return re.fullmatch(r"[-+−]?[\d,]*\.?\d+(?:e[-+]?\d+)?%?|[-+]?inf|nan|—|", text.strip()) is not None
+    """A number as a format spec writes it, or a marker for a missing one ("—", "n/a", empty)."""
+    return re.fullmatch(r"[-+−]?[\d,]*\.?\d+(?:e[-+]?\d+)?%?|[-+]?inf|nan|—|n/a|", text.strip()) is not None

@@ -68,6 +68,12 @@ def test_table_renders_html_with_numeric_columns_aligned_and_text_for_terminals(
     ]
 
 
+def test_table_aligns_a_numeric_column_with_missing_values_as_numbers():
+    t = book.table(["method", "ratio"], [("a", "1.61"), ("b", "n/a"), ("c", "12.05")])
+    assert '<td class="rsbook-num">n/a</td>' in t._repr_html_()
+    assert repr(t).splitlines() == ["method  ratio", "a        1.61", "b         n/a", "c       12.05"]
+
+
 def test_table_typesets_p_a_and_p_b_in_headings_and_caption_as_the_prose_does():
     t = book.table(["p_A", "lower bound on p_A − p_B", "p_a"], [("p_A", 0.5, 1)], caption="p_A = 0.9 & p_B < 1")
     html = t._repr_html_()
